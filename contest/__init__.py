@@ -1,0 +1,40 @@
+"""The contest platform: Flask application factory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+from flask_wtf.csrf import CSRFProtect
+
+from contest.config import PROJECT_ROOT, load_config
+
+csrf = CSRFProtect()
+
+
+def create_app(config: dict | None = None, instance_path: str | Path | None = None) -> Flask:
+    """Build an application; `config` overrides the environment (tests pass DATABASE_URL here)."""
+    app = Flask(
+        __name__,
+        instance_path=str(instance_path or PROJECT_ROOT / "instance"),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.config.update(load_config(Path(app.instance_path), config))
+
+    from contest import auth, cli, db, errors, templating
+    from contest.admin import bp as admin_bp
+    from contest.auth import bp as auth_bp
+    from contest.main import bp as main_bp
+
+    db.init_app(app)
+    csrf.init_app(app)
+    auth.init_login(app)
+    errors.init_app(app)
+    templating.init_app(app)
+    cli.init_app(app)
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp)
+    return app

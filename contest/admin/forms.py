@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import IntegerField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from contest.auth.forms import REQUIRED
+from contest.models import ROLE_LABELS, UNIT_KIND_LABELS
+
+ROLE_CHOICES = [(role.value, label) for role, label in ROLE_LABELS.items()]
+KIND_CHOICES = [(kind.value, label) for kind, label in UNIT_KIND_LABELS.items()]
+
+
+class UserFilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET search form changes nothing
+
+    q = StringField("Tìm theo tên, số điện thoại, CCCD, email", validators=[Optional(), Length(max=100)])
+    role = SelectField("Vai trò", choices=[("", "Tất cả vai trò"), *ROLE_CHOICES], validators=[Optional()])
+
+
+class RoleForm(FlaskForm):
+    role = SelectField("Vai trò", choices=ROLE_CHOICES)
+
+
+class EmptyForm(FlaskForm):
+    """A form with only the CSRF token, for one-button actions."""
+
+
+class UnitForm(FlaskForm):
+    code = StringField("Mã đơn vị", validators=[DataRequired(REQUIRED), Length(max=32)])
+    name = StringField("Tên đơn vị", validators=[DataRequired(REQUIRED), Length(max=255)])
+    kind = SelectField("Loại", choices=KIND_CHOICES)
+    parent_id = SelectField("Đơn vị cấp trên", coerce=int)
+    headcount = IntegerField(
+        "Số CBCCVC",
+        default=0,
+        validators=[NumberRange(min=0, message="Số CBCCVC không được âm.")],
+    )
+
+
+class UnitImportForm(FlaskForm):
+    file = FileField(
+        "Tệp Excel (.xlsx)",
+        validators=[FileRequired("Vui lòng chọn tệp."), FileAllowed(["xlsx"], "Chỉ nhận tệp Excel .xlsx.")],
+    )

@@ -1,0 +1,153 @@
+from __future__ import annotations
+
+import io
+
+from flask import flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+
+from contest import db
+from contest.access import admin_required, get_or_404
+from contest.admin import bp
+from contest.admin.forms import EmptyForm, RoleForm, UnitForm, UnitImportForm, UserFilterForm
+from contest.errors import ValidationError
+from contest.models import Unit, User
+from contest.pagination import paginate
+from contest.spreadsheets import XLSX_MIMETYPE
+from contest.services import units as unit_service
+from contest.services import users as user_service
+
+
+@bp.route("/nguoi-dung")
+@admin_required
+def users():
+    form = UserFilterForm(request.args)
+    statement = user_service.search_users(
+        db.session, query=form.q.data or "", role=form.role.data or None
+    )
+    page = paginate(db.session, statement, request.args.get("page", 1, type=int), 50)
+    return render_template(
+        "admin/users.html", form=form, page=page, role_form=RoleForm(), action_form=EmptyForm()
+    )
+
+
+def _back_to_users():
+    return redirect(request.form.get("back") or url_for("admin.users"))
+
+
+@bp.route("/nguoi-dung/<int:user_id>/vai-tro", methods=["POST"])
+@admin_required
+def change_role(user_id: int):
+    user = get_or_404(User, user_id)
+    form = RoleForm()
+    if form.validate_on_submit():
+        try:
+            user_service.set_role(db.session, current_user, user, form.role.data)
+        except ValidationError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            flash(f"Đã đổi vai trò của {user.full_name} thành “{user.role_label}”.", "success")
+    return _back_to_users()
+
+
+@bp.route("/nguoi-dung/<int:user_id>/trang-thai", methods=["POST"])
+@admin_required
+def toggle_active(user_id: int):
+    user = get_or_404(User, user_id)
+    if EmptyForm().validate_on_submit():
+        try:
+            user_service.set_active(db.session, current_user, user, not user.active)
+        except ValidationError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            flash(f"Đã {'mở khóa' if user.active else 'khóa'} tài khoản {user.full_name}.", "success")
+    return _back_to_users()
+
+
+@bp.route("/don-vi")
+@admin_required
+def units():
+    tree = unit_service.unit_tree(db.session)
+    return render_template("admin/units.html", tree=tree)
+
+
+def _unit_form(unit: Unit | None) -> UnitForm:
+    form = UnitForm(obj=unit)
+    form.parent_id.choices = [(0, "— Không có (đơn vị cấp cao nhất) —"), *unit_service.unit_options(db.session)]
+    if unit is not None and request.method == "GET":
+        form.parent_id.data = unit.parent_id or 0
+    return form
+
+
+def _save_unit(unit: Unit | None):
+    form = _unit_form(unit)
+    problems: list[str] = []
+    if form.validate_on_submit():
+        parent = db.session.get(Unit, form.parent_id.data) if form.parent_id.data else None
+        fields = dict(
+            code=form.code.data,
+            name=form.name.data,
+            kind=form.kind.data,
+            headcount=form.headcount.data or 0,
+            parent=parent,
+        )
+        try:
+            if unit is None:
+                saved = unit_service.create_unit(db.session, **fields)
+            else:
+                saved = unit_service.update_unit(db.session, unit, **fields)
+        except ValidationError as error:
+            db.session.rollback()
+            problems = [str(error)]
+        else:
+            db.session.commit()
+            flash(f"Đã lưu đơn vị “{saved.name}”.", "success")
+            return redirect(url_for("admin.units") + f"#unit-{saved.id}")
+    status = 422 if request.method == "POST" else 200
+    return render_template("admin/unit_form.html", form=form, unit=unit, problems=problems), status
+
+
+@bp.route("/don-vi/them", methods=["GET", "POST"])
+@admin_required
+def new_unit():
+    return _save_unit(None)
+
+
+@bp.route("/don-vi/<int:unit_id>", methods=["GET", "POST"])
+@admin_required
+def edit_unit(unit_id: int):
+    return _save_unit(get_or_404(Unit, unit_id))
+
+
+@bp.route("/don-vi/nhap-excel", methods=["GET", "POST"])
+@admin_required
+def import_units():
+    form = UnitImportForm()
+    result = None
+    if form.validate_on_submit():
+        upload = form.file.data
+        result = unit_service.import_units(db.session, upload.stream, upload.filename or "tep.xlsx")
+        if result.ok:
+            db.session.commit()
+            flash(
+                f"Đã nhập {result.rows} đơn vị: {result.created} đơn vị mới, {result.updated} đơn vị cập nhật.",
+                "success",
+            )
+            return redirect(url_for("admin.units"))
+        db.session.rollback()
+    status = 422 if request.method == "POST" else 200
+    return render_template("admin/import_units.html", form=form, result=result), status
+
+
+@bp.route("/don-vi/tep-mau.xlsx")
+@admin_required
+def unit_template():
+    return send_file(
+        io.BytesIO(unit_service.unit_template()),
+        mimetype=XLSX_MIMETYPE,
+        as_attachment=True,
+        download_name="mau-nhap-don-vi.xlsx",
+    )

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
+
+REQUIRED = "Trường này là bắt buộc."
+
+
+class LoginForm(FlaskForm):
+    identifier = StringField(
+        "Số điện thoại, số CCCD hoặc email", validators=[DataRequired(REQUIRED), Length(max=255)]
+    )
+    password = PasswordField("Mật khẩu", validators=[DataRequired(REQUIRED)])
+    remember = BooleanField("Ghi nhớ đăng nhập")
+
+
+class RegisterForm(FlaskForm):
+    full_name = StringField("Họ và tên", validators=[DataRequired(REQUIRED), Length(max=255)])
+    cccd = StringField("Số CCCD (12 chữ số)", validators=[DataRequired(REQUIRED), Length(max=20)])
+    phone = StringField("Số điện thoại di động", validators=[DataRequired(REQUIRED), Length(max=20)])
+    email = StringField("Email (không bắt buộc)", validators=[Optional(), Length(max=255)])
+    unit_id = SelectField("Đơn vị công tác", coerce=int, validators=[DataRequired("Vui lòng chọn đơn vị công tác.")])
+    position = StringField("Chức vụ (không bắt buộc)", validators=[Optional(), Length(max=255)])
+    password = PasswordField("Mật khẩu (ít nhất 8 ký tự, gồm chữ và số)", validators=[DataRequired(REQUIRED)])
+    confirm = PasswordField(
+        "Nhập lại mật khẩu",
+        validators=[DataRequired(REQUIRED), EqualTo("password", "Mật khẩu nhập lại không khớp.")],
+    )
+
+
+class ChangePasswordForm(FlaskForm):
+    current = PasswordField("Mật khẩu hiện tại", validators=[DataRequired(REQUIRED)])
+    new = PasswordField("Mật khẩu mới", validators=[DataRequired(REQUIRED)])
+    confirm = PasswordField(
+        "Nhập lại mật khẩu mới", validators=[DataRequired(REQUIRED), EqualTo("new", "Mật khẩu nhập lại không khớp.")]
+    )

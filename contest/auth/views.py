@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import select
+
+from contest import db
+from contest.auth import bp
+from contest.auth.forms import ChangePasswordForm, LoginForm, RegisterForm
+from contest.errors import ValidationError
+from contest.models import Unit
+from contest.services import units as unit_service
+from contest.services import users as user_service
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site relative paths are followed after log in."""
+    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+        return target
+    return url_for("main.index")
+
+
+@bp.route("/dang-nhap", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = user_service.authenticate(db.session, form.identifier.data, form.password.data)
+        if user is None:
+            flash("Thông tin đăng nhập không đúng.", "danger")
+        elif not user.active:
+            flash("Tài khoản đã bị khóa. Vui lòng liên hệ quản trị viên.", "danger")
+        else:
+            login_user(user, remember=form.remember.data)
+            return redirect(_safe_next(request.args.get("next")))
+    status = 401 if request.method == "POST" else 200
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/dang-xuat", methods=["POST"])
+@login_required
+def logout():
+    logout_user()
+    flash("Bạn đã đăng xuất.", "info")
+    return redirect(url_for("main.index"))
+
+
+@bp.route("/dang-ky", methods=["GET", "POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = RegisterForm()
+    form.unit_id.choices = [(0, "— Chọn đơn vị —"), *unit_service.unit_options(db.session)]
+    problems: list[str] = []
+    if form.validate_on_submit():
+        try:
+            user = user_service.register_participant(
+                db.session,
+                user_service.Registration(
+                    full_name=form.full_name.data,
+                    cccd=form.cccd.data,
+                    phone=form.phone.data,
+                    email=form.email.data,
+                    unit_id=form.unit_id.data,
+                    position=form.position.data,
+                    password=form.password.data,
+                ),
+            )
+        except ValidationError as error:
+            db.session.rollback()
+            problems = str(error).splitlines()
+        else:
+            db.session.commit()
+            login_user(user)
+            flash("Đăng ký thành công. Chào mừng bạn tham gia cuộc thi!", "success")
+            return redirect(url_for("auth.profile"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("auth/register.html", form=form, problems=problems), status
+
+
+@bp.route("/tai-khoan")
+@login_required
+def profile():
+    unit = current_user.unit
+    ancestors = []
+    if unit is not None:
+        ancestors = list(
+            db.session.scalars(select(Unit).where(Unit.id.in_(unit.ancestor_ids[:-1])).order_by(Unit.depth))
+        )
+    return render_template("auth/profile.html", unit=unit, ancestors=ancestors)
+
+
+@bp.route("/tai-khoan/doi-mat-khau", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    problems: list[str] = []
+    if form.validate_on_submit():
+        try:
+            user_service.change_password(current_user, form.current.data, form.new.data)
+        except ValidationError as error:
+            problems = [str(error)]
+        else:
+            db.session.commit()
+            flash("Đã đổi mật khẩu.", "success")
+            return redirect(url_for("auth.profile"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("auth/change_password.html", form=form, problems=problems), status

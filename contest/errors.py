@@ -1,0 +1,82 @@
+"""Domain errors and the HTTP error pages."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from contest import db
+
+
+class ContestError(Exception):
+    """A rule of the domain was broken; the message is shown to the user as is (Vietnamese)."""
+
+
+class ValidationError(ContestError):
+    pass
+
+
+class NotFoundError(ContestError):
+    pass
+
+
+class PermissionDeniedError(ContestError):
+    pass
+
+
+ERROR_TITLES = {
+    400: "Yêu cầu không hợp lệ",
+    403: "Bạn không có quyền truy cập trang này",
+    404: "Không tìm thấy trang",
+    405: "Phương thức không được hỗ trợ",
+    413: "Tệp tải lên quá lớn",
+    429: "Bạn thao tác quá nhanh, vui lòng thử lại sau ít phút",
+    500: "Hệ thống gặp lỗi, vui lòng thử lại sau",
+}
+
+
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json" or request.path.startswith("/api/")
+
+
+def _is_default(error: HTTPException) -> bool:
+    return error.description == type(error).description
+
+
+def _render_error(code: int, detail: str | None = None):
+    title = ERROR_TITLES.get(code, "Lỗi")
+    if _wants_json():
+        return jsonify(error=title, detail=detail), code
+    return render_template("errors/error.html", code=code, title=title, detail=detail), code
+
+
+def init_app(app: Flask) -> None:
+    def http_error(error: HTTPException):
+        # Werkzeug's own descriptions are English; only ours (given with abort) are shown.
+        detail = error.description if error.code == 400 and not _is_default(error) else None
+        return _render_error(error.code, detail)
+
+    for code in ERROR_TITLES:
+        if code != 500:
+            app.register_error_handler(code, http_error)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(_error):
+        return _render_error(
+            400,
+            "Biểu mẫu đã hết hạn hoặc thiếu mã bảo mật (CSRF). Vui lòng tải lại trang rồi thử lại.",
+        )
+
+    @app.errorhandler(500)
+    def internal_error(_error):
+        db.session.rollback()
+        return _render_error(500)
+
+    @app.errorhandler(NotFoundError)
+    def not_found(error):
+        return _render_error(404, str(error))
+
+    @app.errorhandler(PermissionDeniedError)
+    def forbidden(error):
+        return _render_error(403, str(error))

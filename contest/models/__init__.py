@@ -1,0 +1,27 @@
+"""All ORM models; importing this package registers every table on Base.metadata."""
+
+from contest.models.attempts import Answer, Attempt, AttemptQuestion
+from contest.models.contests import BlueprintItem, Contest, Round, contest_units
+from contest.models.questions import Choice, Question, QuestionBank, Topic
+from contest.models.units import UNIT_KIND_LABELS, Unit, UnitKind
+from contest.models.users import ROLE_LABELS, Role, User
+
+__all__ = [
+    "Answer",
+    "Attempt",
+    "AttemptQuestion",
+    "BlueprintItem",
+    "Choice",
+    "Contest",
+    "Question",
+    "QuestionBank",
+    "ROLE_LABELS",
+    "Role",
+    "Round",
+    "Topic",
+    "UNIT_KIND_LABELS",
+    "Unit",
+    "UnitKind",
+    "User",
+    "contest_units",
+]

@@ -1,0 +1,105 @@
+"""Attempts, the questions drawn for them (snapshots) and saved answers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from contest.db import Base
+from contest.models.contests import Round
+from contest.models.users import User
+from contest.timeutil import UTCDateTime, utcnow
+
+
+class Attempt(Base):
+    __tablename__ = "attempts"
+    __table_args__ = (
+        UniqueConstraint("user_id", "round_id", "number"),
+        CheckConstraint("status IN ('in_progress', 'submitted', 'expired')", name="status_valid"),
+        CheckConstraint("deadline >= started_at", name="deadline_after_start"),
+        # At most one attempt in progress per (user, round), enforced by the database.
+        Index(
+            "uq_attempts_one_in_progress",
+            "user_id",
+            "round_id",
+            unique=True,
+            sqlite_where=text("status = 'in_progress'"),
+            postgresql_where=text("status = 'in_progress'"),
+        ),
+        Index("ix_attempts_round_status", "round_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="RESTRICT"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), default="in_progress")
+    seed: Mapped[int] = mapped_column(BigInteger)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    deadline: Mapped[datetime] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    score: Mapped[int | None] = mapped_column(Integer)
+    max_score: Mapped[int] = mapped_column(Integer, default=0)
+    correct_count: Mapped[int | None] = mapped_column(Integer)
+    time_used_ms: Mapped[int | None] = mapped_column(BigInteger)
+    prediction: Mapped[int | None] = mapped_column(Integer)
+    client_ip: Mapped[str | None] = mapped_column(String(64))
+
+    round: Mapped[Round] = relationship()
+    user: Mapped[User] = relationship()
+    questions: Mapped[list[AttemptQuestion]] = relationship(
+        back_populates="attempt", order_by="AttemptQuestion.position", cascade="all, delete-orphan"
+    )
+
+
+class AttemptQuestion(Base):
+    """A question as it was drawn for one attempt: text, shown choices and key are copied."""
+
+    __tablename__ = "attempt_questions"
+    __table_args__ = (
+        UniqueConstraint("attempt_id", "position"),
+        UniqueConstraint("attempt_id", "question_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id", ondelete="CASCADE"))
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id", ondelete="RESTRICT"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+    # [{"key": "A", "text": "..."}] in the order shown; keys are re-lettered after shuffling.
+    choices: Mapped[list] = mapped_column(JSON)
+    correct_keys: Mapped[list] = mapped_column(JSON)
+    points: Mapped[int] = mapped_column(Integer)
+    explanation: Mapped[str | None] = mapped_column(Text)
+    legal_basis: Mapped[str | None] = mapped_column(Text)
+
+    attempt: Mapped[Attempt] = relationship(back_populates="questions")
+
+
+class Answer(Base):
+    __tablename__ = "answers"
+    __table_args__ = (UniqueConstraint("attempt_id", "attempt_question_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id", ondelete="CASCADE"))
+    attempt_question_id: Mapped[int] = mapped_column(
+        ForeignKey("attempt_questions.id", ondelete="CASCADE"), index=True
+    )
+    # Chosen keys, sorted and joined: "B" or "A,C"; empty when cleared.
+    selected: Mapped[str] = mapped_column(String(32), default="")
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    is_correct: Mapped[bool | None] = mapped_column()

@@ -1,0 +1,123 @@
+"""Contests, their eligible units, rounds and round blueprints."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from contest.db import Base
+from contest.models.questions import QuestionBank, Topic
+from contest.models.units import Unit
+from contest.timeutil import UTCDateTime, utcnow
+
+contest_units = Table(
+    "contest_units",
+    Base.metadata,
+    Column("contest_id", ForeignKey("contests.id", ondelete="CASCADE"), primary_key=True),
+    Column("unit_id", ForeignKey("units.id", ondelete="RESTRICT"), primary_key=True),
+)
+
+
+class Contest(Base):
+    __tablename__ = "contests"
+    __table_args__ = (
+        CheckConstraint("status IN ('draft', 'published', 'archived')", name="status_valid"),
+        CheckConstraint("audience IN ('units', 'public')", name="audience_valid"),
+        CheckConstraint("grading IN ('best', 'first', 'last')", name="grading_valid"),
+        CheckConstraint(
+            "review_policy IN ('score_only', 'after_close', 'immediate')", name="review_policy_valid"
+        ),
+        CheckConstraint(
+            "leaderboard_visibility IN ('hidden', 'participants', 'public')",
+            name="leaderboard_visibility_valid",
+        ),
+        CheckConstraint(
+            "prediction_resolver IS NULL OR prediction_resolver IN ('participants', 'full_scores')",
+            name="prediction_resolver_valid",
+        ),
+        CheckConstraint("attempts_allowed >= 1", name="attempts_allowed_positive"),
+        CheckConstraint("points_per_question > 0", name="points_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"), index=True)
+    title: Mapped[str] = mapped_column(String(255))
+    rules_html: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    audience: Mapped[str] = mapped_column(String(16), default="units")
+    shuffle_questions: Mapped[bool] = mapped_column(Boolean, default=True)
+    shuffle_choices: Mapped[bool] = mapped_column(Boolean, default=True)
+    attempts_allowed: Mapped[int] = mapped_column(Integer, default=1)
+    grading: Mapped[str] = mapped_column(String(16), default="best")
+    points_per_question: Mapped[int] = mapped_column(Integer, default=1)
+    review_policy: Mapped[str] = mapped_column(String(16), default="after_close")
+    leaderboard_visibility: Mapped[str] = mapped_column(String(16), default="public")
+    leaderboard_freeze_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    prediction_question: Mapped[str | None] = mapped_column(Text)
+    prediction_resolver: Mapped[str | None] = mapped_column(String(16))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    owner_unit: Mapped[Unit] = relationship()
+    eligible_units: Mapped[list[Unit]] = relationship(secondary=contest_units)
+    rounds: Mapped[list[Round]] = relationship(
+        back_populates="contest", order_by="Round.number", cascade="all, delete-orphan"
+    )
+
+
+class Round(Base):
+    __tablename__ = "rounds"
+    __table_args__ = (
+        UniqueConstraint("contest_id", "number"),
+        CheckConstraint("closes_at > opens_at", name="closes_after_opens"),
+        CheckConstraint("time_limit_minutes > 0", name="time_limit_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(255))
+    opens_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    closes_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    time_limit_minutes: Mapped[int] = mapped_column(Integer)
+    # The resolved answer to the prediction question, fixed once the round closes.
+    prediction_actual: Mapped[int | None] = mapped_column(Integer)
+
+    contest: Mapped[Contest] = relationship(back_populates="rounds")
+    blueprint: Mapped[list[BlueprintItem]] = relationship(
+        back_populates="round", cascade="all, delete-orphan", order_by="BlueprintItem.id"
+    )
+
+
+class BlueprintItem(Base):
+    """How many questions a round draws from one cell (bank, topic, difficulty)."""
+
+    __tablename__ = "blueprint_items"
+    __table_args__ = (
+        CheckConstraint("question_count > 0", name="count_positive"),
+        CheckConstraint("difficulty IS NULL OR difficulty IN (1, 2, 3)", name="difficulty_valid"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    bank_id: Mapped[int] = mapped_column(ForeignKey("question_banks.id", ondelete="RESTRICT"))
+    topic_id: Mapped[int | None] = mapped_column(ForeignKey("topics.id", ondelete="RESTRICT"))
+    difficulty: Mapped[int | None] = mapped_column(Integer)
+    question_count: Mapped[int] = mapped_column(Integer)
+
+    round: Mapped[Round] = relationship(back_populates="blueprint")
+    bank: Mapped[QuestionBank] = relationship()
+    topic: Mapped[Topic | None] = relationship()

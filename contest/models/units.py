@@ -1,0 +1,87 @@
+"""The unit tree: province → department/district → office/commune."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from contest.db import Base
+from contest.timeutil import UTCDateTime, utcnow
+
+
+class UnitKind(str, enum.Enum):
+    province = "province"
+    department = "department"
+    district = "district"
+    office = "office"
+    commune = "commune"
+
+    @property
+    def label(self) -> str:
+        return UNIT_KIND_LABELS[self]
+
+
+UNIT_KIND_LABELS = {
+    UnitKind.province: "Tỉnh",
+    UnitKind.department: "Sở/Ban/Ngành",
+    UnitKind.district: "Huyện/Thị xã/Thành phố",
+    UnitKind.office: "Phòng/Đơn vị",
+    UnitKind.commune: "Xã/Phường/Thị trấn",
+}
+
+
+def path_upper_bound(path: str) -> str:
+    return path[:-1] + "0"
+
+
+class Unit(Base):
+    """A unit of the tree.
+
+    `path` holds the ids from the root down to this unit (`/1/4/17/`), so a
+    subtree is one indexed prefix match instead of a walk of the tree.
+    """
+
+    __tablename__ = "units"
+    __table_args__ = (
+        CheckConstraint("headcount >= 0", name="headcount_not_negative"),
+        CheckConstraint(
+            "kind IN ('province', 'department', 'district', 'office', 'commune')", name="kind_valid"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(16))
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("units.id", ondelete="RESTRICT"), index=True
+    )
+    headcount: Mapped[int] = mapped_column(Integer, default=0)
+    # Byte-order collation on PostgreSQL so that the subtree range query can use the index.
+    path: Mapped[str] = mapped_column(
+        String(1024).with_variant(String(1024, collation="C"), "postgresql"), index=True, default=""
+    )
+    depth: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    parent: Mapped[Unit | None] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list[Unit]] = relationship(back_populates="parent", order_by="Unit.code")
+
+    @property
+    def kind_label(self) -> str:
+        return UnitKind(self.kind).label
+
+    @property
+    def ancestor_ids(self) -> list[int]:
+        return [int(part) for part in self.path.strip("/").split("/") if part]
+
+    @property
+    def subtree_upper_bound(self) -> str:
+        """Every descendant's path P satisfies self.path <= P < this bound ('/' sorts just before '0')."""
+        return path_upper_bound(self.path)
+
+    def __repr__(self) -> str:
+        return f"<Unit {self.code}>"

@@ -1,0 +1,73 @@
+"""Accounts and roles."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from contest.db import Base
+from contest.models.units import Unit
+from contest.timeutil import UTCDateTime, utcnow
+
+
+class Role(str, enum.Enum):
+    admin = "admin"
+    organizer = "organizer"
+    unit_manager = "unit_manager"
+    participant = "participant"
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {
+    Role.admin: "Quản trị hệ thống",
+    Role.organizer: "Ban tổ chức",
+    Role.unit_manager: "Quản lý đơn vị",
+    Role.participant: "Người dự thi",
+}
+
+
+class User(UserMixin, Base):
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint(
+            "role IN ('admin', 'organizer', 'unit_manager', 'participant')", name="role_valid"
+        ),
+        CheckConstraint("length(cccd) = 12", name="cccd_length"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    full_name: Mapped[str] = mapped_column(String(255))
+    # Folded (no diacritics, lower case) name, so that "nguyen van an" finds "Nguyễn Văn An".
+    search_name: Mapped[str] = mapped_column(String(255), index=True, default="")
+    cccd: Mapped[str | None] = mapped_column(String(12), unique=True)
+    phone: Mapped[str] = mapped_column(String(15), unique=True)
+    email: Mapped[str | None] = mapped_column(String(255), unique=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"), index=True)
+    position: Mapped[str | None] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16), default=Role.participant.value)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    unit: Mapped[Unit | None] = relationship()
+
+    @property
+    def is_active(self) -> bool:  # flask-login refuses inactive accounts
+        return self.active
+
+    @property
+    def role_label(self) -> str:
+        return Role(self.role).label
+
+    def has_role(self, *roles: Role | str) -> bool:
+        return self.role in {Role(r).value for r in roles}
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.role}>"

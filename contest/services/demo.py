@@ -1,0 +1,117 @@
+"""Demo data: a fictional province with a realistic unit tree and one account of every role."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from contest.models import Role, Unit, UnitKind, User
+from contest.services import units as unit_service
+from contest.services import users as user_service
+
+DEMO_PASSWORD = "Demo@2026"
+PROVINCE = ("AH", "UBND tỉnh An Hòa")
+
+DEPARTMENTS = [
+    ("SNV", "Sở Nội vụ", ["Văn phòng Sở", "Phòng Cải cách hành chính", "Phòng Tổ chức, biên chế", "Phòng Công chức, viên chức"]),
+    ("STC", "Sở Tài chính", ["Văn phòng Sở", "Phòng Quản lý ngân sách", "Phòng Tài chính doanh nghiệp"]),
+    ("STP", "Sở Tư pháp", ["Văn phòng Sở", "Phòng Xây dựng và kiểm tra văn bản", "Phòng Hành chính tư pháp"]),
+    ("SXD", "Sở Xây dựng", ["Văn phòng Sở", "Phòng Quản lý hoạt động xây dựng", "Phòng Quản lý giao thông"]),
+    ("SCT", "Sở Công Thương", ["Văn phòng Sở", "Phòng Quản lý thương mại", "Phòng Quản lý năng lượng"]),
+    ("SNNMT", "Sở Nông nghiệp và Môi trường", ["Văn phòng Sở", "Chi cục Thủy lợi", "Phòng Quản lý đất đai"]),
+    ("SKHCN", "Sở Khoa học và Công nghệ", ["Văn phòng Sở", "Phòng Chuyển đổi số", "Phòng Bưu chính, viễn thông"]),
+    ("SGDDT", "Sở Giáo dục và Đào tạo", ["Văn phòng Sở", "Phòng Giáo dục trung học", "Phòng Khảo thí và kiểm định"]),
+    ("SYT", "Sở Y tế", ["Văn phòng Sở", "Phòng Nghiệp vụ y", "Chi cục Dân số"]),
+    ("SVHTTDL", "Sở Văn hóa, Thể thao và Du lịch", ["Văn phòng Sở", "Phòng Quản lý văn hóa", "Phòng Quản lý du lịch"]),
+    ("VPUB", "Văn phòng UBND tỉnh", ["Phòng Hành chính - Tổ chức", "Trung tâm Phục vụ hành chính công", "Phòng Kiểm soát thủ tục hành chính"]),
+    ("TTR", "Thanh tra tỉnh", ["Văn phòng", "Phòng Thanh tra 1", "Phòng Tiếp công dân, xử lý đơn"]),
+    ("SDTTG", "Sở Dân tộc và Tôn giáo", ["Văn phòng Sở", "Phòng Chính sách dân tộc"]),
+    ("BQLKCN", "Ban Quản lý các khu công nghiệp", ["Văn phòng Ban", "Phòng Quản lý doanh nghiệp"]),
+]
+
+DISTRICTS = [
+    ("TPAH", "Thành phố An Hòa", ["Phường Bắc Sơn", "Phường Nam Sơn", "Phường Tân An", "Phường Hòa Bình", "Xã Hòa Phú", "Xã An Lợi", "Xã Bình Minh", "Xã Vĩnh Hưng"]),
+    ("TXPL", "Thị xã Phú Lâm", ["Phường Phú Lâm", "Phường Phú Thịnh", "Phường Tân Phong", "Xã Phú Hòa", "Xã Lâm Sơn", "Xã Thạnh Mỹ", "Xã Tân Lập", "Xã Đồng Tâm"]),
+    ("HDG", "Huyện Đông Giang", ["Thị trấn Đông Giang", "Xã Đông Hải", "Xã Đông Phong", "Xã Đông Sơn", "Xã Giang Thủy", "Xã Quảng Lợi", "Xã Tân Hiệp", "Xã Xuân Đài"]),
+    ("HTG", "Huyện Tây Giang", ["Thị trấn Tây Giang", "Xã Tây An", "Xã Tây Bình", "Xã Tây Lộc", "Xã Mỹ Hòa", "Xã Trung Sơn", "Xã Phước Thành", "Xã Hưng Long"]),
+    ("HBT", "Huyện Bình Thạnh", ["Thị trấn Bình Thạnh", "Xã Bình Đông", "Xã Bình Tây", "Xã Bình Nam", "Xã Bình Bắc", "Xã Thạnh Lộc", "Xã Thạnh Phú", "Xã An Thạnh"]),
+    ("HLS", "Huyện Lộc Sơn", ["Thị trấn Lộc Sơn", "Xã Lộc An", "Xã Lộc Điền", "Xã Lộc Hòa", "Xã Sơn Thủy", "Xã Sơn Trà", "Xã Kim Sơn", "Xã Ngọc Lâm"]),
+    ("HPT", "Huyện Phước Thủy", ["Thị trấn Phước Thủy", "Xã Phước Hải", "Xã Phước Long", "Xã Phước Hưng", "Xã Thủy An", "Xã Thủy Phú", "Xã Hải Đông", "Xã Hải Tây"]),
+    ("HNH", "Huyện Ngọc Hà", ["Thị trấn Ngọc Hà", "Xã Ngọc Lâm", "Xã Ngọc Sơn", "Xã Hà Thanh", "Xã Hà Lộc", "Xã Tân Thành", "Xã Cẩm Phú", "Xã Cẩm Lý"]),
+]
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    phone: str
+    full_name: str
+    role: Role
+    unit_code: str
+    position: str
+    cccd: str | None = None
+    email: str | None = None
+
+
+DEMO_ACCOUNTS = [
+    DemoAccount("0900000001", "Quản trị hệ thống", Role.admin, "AH", "Quản trị viên", email="admin@demo.cchc.vn"),
+    DemoAccount(
+        "0900000002", "Trần Thị Bình", Role.organizer, "AH", "Chuyên viên Phòng Cải cách hành chính, Sở Nội vụ",
+        cccd="001190000002", email="bantochuc@demo.cchc.vn",
+    ),
+    DemoAccount("0900000003", "Lê Văn Cường", Role.unit_manager, "AH-HDG", "Chánh Văn phòng HĐND và UBND huyện", cccd="001090000003"),
+    DemoAccount("0900000004", "Phạm Thị Dung", Role.participant, "AH-HDG-03", "Công chức Văn phòng - Thống kê", cccd="001190000004"),
+    DemoAccount("0900000005", "Hoàng Văn Em", Role.participant, "AH-SNV-02", "Chuyên viên", cccd="001090000005"),
+]
+
+
+def _ensure_unit(session: Session, code: str, name: str, kind: UnitKind, headcount: int, parent: Unit | None) -> tuple[Unit, bool]:
+    unit = unit_service.get_unit_by_code(session, code)
+    if unit is not None:
+        return unit, False
+    return unit_service.create_unit(session, code=code, name=name, kind=kind, headcount=headcount, parent=parent), True
+
+
+def load_demo_data(session: Session) -> str:
+    """Create what is missing of the demo province and accounts; running it twice changes nothing."""
+    rng = random.Random(2026)
+    created_units = 0
+    root, new = _ensure_unit(session, PROVINCE[0], PROVINCE[1], UnitKind.province, 0, None)
+    created_units += new
+    for code, name, offices in DEPARTMENTS:
+        dept, new = _ensure_unit(session, f"AH-{code}", name, UnitKind.department, rng.randint(8, 25), root)
+        created_units += new
+        for index, office in enumerate(offices, start=1):
+            _, new = _ensure_unit(session, f"AH-{code}-{index:02d}", office, UnitKind.office, rng.randint(5, 30), dept)
+            created_units += new
+    for code, name, communes in DISTRICTS:
+        district, new = _ensure_unit(session, f"AH-{code}", name, UnitKind.district, rng.randint(60, 140), root)
+        created_units += new
+        for index, commune in enumerate(communes, start=1):
+            _, new = _ensure_unit(session, f"AH-{code}-{index:02d}", commune, UnitKind.commune, rng.randint(18, 40), district)
+            created_units += new
+
+    created_users = 0
+    for account in DEMO_ACCOUNTS:
+        if session.scalar(select(User.id).where(User.phone == account.phone)):
+            continue
+        user_service.create_user(
+            session,
+            full_name=account.full_name,
+            phone=account.phone,
+            password=DEMO_PASSWORD,
+            role=account.role,
+            unit=unit_service.get_unit_by_code(session, account.unit_code),
+            cccd=account.cccd,
+            email=account.email,
+            position=account.position,
+        )
+        created_users += 1
+    session.flush()
+    total_units = len(session.scalars(select(Unit.id)).all())
+    return (
+        f"Dữ liệu mẫu: {created_units} đơn vị mới (tổng {total_units}), {created_users} tài khoản mới. "
+        f"Mật khẩu các tài khoản mẫu: {DEMO_PASSWORD}"
+    )

@@ -1,0 +1,233 @@
+"""Accounts: registration, identification, authentication and administration."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from contest.errors import ValidationError
+from contest.models import Role, Unit, User
+from contest.services.units import subtree_filter
+from contest.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
+from question_bank.text import fold, normalize_text
+
+CCCD_PATTERN = re.compile(r"^\d{12}$")
+# Vietnamese mobile numbers since 2018: 10 digits, 03x/05x/07x/08x/09x.
+MOBILE_PATTERN = re.compile(r"^0[35789]\d{8}$")
+
+
+def normalize_phone(raw: str) -> str | None:
+    """'+84 912 345 678', '84912345678', '0912.345.678' -> '0912345678'; None if not a VN mobile."""
+    digits = re.sub(r"[\s.\-()]", "", raw or "")
+    if digits.startswith("+84"):
+        digits = "0" + digits[3:]
+    elif digits.startswith("84") and len(digits) == 11:
+        digits = "0" + digits[2:]
+    return digits if MOBILE_PATTERN.match(digits) else None
+
+
+def normalize_cccd(raw: str) -> str | None:
+    digits = re.sub(r"\s", "", raw or "")
+    return digits if CCCD_PATTERN.match(digits) else None
+
+
+def normalize_email(raw: str | None) -> str | None:
+    """A syntactically valid e-mail address in lower case; None when empty; ValidationError when wrong."""
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    try:
+        return validate_email(raw, check_deliverability=False).normalized.lower()
+    except EmailNotValidError:
+        raise ValidationError(f"Địa chỉ email “{raw}” không hợp lệ.") from None
+
+
+def check_password_strength(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValidationError(f"Mật khẩu phải có ít nhất {MIN_PASSWORD_LENGTH} ký tự.")
+    if password.isdigit() or password.isalpha():
+        raise ValidationError("Mật khẩu phải gồm cả chữ và số.")
+
+
+@dataclass
+class Registration:
+    full_name: str
+    cccd: str
+    phone: str
+    password: str
+    unit_id: int
+    email: str | None = None
+    position: str | None = None
+
+
+def _identity_conflicts(session: Session, *, cccd: str | None, phone: str, email: str | None) -> list[str]:
+    messages = []
+    if cccd and session.scalar(select(User.id).where(User.cccd == cccd)):
+        messages.append("Số CCCD này đã được đăng ký. Nếu đó là bạn, hãy đăng nhập hoặc liên hệ ban tổ chức.")
+    if session.scalar(select(User.id).where(User.phone == phone)):
+        messages.append("Số điện thoại này đã được đăng ký.")
+    if email and session.scalar(select(User.id).where(User.email == email)):
+        messages.append("Email này đã được đăng ký.")
+    return messages
+
+
+def register_participant(session: Session, data: Registration) -> User:
+    """Create a participant account after checking every field; raise ValidationError with all problems."""
+    problems: list[str] = []
+    full_name = normalize_text(data.full_name)
+    if len(full_name) < 2:
+        problems.append("Vui lòng nhập họ và tên.")
+    cccd = normalize_cccd(data.cccd)
+    if cccd is None:
+        problems.append("Số CCCD phải gồm đúng 12 chữ số.")
+    phone = normalize_phone(data.phone)
+    if phone is None:
+        problems.append("Số điện thoại di động không hợp lệ (10 chữ số, bắt đầu bằng 03, 05, 07, 08 hoặc 09).")
+    try:
+        email = normalize_email(data.email)
+    except ValidationError as error:
+        problems.append(str(error))
+        email = None
+    unit = session.get(Unit, data.unit_id) if data.unit_id else None
+    if unit is None:
+        problems.append("Vui lòng chọn đơn vị công tác.")
+    try:
+        check_password_strength(data.password)
+    except ValidationError as error:
+        problems.append(str(error))
+    if phone:
+        problems.extend(_identity_conflicts(session, cccd=cccd, phone=phone, email=email))
+    if problems:
+        raise ValidationError("\n".join(problems))
+    user = User(
+        full_name=full_name,
+        search_name=fold(full_name),
+        cccd=cccd,
+        phone=phone,
+        email=email,
+        unit=unit,
+        position=normalize_text(data.position or "") or None,
+        role=Role.participant.value,
+        password_hash=hash_password(data.password),
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def create_user(
+    session: Session,
+    *,
+    full_name: str,
+    phone: str,
+    password: str,
+    role: Role | str,
+    unit: Unit | None = None,
+    cccd: str | None = None,
+    email: str | None = None,
+    position: str | None = None,
+) -> User:
+    """Create an account of any role (CLI, demo data, admin)."""
+    normalized_phone = normalize_phone(phone)
+    if normalized_phone is None:
+        raise ValidationError(f"Số điện thoại “{phone}” không hợp lệ.")
+    normalized_cccd = None
+    if cccd:
+        normalized_cccd = normalize_cccd(cccd)
+        if normalized_cccd is None:
+            raise ValidationError("Số CCCD phải gồm đúng 12 chữ số.")
+    normalized_email = normalize_email(email)
+    check_password_strength(password)
+    conflicts = _identity_conflicts(session, cccd=normalized_cccd, phone=normalized_phone, email=normalized_email)
+    if conflicts:
+        raise ValidationError("\n".join(conflicts))
+    role = Role(role)
+    if role in (Role.organizer, Role.unit_manager) and unit is None:
+        raise ValidationError("Ban tổ chức và quản lý đơn vị phải thuộc một đơn vị.")
+    user = User(
+        full_name=normalize_text(full_name),
+        search_name=fold(full_name),
+        phone=normalized_phone,
+        cccd=normalized_cccd,
+        email=normalized_email,
+        unit=unit,
+        position=position,
+        role=role.value,
+        password_hash=hash_password(password),
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def find_by_identifier(session: Session, identifier: str) -> User | None:
+    """Find an account by phone, CCCD or e-mail, whichever the identifier looks like."""
+    identifier = (identifier or "").strip()
+    if "@" in identifier:
+        return session.scalar(select(User).where(User.email == identifier.lower()))
+    cccd = normalize_cccd(identifier)
+    if cccd:
+        return session.scalar(select(User).where(User.cccd == cccd))
+    phone = normalize_phone(identifier)
+    if phone:
+        return session.scalar(select(User).where(User.phone == phone))
+    return None
+
+
+def authenticate(session: Session, identifier: str, password: str) -> User | None:
+    """The active account matching identifier and password, or None."""
+    user = find_by_identifier(session, identifier)
+    if user is None or not verify_password(user.password_hash, password):
+        return None
+    return user
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    if not verify_password(user.password_hash, current):
+        raise ValidationError("Mật khẩu hiện tại không đúng.")
+    check_password_strength(new)
+    user.password_hash = hash_password(new)
+
+
+def set_role(session: Session, actor: User, user: User, role: Role | str) -> None:
+    role = Role(role)
+    if user.id == actor.id and role != Role.admin:
+        raise ValidationError("Bạn không thể tự bỏ quyền quản trị của chính mình.")
+    if role in (Role.organizer, Role.unit_manager) and user.unit_id is None:
+        raise ValidationError("Tài khoản chưa thuộc đơn vị nào nên không thể làm ban tổ chức hoặc quản lý đơn vị.")
+    user.role = role.value
+    session.flush()
+
+
+def set_active(session: Session, actor: User, user: User, active: bool) -> None:
+    if user.id == actor.id and not active:
+        raise ValidationError("Bạn không thể tự khóa tài khoản của chính mình.")
+    user.active = active
+    session.flush()
+
+
+def search_users(
+    session: Session, *, query: str = "", role: str | None = None, unit: Unit | None = None
+):
+    """A select() of users matching a name (accent-insensitive), phone, CCCD or e-mail fragment."""
+    statement = select(User).order_by(User.full_name, User.id)
+    text = (query or "").strip()
+    if text:
+        like = f"%{fold(text)}%"
+        statement = statement.where(
+            or_(
+                User.search_name.like(like),
+                User.phone.like(f"%{text}%"),
+                User.cccd.like(f"%{text}%"),
+                func.lower(User.email).like(f"%{text.lower()}%"),
+            )
+        )
+    if role:
+        statement = statement.where(User.role == role)
+    if unit is not None:
+        statement = statement.join(Unit, User.unit_id == Unit.id).where(subtree_filter(unit))
+    return statement

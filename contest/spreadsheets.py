@@ -1,0 +1,3 @@
+"""Constants for serving spreadsheets over HTTP."""
+
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -1,0 +1,50 @@
+"""UTC storage and Asia/Ho_Chi_Minh display of times."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import DateTime
+from sqlalchemy.types import TypeDecorator
+
+from contest.config import DISPLAY_TIMEZONE
+
+LOCAL_TZ = ZoneInfo(DISPLAY_TIMEZONE)
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTime(TypeDecorator):
+    """Stores naive UTC and always returns aware UTC datetimes.
+
+    SQLite has no time zone support, so the database sees the same naive UTC
+    value on every backend and Python never meets a naive datetime.
+    """
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc)
+
+
+def to_local(value: datetime | None) -> datetime | None:
+    return value.astimezone(LOCAL_TZ) if value is not None else None
+
+
+def format_local(value: datetime | None, fmt: str = "%d/%m/%Y %H:%M") -> str:
+    """Format a UTC datetime in Vietnamese local time; empty for None."""
+    local = to_local(value)
+    return local.strftime(fmt) if local is not None else ""

@@ -1,0 +1,296 @@
+"""Reading tabular .xlsx files safely, with row- and column-level error reports.
+
+Shared by the importers of questions, units and staff lists: find the header
+row (it may sit under a title block), map columns by their folded header, read
+cell values as text and report problems by file, sheet, row and column.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import BinaryIO
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from question_bank.text import header_key, normalize_text
+
+# An .xlsx is a zip; these bound what a hostile file can make us inflate.
+MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 200
+HEADER_SEARCH_ROWS = 30
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+@dataclass(frozen=True)
+class ImportIssue:
+    """One problem found in an imported file, located as precisely as the format allows."""
+
+    file: str
+    message: str
+    sheet: str | None = None
+    row: int | None = None
+    column: str | None = None  # column letter for spreadsheets
+    header: str | None = None  # the column's header, when known
+    line: int | None = None  # line number for text formats
+
+    def location(self) -> str:
+        parts = [self.file]
+        if self.sheet:
+            parts.append(f"trang tính “{self.sheet}”")
+        if self.line is not None:
+            parts.append(f"dòng {self.line}")
+        if self.row is not None:
+            parts.append(f"dòng {self.row}")
+        if self.column:
+            parts.append(f"cột {self.column}" + (f" ({self.header})" if self.header else ""))
+        return ", ".join(parts)
+
+    def __str__(self) -> str:
+        return f"{self.location()}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column the importer understands: a key, its Vietnamese header and whether it is required."""
+
+    key: str
+    header: str
+    required: bool = True
+    aliases: tuple[str, ...] = ()
+
+    def matches(self, folded_header: str) -> bool:
+        return folded_header in {header_key(self.header), *(header_key(a) for a in self.aliases)}
+
+
+@dataclass
+class SheetRow:
+    number: int  # 1-based row number as Excel shows it
+    values: dict[str, str]
+
+
+@dataclass
+class Table:
+    file: str
+    sheet: str | None = None
+    rows: list[SheetRow] = field(default_factory=list)
+    letters: dict[str, str] = field(default_factory=dict)  # column key -> letter
+    headers: dict[str, str] = field(default_factory=dict)  # column key -> header as written
+
+    def issue(self, row: SheetRow | int, key: str | None, message: str) -> ImportIssue:
+        """An issue located at a row and (optionally) one of this table's columns."""
+        number = row.number if isinstance(row, SheetRow) else row
+        return ImportIssue(
+            file=self.file,
+            sheet=self.sheet,
+            row=number,
+            column=self.letters.get(key) if key else None,
+            header=self.headers.get(key) if key else None,
+            message=message,
+        )
+
+
+def cell_text(value: object) -> str:
+    """A cell value as text: numbers without a trailing .0, dates as dd/mm/yyyy, NFC text."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "Đúng" if value else "Sai"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, datetime):
+        if value.time() == time(0, 0):
+            return value.strftime("%d/%m/%Y")
+        return value.strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, time):
+        return value.strftime("%H:%M")
+    return normalize_text(str(value))
+
+
+def _check_container(data: bytes, file: str) -> ImportIssue | None:
+    """Refuse files that are not a plain .xlsx zip, or that would inflate too far."""
+    if not data:
+        return ImportIssue(file, "Tệp rỗng (0 byte).")
+    if data.startswith(OLE_MAGIC):
+        return ImportIssue(
+            file,
+            "Tệp được đặt mật khẩu hoặc là định dạng Excel 97-2003 (.xls). "
+            "Hãy gỡ mật khẩu và lưu lại dưới dạng Excel Workbook (.xlsx).",
+        )
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        return ImportIssue(
+            file, "Tệp không phải là tệp Excel .xlsx hợp lệ (có thể là CSV hoặc tệp khác bị đổi tên)."
+        )
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            entries = archive.infolist()
+    except zipfile.BadZipFile:
+        return ImportIssue(file, "Tệp .xlsx bị hỏng, không đọc được.")
+    total = sum(entry.file_size for entry in entries)
+    compressed = sum(entry.compress_size for entry in entries) or 1
+    if total > MAX_UNCOMPRESSED_BYTES or total / compressed > MAX_COMPRESSION_RATIO:
+        return ImportIssue(
+            file,
+            "Tệp .xlsx giải nén ra quá lớn so với kích thước tệp (nghi là “zip bomb”); "
+            "không xử lý.",
+        )
+    if "xl/workbook.xml" not in {entry.filename for entry in entries}:
+        return ImportIssue(file, "Tệp nén không phải là bảng tính Excel .xlsx.")
+    return None
+
+
+def _find_header(rows: list[tuple], columns: list[Column]) -> tuple[int, dict[str, int]] | None:
+    """Return (row index, column key -> cell index) of the first row holding every required header."""
+    required = [c for c in columns if c.required]
+    for index, row in enumerate(rows):
+        folded = [header_key(cell_text(v)) for v in row]
+        mapping: dict[str, int] = {}
+        for column in columns:
+            for cell_index, value in enumerate(folded):
+                if value and column.matches(value):
+                    mapping.setdefault(column.key, cell_index)
+        if all(c.key in mapping for c in required):
+            return index, mapping
+    return None
+
+
+def _best_partial_header(rows: list[tuple], columns: list[Column]) -> tuple[int, set[str]]:
+    """The row that looks most like a header, and which known columns it has."""
+    best_index, best_found = 0, set()
+    for index, row in enumerate(rows):
+        folded = {header_key(cell_text(v)) for v in row}
+        found = {c.key for c in columns if any(c.matches(v) for v in folded if v)}
+        if len(found) > len(best_found):
+            best_index, best_found = index, found
+    return best_index, best_found
+
+
+def read_table(
+    stream: BinaryIO | bytes,
+    file: str,
+    columns: list[Column],
+    max_rows: int = 10_000,
+) -> tuple[Table | None, list[ImportIssue]]:
+    """Read the first visible sheet that carries the header row.
+
+    Returns the table (None when no sheet could be read) and the issues found
+    while locating it. Row-level validation is the caller's job.
+    """
+    data = stream if isinstance(stream, bytes) else stream.read()
+    problem = _check_container(data, file)
+    if problem:
+        return None, [problem]
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds for a broken package
+        return None, [ImportIssue(file, "Tệp .xlsx bị hỏng hoặc không đúng cấu trúc, không đọc được.")]
+    try:
+        hidden_with_header: str | None = None
+        first_visible = None
+        for sheet in workbook.worksheets:
+            head = [tuple(r) for r in sheet.iter_rows(max_row=HEADER_SEARCH_ROWS, values_only=True)]
+            if sheet.sheet_state != "visible":
+                if _find_header(head, columns) and hidden_with_header is None:
+                    hidden_with_header = sheet.title
+                continue
+            if first_visible is None:
+                first_visible = (sheet.title, head)
+            found = _find_header(head, columns)
+            if found is None:
+                continue
+            header_index, mapping = found
+            return _read_rows(sheet, file, columns, header_index, mapping, max_rows)
+        if hidden_with_header:
+            return None, [
+                ImportIssue(
+                    file,
+                    f"Trang tính “{hidden_with_header}” có dòng tiêu đề nhưng đang bị ẩn. "
+                    "Hãy hiện trang tính đó (hoặc chép dữ liệu sang trang hiện) rồi tải lên lại.",
+                )
+            ]
+        if first_visible is None or not any(any(v is not None for v in r) for r in first_visible[1]):
+            return None, [ImportIssue(file, "Tệp không có dữ liệu (không tìm thấy dòng tiêu đề).")]
+        title, head = first_visible
+        index, found_keys = _best_partial_header(head, columns)
+        missing = [c.header for c in columns if c.required and c.key not in found_keys]
+        return None, [
+            ImportIssue(
+                file,
+                "Không tìm thấy dòng tiêu đề đầy đủ; thiếu cột: " + ", ".join(f"“{m}”" for m in missing) + ".",
+                sheet=title,
+                row=index + 1 if found_keys else None,
+            )
+        ]
+    finally:
+        workbook.close()
+
+
+def _read_rows(sheet, file, columns, header_index, mapping, max_rows):
+    letters = {key: get_column_letter(i + 1) for key, i in mapping.items()}
+    header_cells = next(sheet.iter_rows(min_row=header_index + 1, max_row=header_index + 1, values_only=True))
+    headers = {key: cell_text(header_cells[i]) for key, i in mapping.items()}
+    table = Table(file=file, sheet=sheet.title, letters=letters, headers=headers)
+    issues: list[ImportIssue] = []
+    data_start = header_index + 2
+    for number, row in enumerate(sheet.iter_rows(min_row=data_start, values_only=True), start=data_start):
+        if not any(v is not None and cell_text(v) != "" for v in row):
+            continue
+        if len(table.rows) >= max_rows:
+            issues.append(
+                ImportIssue(
+                    file,
+                    f"Tệp có quá nhiều dòng dữ liệu (tối đa {max_rows} dòng); hãy chia thành nhiều tệp.",
+                    sheet=sheet.title,
+                    row=number,
+                )
+            )
+            break
+        values = {key: cell_text(row[i]) if i < len(row) else "" for key, i in mapping.items()}
+        table.rows.append(SheetRow(number=number, values=values))
+    return table, issues
+
+
+def template_workbook(
+    columns: list[Column],
+    examples: list[list[object]],
+    instructions: list[str],
+    choices: dict[str, list[str]] | None = None,
+    sheet_title: str = "Dữ liệu",
+) -> bytes:
+    """An .xlsx template: the header row (bold, frozen), example rows, drop-down lists, instructions."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = sheet_title
+    sheet.append([c.header for c in columns])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in examples:
+        sheet.append(row)
+    sheet.freeze_panes = "A2"
+    for index, column in enumerate(columns, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = max(12, min(60, len(column.header) + 6))
+    for key, allowed in (choices or {}).items():
+        index = next(i for i, c in enumerate(columns, start=1) if c.key == key)
+        letter = get_column_letter(index)
+        validation = DataValidation(
+            type="list", formula1='"' + ",".join(allowed) + '"', allow_blank=True, showErrorMessage=True
+        )
+        validation.error = "Chọn một giá trị trong danh sách: " + ", ".join(allowed)
+        validation.add(f"{letter}2:{letter}5000")
+        sheet.add_data_validation(validation)
+    guide = workbook.create_sheet("Hướng dẫn")
+    guide.column_dimensions["A"].width = 110
+    guide.append(["Hướng dẫn"])
+    guide["A1"].font = Font(bold=True, size=13)
+    for line in instructions:
+        guide.append([line])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,43 @@
+// Progressive enhancement only: every page works without this file.
+(function () {
+  "use strict";
+
+  function fold(text) {
+    return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "")
+      .replace(/đ/g, "d").replace(/Đ/g, "D").toLowerCase();
+  }
+
+  // A text box above a <select data-filterable> hides the options that do not match,
+  // ignoring diacritics, so a unit can be found among hundreds by typing part of its name.
+  document.querySelectorAll("select[data-filterable]").forEach(function (select) {
+    var input = document.createElement("input");
+    input.type = "search";
+    input.className = "form-control mb-2";
+    input.placeholder = "Gõ để tìm đơn vị (không cần dấu)…";
+    input.setAttribute("aria-label", "Tìm trong danh sách: " + (select.labels[0] ? select.labels[0].textContent : ""));
+    input.setAttribute("aria-controls", select.id);
+    select.parentNode.insertBefore(input, select);
+    var options = Array.prototype.slice.call(select.options);
+    var folded = options.map(function (o) { return fold(o.textContent); });
+    input.addEventListener("input", function () {
+      var query = fold(input.value.trim());
+      var firstMatch = null;
+      options.forEach(function (option, i) {
+        var show = !query || option.value === "0" || folded[i].indexOf(query) !== -1;
+        option.hidden = !show;
+        option.disabled = !show && option.value !== select.value;
+        if (show && option.value !== "0" && !firstMatch) { firstMatch = option; }
+      });
+      if (query && firstMatch && select.selectedOptions[0] && select.selectedOptions[0].hidden) {
+        select.value = firstMatch.value;
+      }
+    });
+  });
+
+  // Buttons that need a confirmation carry data-confirm="message".
+  document.querySelectorAll("[data-confirm]").forEach(function (el) {
+    el.addEventListener("click", function (event) {
+      if (!window.confirm(el.getAttribute("data-confirm"))) { event.preventDefault(); }
+    });
+  });
+})();

@@ -1,0 +1,143 @@
+"""Fixtures: one migrated database per test run, a fresh app and empty tables per test.
+
+The suite runs on SQLite by default and on PostgreSQL when TEST_DATABASE_URL is set.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.orm import Session
+
+from contest import create_app, db
+from contest.db import Base
+from contest.migrate import upgrade_to_head
+from contest.models import Role, Unit, UnitKind, User
+from contest.services import units as unit_service
+from contest.services import users as user_service
+
+TEST_PASSWORD = "Matkhau123"
+
+
+def _reset_postgres_schema(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> Iterator[str]:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        _reset_postgres_schema(url)
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    upgrade_to_head(url)
+    yield url
+    if url.startswith("postgresql"):
+        _reset_postgres_schema(url)
+
+
+def _empty_all_tables(app) -> None:
+    engine = app.extensions["db_engine"]
+    tables = [t.name for t in Base.metadata.sorted_tables]
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for name in reversed(tables):
+                connection.execute(text(f"DELETE FROM {name}"))
+
+
+@pytest.fixture
+def app_config(database_url, tmp_path) -> dict:
+    return {
+        "TESTING": True,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "test-secret",
+        "WTF_CSRF_ENABLED": False,
+        # Cheap hashing keeps the suite fast; production uses scrypt (tested separately).
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+    }
+
+
+@pytest.fixture
+def app(app_config, tmp_path):
+    application = create_app(app_config, instance_path=tmp_path / "instance")
+    yield application
+    _empty_all_tables(application)
+    application.extensions["db_engine"].dispose()
+
+
+@pytest.fixture
+def db_session(app) -> Iterator[Session]:
+    with app.app_context():
+        yield db.session
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def make_unit(db_session) -> Callable[..., Unit]:
+    counter = iter(range(1, 100_000))
+
+    def factory(code: str | None = None, *, parent: Unit | None = None, kind=UnitKind.office, headcount=10, name=None):
+        number = next(counter)
+        return unit_service.create_unit(
+            db_session,
+            code=code or f"U{number:04d}",
+            name=name or f"Đơn vị {number}",
+            kind=kind,
+            headcount=headcount,
+            parent=parent,
+        )
+
+    return factory
+
+
+@pytest.fixture
+def make_user(db_session, make_unit) -> Callable[..., User]:
+    counter = iter(range(1, 100_000))
+
+    def factory(role: Role | str = Role.participant, *, unit: Unit | None = None, **fields) -> User:
+        number = next(counter)
+        if unit is None and Role(role) != Role.admin:
+            unit = make_unit()
+        defaults = dict(
+            full_name=f"Người dùng {number}",
+            phone=f"09{number:08d}",
+            cccd=f"{number:012d}",
+            password=TEST_PASSWORD,
+        )
+        defaults.update(fields)
+        user = user_service.create_user(db_session, role=role, unit=unit, **defaults)
+        db_session.commit()
+        return user
+
+    return factory
+
+
+@pytest.fixture
+def login(client):
+    def do_login(user: User, password: str = TEST_PASSWORD):
+        response = client.post("/dang-nhap", data={"identifier": user.phone, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return user
+
+    return do_login
+
+
+@pytest.fixture
+def login_as(make_user, login):
+    def factory(role: Role | str, **kw) -> User:
+        return login(make_user(role, **kw))
+
+    return factory
