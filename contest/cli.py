@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 
 from contest import db
 from contest.errors import ValidationError
@@ -17,6 +18,7 @@ from contest.services import users as user_service
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db_command() -> None:
     """Upgrade the database schema to the latest migration."""
     upgrade_to_head(current_app.config["DATABASE_URL"])
@@ -24,6 +26,7 @@ def init_db_command() -> None:
 
 
 @click.command("create-user")
+@with_appcontext
 @click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
 @click.option("--phone", required=True)
 @click.option("--password", required=True)
@@ -57,6 +60,7 @@ def create_user_command(role, phone, password, full_name, unit_code, cccd, email
 
 
 @click.command("import-units")
+@with_appcontext
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_units_command(file: Path) -> None:
     """Create or update the unit tree from an .xlsx file (all or nothing)."""
@@ -71,6 +75,7 @@ def import_units_command(file: Path) -> None:
 
 
 @click.command("demo-data")
+@with_appcontext
 def demo_data_command() -> None:
     """Load a demo province with its units and one account of every role (idempotent)."""
     summary = demo.load_demo_data(db.session)

@@ -50,6 +50,7 @@ def _empty_all_tables(app) -> None:
         if engine.dialect.name == "postgresql":
             connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
         else:
+            connection.execute(text("UPDATE units SET parent_id = NULL"))  # self-reference is RESTRICT
             for name in reversed(tables):
                 connection.execute(text(f"DELETE FROM {name}"))
 

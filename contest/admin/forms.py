@@ -5,10 +5,11 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from contest.auth.forms import REQUIRED
+from contest.forms import REQUIRED, as_choices
 from contest.models import ROLE_LABELS, UNIT_KIND_LABELS
 
 ROLE_CHOICES = [(role.value, label) for role, label in ROLE_LABELS.items()]
+
 KIND_CHOICES = [(kind.value, label) for kind, label in UNIT_KIND_LABELS.items()]
 
 
@@ -17,11 +18,11 @@ class UserFilterForm(FlaskForm):
         csrf = False  # a GET search form changes nothing
 
     q = StringField("Tìm theo tên, số điện thoại, CCCD, email", validators=[Optional(), Length(max=100)])
-    role = SelectField("Vai trò", choices=[("", "Tất cả vai trò"), *ROLE_CHOICES], validators=[Optional()])
+    role = SelectField("Vai trò", choices=as_choices([("", "Tất cả vai trò"), *ROLE_CHOICES]), validators=[Optional()])
 
 
 class RoleForm(FlaskForm):
-    role = SelectField("Vai trò", choices=ROLE_CHOICES)
+    role = SelectField("Vai trò", choices=as_choices(ROLE_CHOICES))
 
 
 class EmptyForm(FlaskForm):
@@ -31,7 +32,7 @@ class EmptyForm(FlaskForm):
 class UnitForm(FlaskForm):
     code = StringField("Mã đơn vị", validators=[DataRequired(REQUIRED), Length(max=32)])
     name = StringField("Tên đơn vị", validators=[DataRequired(REQUIRED), Length(max=255)])
-    kind = SelectField("Loại", choices=KIND_CHOICES)
+    kind = SelectField("Loại", choices=as_choices(KIND_CHOICES))
     parent_id = SelectField("Đơn vị cấp trên", coerce=int)
     headcount = IntegerField(
         "Số CBCCVC",

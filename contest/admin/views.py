@@ -10,6 +10,7 @@ from contest.access import admin_required, get_or_404
 from contest.admin import bp
 from contest.admin.forms import EmptyForm, RoleForm, UnitForm, UnitImportForm, UserFilterForm
 from contest.errors import ValidationError
+from contest.forms import as_choices
 from contest.models import Unit, User
 from contest.pagination import paginate
 from contest.spreadsheets import XLSX_MIMETYPE
@@ -76,7 +77,7 @@ def units():
 
 def _unit_form(unit: Unit | None) -> UnitForm:
     form = UnitForm(obj=unit)
-    form.parent_id.choices = [(0, "— Không có (đơn vị cấp cao nhất) —"), *unit_service.unit_options(db.session)]
+    form.parent_id.choices = as_choices([(0, "— Không có (đơn vị cấp cao nhất) —"), *unit_service.unit_options(db.session)])
     if unit is not None and request.method == "GET":
         form.parent_id.data = unit.parent_id or 0
     return form

@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
-REQUIRED = "Trường này là bắt buộc."
+from contest.forms import REQUIRED
 
 
 class LoginForm(FlaskForm):

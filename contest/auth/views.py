@@ -10,6 +10,7 @@ from contest import db
 from contest.auth import bp
 from contest.auth.forms import ChangePasswordForm, LoginForm, RegisterForm
 from contest.errors import ValidationError
+from contest.forms import as_choices
 from contest.models import Unit
 from contest.services import units as unit_service
 from contest.services import users as user_service
@@ -53,7 +54,7 @@ def register():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = RegisterForm()
-    form.unit_id.choices = [(0, "— Chọn đơn vị —"), *unit_service.unit_options(db.session)]
+    form.unit_id.choices = as_choices([(0, "— Chọn đơn vị —"), *unit_service.unit_options(db.session)])
     problems: list[str] = []
     if form.validate_on_submit():
         try:

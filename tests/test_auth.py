@@ -1,0 +1,174 @@
+"""Registration, log in by each identifier, log out, change password, CSRF."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from contest.models import User
+from tests.conftest import TEST_PASSWORD
+
+
+@pytest.fixture
+def unit(make_unit):
+    return make_unit("AH-HDG-03", name="Xã Đông Phong")
+
+
+def _form(unit, **overrides):
+    data = {
+        "full_name": "Nguyễn Thị Hoa",
+        "cccd": "001190001234",
+        "phone": "0912 345 678",
+        "email": "hoa@example.vn",
+        "unit_id": str(unit.id),
+        "position": "Công chức",
+        "password": "Hoa12345",
+        "confirm": "Hoa12345",
+    }
+    data.update(overrides)
+    return data
+
+
+def _user_count(db_session) -> int:
+    return db_session.scalar(select(func.count()).select_from(User))
+
+
+def test_registration_creates_a_participant_and_shows_their_unit(client, db_session, unit):
+    response = client.post("/dang-ky", data=_form(unit))
+    assert response.status_code == 302
+    user = db_session.scalar(select(User))
+    assert (user.full_name, user.cccd, user.phone, user.email, user.role) == (
+        "Nguyễn Thị Hoa", "001190001234", "0912345678", "hoa@example.vn", "participant"
+    )
+    assert user.password_hash != "Hoa12345"
+    profile = client.get("/tai-khoan").get_data(as_text=True)
+    assert "Xã Đông Phong" in profile and "AH-HDG-03" in profile
+
+
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"cccd": "12345678901"}, "Số CCCD phải gồm đúng 12 chữ số."),
+        ({"cccd": "00119000123a"}, "Số CCCD phải gồm đúng 12 chữ số."),
+        ({"phone": "0212345678"}, "Số điện thoại di động không hợp lệ"),
+        ({"phone": "091234567"}, "Số điện thoại di động không hợp lệ"),
+        ({"email": "hoa@"}, "Địa chỉ email “hoa@” không hợp lệ."),
+        ({"password": "abc123", "confirm": "abc123"}, "Mật khẩu phải có ít nhất 8 ký tự."),
+        ({"password": "12345678", "confirm": "12345678"}, "Mật khẩu phải gồm cả chữ và số."),
+        ({"confirm": "Khac12345"}, "Mật khẩu nhập lại không khớp."),
+        ({"unit_id": "0"}, "Vui lòng chọn đơn vị công tác."),
+        ({"full_name": ""}, "Trường này là bắt buộc."),
+    ],
+)
+def test_registration_refuses_bad_fields_with_a_clear_message(client, db_session, unit, overrides, message):
+    response = client.post("/dang-ky", data=_form(unit, **overrides))
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    assert _user_count(db_session) == 0
+
+
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"phone": "0987654321"}, "Số CCCD này đã được đăng ký."),
+        ({"cccd": "001190009999"}, "Số điện thoại này đã được đăng ký."),
+        ({"phone": "0987654321", "cccd": "001190009999"}, "Email này đã được đăng ký."),
+    ],
+)
+def test_one_person_one_account(client, db_session, unit, overrides, message):
+    assert client.post("/dang-ky", data=_form(unit)).status_code == 302
+    client.post("/dang-xuat")
+    response = client.post("/dang-ky", data=_form(unit, **overrides))
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    assert _user_count(db_session) == 1
+
+
+@pytest.mark.parametrize(
+    "identifier",
+    ["0912000111", "+84 912 000 111", "001090000111", "Nhan.Vien@Example.vn"],
+    ids=["phone", "phone-international", "cccd", "email-any-case"],
+)
+def test_login_by_each_identifier(client, make_user, identifier):
+    make_user(phone="0912000111", cccd="001090000111", email="nhan.vien@example.vn", full_name="Trần Văn Nhân")
+    response = client.post("/dang-nhap", data={"identifier": identifier, "password": TEST_PASSWORD})
+    assert response.status_code == 302
+    assert "Trần Văn Nhân" in client.get("/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("identifier, password", [("0912000111", "sai-mat-khau1"), ("0999999999", TEST_PASSWORD), ("abc", TEST_PASSWORD)])
+def test_login_refuses_wrong_credentials(client, make_user, identifier, password):
+    make_user(phone="0912000111")
+    response = client.post("/dang-nhap", data={"identifier": identifier, "password": password})
+    assert response.status_code == 401
+    assert "Thông tin đăng nhập không đúng." in response.get_data(as_text=True)
+
+
+def test_deactivated_account_cannot_log_in(client, db_session, make_user):
+    user = make_user(phone="0912000111")
+    user.active = False
+    db_session.commit()
+    response = client.post("/dang-nhap", data={"identifier": "0912000111", "password": TEST_PASSWORD})
+    assert "Tài khoản đã bị khóa" in response.get_data(as_text=True)
+    assert client.get("/tai-khoan").status_code == 302
+
+
+def test_login_redirects_only_to_local_next(client, make_user):
+    make_user(phone="0912000111")
+    data = {"identifier": "0912000111", "password": TEST_PASSWORD}
+    assert client.post("/dang-nhap?next=/tai-khoan", data=data).headers["Location"] == "/tai-khoan"
+    client.post("/dang-xuat")
+    assert client.post("/dang-nhap?next=//evil.example/x", data=data).headers["Location"] == "/"
+
+
+def test_logout(client, login, make_user):
+    login(make_user())
+    assert client.get("/tai-khoan").status_code == 200
+    assert client.post("/dang-xuat").status_code == 302
+    assert client.get("/tai-khoan").status_code == 302
+
+
+def test_change_password(client, db_session, login, make_user):
+    user = login(make_user())
+    wrong = client.post("/tai-khoan/doi-mat-khau", data={"current": "sai12345", "new": "Moi123456", "confirm": "Moi123456"})
+    assert "Mật khẩu hiện tại không đúng." in wrong.get_data(as_text=True)
+    ok = client.post("/tai-khoan/doi-mat-khau", data={"current": TEST_PASSWORD, "new": "Moi123456", "confirm": "Moi123456"})
+    assert ok.status_code == 302
+    client.post("/dang-xuat")
+    assert client.post("/dang-nhap", data={"identifier": user.phone, "password": TEST_PASSWORD}).status_code == 401
+    assert client.post("/dang-nhap", data={"identifier": user.phone, "password": "Moi123456"}).status_code == 302
+
+
+def test_production_hashes_passwords_with_scrypt(database_url, tmp_path):
+    from contest import create_app
+    from contest.passwords import hash_password
+
+    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "x"}, instance_path=tmp_path)
+    with app.app_context():
+        assert hash_password("Matkhau123").startswith("scrypt:")
+    app.extensions["db_engine"].dispose()
+
+
+@pytest.fixture
+def csrf_client(app):
+    app.config["WTF_CSRF_ENABLED"] = True
+    return app.test_client()
+
+
+def test_forms_refuse_posts_without_csrf_token(csrf_client, make_user):
+    make_user(phone="0912000111")
+    response = csrf_client.post("/dang-nhap", data={"identifier": "0912000111", "password": TEST_PASSWORD})
+    assert response.status_code == 400
+    assert "CSRF" in response.get_data(as_text=True)
+
+
+def test_forms_accept_posts_with_the_csrf_token(csrf_client, make_user):
+    import re
+
+    make_user(phone="0912000111")
+    page = csrf_client.get("/dang-nhap").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    response = csrf_client.post(
+        "/dang-nhap", data={"identifier": "0912000111", "password": TEST_PASSWORD, "csrf_token": token}
+    )
+    assert response.status_code == 302

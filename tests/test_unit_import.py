@@ -1,0 +1,234 @@
+"""Unit tree import from Excel: all or nothing, every error located by row and column."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+from sqlalchemy import func, select
+
+from contest.models import Role, Unit
+from contest.services.units import import_units, unit_template
+from tests.helpers import xlsx_bytes
+
+HEADER = ["Mã đơn vị", "Tên đơn vị", "Mã đơn vị cấp trên", "Loại", "Số CBCCVC"]
+GOOD_ROWS = [
+    ["T01", "UBND tỉnh Thử Nghiệm", "", "Tỉnh", 0],
+    ["T01-SNV", "Sở Nội vụ", "T01", "Sở/Ban/Ngành", 40],
+    ["T01-SNV-01", "Phòng Cải cách hành chính", "T01-SNV", "Phòng", 8],
+    ["T01-H01", "Huyện Đông Giang", "T01", "Huyện", "1.250"],
+    ["T01-H01-X01", "Xã Đông Phong", "T01-H01", "xa", 25],
+]
+
+
+def _count(db_session) -> int:
+    return db_session.scalar(select(func.count()).select_from(Unit))
+
+
+def _units(db_session) -> dict[str, Unit]:
+    db_session.expire_all()
+    return {u.code: u for u in db_session.scalars(select(Unit))}
+
+
+def test_good_file_builds_the_tree(db_session):
+    result = import_units(db_session, xlsx_bytes([HEADER, *GOOD_ROWS]), "donvi.xlsx")
+    assert result.ok and (result.created, result.updated) == (5, 0)
+    db_session.commit()
+    units = _units(db_session)
+    commune = units["T01-H01-X01"]
+    assert commune.parent.code == "T01-H01" and commune.kind == "commune" and commune.headcount == 25
+    assert units["T01-H01"].headcount == 1250 and units["T01-SNV"].kind == "department"
+    assert commune.path == f"/{units['T01'].id}/{units['T01-H01'].id}/{commune.id}/" and commune.depth == 2
+
+
+def test_headers_match_ignoring_case_spacing_diacritics_and_a_title_block(db_session):
+    rows = [
+        ["DANH SÁCH ĐƠN VỊ TỈNH THỬ NGHIỆM"],
+        [],
+        ["ma don vi", "  TÊN  ĐƠN VỊ ", "Mã Đơn Vị Cấp Trên", "LOẠI", "so cbccvc"],
+        *GOOD_ROWS[:2],
+        [None, None, None, None, None],
+        GOOD_ROWS[2],
+    ]
+    result = import_units(db_session, xlsx_bytes(rows), "donvi.xlsx")
+    assert result.ok and result.created == 3
+
+
+def test_reimport_updates_by_code_and_can_move_a_unit(db_session):
+    import_units(db_session, xlsx_bytes([HEADER, *GOOD_ROWS]), "donvi.xlsx")
+    db_session.commit()
+    changed = [["t01-snv-01", "Phòng CCHC (đổi tên)", "T01-H01", "Phòng", 9]]
+    result = import_units(db_session, xlsx_bytes([HEADER, *changed]), "lan2.xlsx")
+    assert result.ok and (result.created, result.updated) == (0, 1)
+    db_session.commit()
+    units = _units(db_session)
+    office = units["T01-SNV-01"]
+    assert (office.name, office.headcount, office.parent.code) == ("Phòng CCHC (đổi tên)", 9, "T01-H01")
+    assert office.path == f"/{units['T01'].id}/{units['T01-H01'].id}/{office.id}/"
+    assert _count(db_session) == 5
+
+
+def _zip_bomb() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b"<" + b" " * (20 * 1024 * 1024) + b"/>")
+    return buffer.getvalue()
+
+
+BAD_FILES = [
+    pytest.param(
+        xlsx_bytes([["Mã đơn vị", "Tên đơn vị", "Loại", "Số CBCCVC"], ["A", "B", "Tỉnh", 1]]),
+        "donvi.xlsx, trang tính “Sheet1”, dòng 1: Không tìm thấy dòng tiêu đề đầy đủ; thiếu cột: “Mã đơn vị cấp trên”.",
+        id="missing-column",
+    ),
+    pytest.param(
+        xlsx_bytes([HEADER, GOOD_ROWS[0], ["T01-X", "Xã X", "KHONGCO", "Xã", 3]]),
+        "donvi.xlsx, trang tính “Sheet1”, dòng 3, cột C (Mã đơn vị cấp trên): Không tìm thấy đơn vị cấp trên có mã “KHONGCO” (không có trong tệp và trong hệ thống).",
+        id="unknown-parent",
+    ),
+    pytest.param(
+        xlsx_bytes([HEADER, ["A", "Đơn vị A", "B", "Phòng", 1], ["B", "Đơn vị B", "C", "Phòng", 1], ["C", "Đơn vị C", "A", "Phòng", 1]]),
+        "donvi.xlsx, trang tính “Sheet1”, dòng 2, cột C (Mã đơn vị cấp trên): Quan hệ cấp trên tạo thành vòng lặp: A → B → C → A.",
+        id="cycle",
+    ),
+    pytest.param(
+        xlsx_bytes([HEADER, ["A", "Đơn vị A", "A", "Phòng", 1]]),
+        "donvi.xlsx, trang tính “Sheet1”, dòng 2, cột C (Mã đơn vị cấp trên): Đơn vị không thể là cấp trên của chính nó.",
+        id="self-parent",
+    ),
+    pytest.param(
+        xlsx_bytes([HEADER, GOOD_ROWS[0], ["t01", "Trùng", "", "Tỉnh", 0]]),
+        "donvi.xlsx, trang tính “Sheet1”, dòng 3, cột A (Mã đơn vị): Mã đơn vị “T01” bị trùng với dòng 2.",
+        id="duplicate-code",
+    ),
+    pytest.param(
+        xlsx_bytes([HEADER, ["A", "Đơn vị A", "", "Phòng", -5]]),
+        "donvi.xlsx, trang tính “Sheet1”, dòng 2, cột E (Số CBCCVC): Số CBCCVC không được âm.",
+        id="negative-headcount",
+    ),
+    pytest.param(
+        xlsx_bytes([HEADER, ["A", "Đơn vị A", "", "Phòng", "mười"]]),
+        "donvi.xlsx, trang tính “Sheet1”, dòng 2, cột E (Số CBCCVC): Số CBCCVC “mười” phải là số nguyên không âm.",
+        id="headcount-not-a-number",
+    ),
+    pytest.param(
+        xlsx_bytes([HEADER, ["A", "Đơn vị A", "", "Phòng", 12.5]]),
+        "donvi.xlsx, trang tính “Sheet1”, dòng 2, cột E (Số CBCCVC): Số CBCCVC “12.5” phải là số nguyên không âm.",
+        id="headcount-fraction",
+    ),
+    pytest.param(
+        xlsx_bytes([HEADER, ["A", "Đơn vị A", "", "Tổ dân phố", 1]]),
+        "donvi.xlsx, trang tính “Sheet1”, dòng 2, cột D (Loại): Loại đơn vị “Tổ dân phố” không hợp lệ; dùng một trong: Tỉnh, Sở/Ban/Ngành, Huyện/Thị xã/Thành phố, Phòng/Đơn vị, Xã/Phường/Thị trấn.",
+        id="unknown-kind",
+    ),
+    pytest.param(
+        xlsx_bytes([HEADER, ["", "Đơn vị A", "", "Phòng", 1]]),
+        "donvi.xlsx, trang tính “Sheet1”, dòng 2, cột A (Mã đơn vị): Thiếu mã đơn vị.",
+        id="missing-code",
+    ),
+    pytest.param(
+        xlsx_bytes([HEADER, ["A B", "Đơn vị A", "", "Phòng", 1]]),
+        "donvi.xlsx, trang tính “Sheet1”, dòng 2, cột A (Mã đơn vị): Mã đơn vị “A B” không hợp lệ: chỉ gồm chữ cái không dấu, chữ số, dấu chấm, gạch ngang, gạch dưới, tối đa 32 ký tự.",
+        id="bad-code",
+    ),
+    pytest.param(
+        xlsx_bytes([HEADER, ["A", "", "", "Phòng", 1]]),
+        "donvi.xlsx, trang tính “Sheet1”, dòng 2, cột B (Tên đơn vị): Thiếu tên đơn vị.",
+        id="missing-name",
+    ),
+    pytest.param(b"", "donvi.xlsx: Tệp rỗng (0 byte).", id="empty-file"),
+    pytest.param(
+        "Mã đơn vị,Tên đơn vị\nA,B\n".encode(),
+        "donvi.xlsx: Tệp không phải là tệp Excel .xlsx hợp lệ (có thể là CSV hoặc tệp khác bị đổi tên).",
+        id="csv-renamed",
+    ),
+    pytest.param(
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512,
+        "donvi.xlsx: Tệp được đặt mật khẩu hoặc là định dạng Excel 97-2003 (.xls). Hãy gỡ mật khẩu và lưu lại dưới dạng Excel Workbook (.xlsx).",
+        id="password-protected-or-xls",
+    ),
+    pytest.param(
+        _zip_bomb(),
+        "donvi.xlsx: Tệp .xlsx giải nén ra quá lớn so với kích thước tệp (nghi là “zip bomb”); không xử lý.",
+        id="zip-bomb",
+    ),
+    pytest.param(
+        xlsx_bytes([["Ghi chú"]], extra_sheets={"An": ([HEADER, GOOD_ROWS[0]], "hidden")}),
+        "donvi.xlsx: Trang tính “An” có dòng tiêu đề nhưng đang bị ẩn. Hãy hiện trang tính đó (hoặc chép dữ liệu sang trang hiện) rồi tải lên lại.",
+        id="hidden-sheet",
+    ),
+    pytest.param(
+        xlsx_bytes([HEADER]),
+        "donvi.xlsx, trang tính “Sheet1”: Tệp có dòng tiêu đề nhưng không có đơn vị nào.",
+        id="header-only",
+    ),
+    pytest.param(
+        xlsx_bytes([]),
+        "donvi.xlsx: Tệp không có dữ liệu (không tìm thấy dòng tiêu đề).",
+        id="empty-workbook",
+    ),
+]
+
+
+@pytest.mark.parametrize("content, message", BAD_FILES)
+def test_bad_file_is_refused_with_its_location_and_writes_nothing(db_session, content, message):
+    import_units(db_session, xlsx_bytes([HEADER, ["KEEP", "Đơn vị có sẵn", "", "Tỉnh", 3]]), "co-san.xlsx")
+    db_session.commit()
+    result = import_units(db_session, content, "donvi.xlsx")
+    assert not result.ok
+    assert [str(issue) for issue in result.issues][0] == message
+    db_session.rollback()
+    assert set(_units(db_session)) == {"KEEP"}
+
+
+def test_every_bad_row_is_reported_not_only_the_first(db_session):
+    rows = [HEADER, ["", "X", "", "Phòng", 1], ["B", "", "", "Phòng", -1], ["C", "Đơn vị C", "", "??", 1]]
+    result = import_units(db_session, xlsx_bytes(rows), "donvi.xlsx")
+    assert [(i.row, i.column) for i in result.issues] == [(2, "A"), (3, "B"), (3, "E"), (4, "D")]
+    assert _count(db_session) == 0
+
+
+def test_parent_may_already_exist_in_the_system(db_session):
+    import_units(db_session, xlsx_bytes([HEADER, GOOD_ROWS[0]]), "a.xlsx")
+    db_session.commit()
+    result = import_units(db_session, xlsx_bytes([HEADER, ["T01-S2", "Sở Tư pháp", "T01", "Sở", 20]]), "b.xlsx")
+    assert result.ok
+    db_session.commit()
+    assert _units(db_session)["T01-S2"].parent.code == "T01"
+
+
+def test_cycle_through_existing_units_is_refused(db_session):
+    import_units(db_session, xlsx_bytes([HEADER, ["A", "A", "", "Tỉnh", 0], ["B", "B", "A", "Sở", 0]]), "a.xlsx")
+    db_session.commit()
+    result = import_units(db_session, xlsx_bytes([HEADER, ["A", "A", "B", "Tỉnh", 0]]), "b.xlsx")
+    assert [str(i) for i in result.issues] == [
+        "b.xlsx, trang tính “Sheet1”, dòng 2, cột C (Mã đơn vị cấp trên): Quan hệ cấp trên tạo thành vòng lặp: A → B → A."
+    ]
+
+
+def test_template_is_a_valid_import_file(db_session):
+    result = import_units(db_session, unit_template(), "mau.xlsx")
+    assert result.ok and result.created == 3
+
+
+def test_import_page_shows_errors_then_imports(client, db_session, login_as):
+    login_as(Role.admin)
+    bad = xlsx_bytes([HEADER, ["A", "Đơn vị A", "KHONGCO", "Phòng", 1]])
+    response = client.post("/quan-tri/don-vi/nhap-excel", data={"file": (io.BytesIO(bad), "bad.xlsx")})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Không tìm thấy đơn vị cấp trên có mã “KHONGCO”" in page and "Không có dữ liệu nào được ghi" in page
+    good = xlsx_bytes([HEADER, *GOOD_ROWS])
+    response = client.post("/quan-tri/don-vi/nhap-excel", data={"file": (io.BytesIO(good), "good.xlsx")})
+    assert response.status_code == 302
+    assert len(_units(db_session)) == 5
+
+
+def test_import_page_refuses_other_extensions(client, login_as):
+    login_as(Role.admin)
+    response = client.post("/quan-tri/don-vi/nhap-excel", data={"file": (io.BytesIO(b"x"), "donvi.csv")})
+    assert response.status_code == 422
+    assert "Chỉ nhận tệp Excel .xlsx." in response.get_data(as_text=True)
