@@ -26,6 +26,7 @@ def create_app(config: dict | None = None, instance_path: str | Path | None = No
     from contest.admin import bp as admin_bp
     from contest.auth import bp as auth_bp
     from contest.main import bp as main_bp
+    from contest.organizer import bp as organizer_bp
 
     db.init_app(app)
     csrf.init_app(app)
@@ -37,4 +38,5 @@ def create_app(config: dict | None = None, instance_path: str | Path | None = No
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(organizer_bp)
     return app

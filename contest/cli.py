@@ -13,8 +13,12 @@ from contest.errors import ValidationError
 from contest.migrate import upgrade_to_head
 from contest.models import Role
 from contest.services import demo
+from contest.services import questions as question_service
+from contest.services.questions import FileFormat
 from contest.services import units as unit_service
 from contest.services import users as user_service
+from question_bank.model import Difficulty
+from question_bank.planning import report_lines
 
 
 @click.command("init-db")
@@ -74,6 +78,30 @@ def import_units_command(file: Path) -> None:
     click.echo(f"Đã nhập {result.rows} đơn vị: {result.created} mới, {result.updated} cập nhật.")
 
 
+@click.command("import-questions")
+@with_appcontext
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--bank", "bank_name", required=True, help="Tên ngân hàng (tạo mới nếu chưa có)")
+@click.option("--format", "file_format", type=click.Choice([f.value for f in FileFormat]), default=None)
+@click.option("--topic", "default_topic", default="", help="Chủ đề cho tệp GIFT/Aiken không ghi chủ đề")
+@click.option("--difficulty", "default_difficulty", type=click.IntRange(1, 3), default=2)
+def import_questions_command(file: Path, bank_name, file_format, default_topic, default_difficulty) -> None:
+    """Import questions from .xlsx, GIFT or Aiken into a bank; all or nothing."""
+    bank = question_service.get_or_create_bank(db.session, bank_name, owner_unit=None)
+    plan = question_service.plan_file_import(
+        db.session, bank, file.read_bytes(), file.name,
+        question_service.guess_format(file.name, file_format), default_topic, Difficulty(default_difficulty),
+    )
+    for line in report_lines(plan):
+        click.echo(line, err=bool(plan.errors))
+    if not plan.ok:
+        db.session.rollback()
+        raise click.ClickException("Không nhập được; không có thay đổi nào được ghi.")
+    question_service.apply_plan(db.session, bank, plan)
+    db.session.commit()
+    click.echo(f"Đã ghi vào ngân hàng “{bank.name}”.")
+
+
 @click.command("demo-data")
 @with_appcontext
 def demo_data_command() -> None:
@@ -84,5 +112,11 @@ def demo_data_command() -> None:
 
 
 def init_app(app: Flask) -> None:
-    for command in (init_db_command, create_user_command, import_units_command, demo_data_command):
+    for command in (
+        init_db_command,
+        create_user_command,
+        import_units_command,
+        import_questions_command,
+        demo_data_command,
+    ):
         app.cli.add_command(command)

@@ -8,6 +8,7 @@ cell values as text and report problems by file, sheet, row and column.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -15,6 +16,7 @@ from typing import BinaryIO
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -38,6 +40,7 @@ class ImportIssue:
     column: str | None = None  # column letter for spreadsheets
     header: str | None = None  # the column's header, when known
     line: int | None = None  # line number for text formats
+    warning: bool = False  # reported, but does not stop the import (e.g. a skipped GIFT type)
 
     def location(self) -> str:
         parts = [self.file]
@@ -206,7 +209,9 @@ def read_table(
             if found is None:
                 continue
             header_index, mapping = found
-            return _read_rows(sheet, file, columns, header_index, mapping, max_rows)
+            table, issues = _read_rows(sheet, file, columns, header_index, mapping, max_rows)
+            issues.extend(_scan_sheet_xml(data, sheet, table, header_index + 1))
+            return table, issues
         if hidden_with_header:
             return None, [
                 ImportIssue(
@@ -230,6 +235,53 @@ def read_table(
         ]
     finally:
         workbook.close()
+
+
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
+# A formula cell whose cached value is missing or empty: openpyxl would read it as blank.
+_FORMULA_WITHOUT_VALUE = re.compile(
+    rb'<(?:\w+:)?c r="([A-Z]+)(\d+)"[^>]*>\s*<(?:\w+:)?f(?:\s[^>]*)?(?:/>|>[^<]*</(?:\w+:)?f>)\s*(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?\s*</(?:\w+:)?c>'
+)
+
+
+def _scan_sheet_xml(data: bytes, sheet, table: Table, header_row: int) -> list[ImportIssue]:
+    """Report what openpyxl's reader hides: merged cells and formulas never calculated.
+
+    A merged range keeps its value only in its first cell, and a formula
+    saved by a program that did not calculate it has no value at all; both
+    would otherwise turn into puzzling "missing value" errors.
+    """
+    path = getattr(sheet, "_worksheet_path", None)
+    if not path:
+        return []
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        xml = archive.read(path.lstrip("/"))
+    issues = []
+    for first_col, first_row, last_col, last_row in _MERGE.findall(xml):
+        if int(last_row) > header_row:
+            ref = f"{first_col.decode()}{first_row.decode()}:{last_col.decode()}{last_row.decode()}"
+            issues.append(
+                ImportIssue(
+                    table.file,
+                    f"Vùng ô {ref} đang được gộp (merge). Hãy bỏ gộp ô và điền giá trị vào từng ô.",
+                    sheet=table.sheet,
+                    row=int(first_row),
+                    column=first_col.decode(),
+                )
+            )
+    for column, row in _FORMULA_WITHOUT_VALUE.findall(xml):
+        if int(row) > header_row:
+            issues.append(
+                ImportIssue(
+                    table.file,
+                    f"Ô {column.decode()}{row.decode()} chứa công thức chưa được tính giá trị. "
+                    "Hãy mở tệp bằng Excel và lưu lại, hoặc dán giá trị (Paste Values) thay cho công thức.",
+                    sheet=table.sheet,
+                    row=int(row),
+                    column=column.decode(),
+                )
+            )
+    return issues
 
 
 def _read_rows(sheet, file, columns, header_index, mapping, max_rows):
@@ -257,6 +309,49 @@ def _read_rows(sheet, file, columns, header_index, mapping, max_rows):
     return table, issues
 
 
+def _text_safe(sheet, value: object):
+    """A write-only cell; text is always stored as text, so "=SUM(...)" never becomes a live formula."""
+    cell = WriteOnlyCell(sheet, value=value)
+    if isinstance(value, str) and value:
+        cell.data_type = "s"
+    return cell
+
+
+def write_table(
+    columns: list[Column],
+    rows: list[list[object]],
+    title: str | None = None,
+    sheet_title: str = "Dữ liệu",
+    widths: dict[str, int] | None = None,
+) -> bytes:
+    """A streamed workbook: optional title line, bold frozen header with autofilter, then rows."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(sheet_title)
+    for index, column in enumerate(columns, start=1):
+        width = (widths or {}).get(column.key) or max(12, min(60, len(column.header) + 6))
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    header_row = 1
+    if title:
+        title_cell = _text_safe(sheet, title)
+        title_cell.font = Font(bold=True, size=13)
+        sheet.append([title_cell])
+        sheet.append([])
+        header_row = 3
+    sheet.freeze_panes = f"A{header_row + 1}"
+    sheet.auto_filter.ref = f"A{header_row}:{get_column_letter(len(columns))}{header_row + max(len(rows), 1)}"
+    header = []
+    for column in columns:
+        cell = _text_safe(sheet, column.header)
+        cell.font = Font(bold=True)
+        header.append(cell)
+    sheet.append(header)
+    for row in rows:
+        sheet.append([_text_safe(sheet, value) for value in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
 def template_workbook(
     columns: list[Column],
     examples: list[list[object]],
@@ -264,7 +359,11 @@ def template_workbook(
     choices: dict[str, list[str]] | None = None,
     sheet_title: str = "Dữ liệu",
 ) -> bytes:
-    """An .xlsx template: the header row (bold, frozen), example rows, drop-down lists, instructions."""
+    """An .xlsx template: the header row (bold, frozen), example rows, drop-down lists, instructions.
+
+    The drop-down values live on a "Danh mục" sheet, so values containing
+    commas (such as "A, C") are allowed; typing another value only warns.
+    """
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = sheet_title
@@ -276,17 +375,26 @@ def template_workbook(
     sheet.freeze_panes = "A2"
     for index, column in enumerate(columns, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = max(12, min(60, len(column.header) + 6))
-    for key, allowed in (choices or {}).items():
-        index = next(i for i, c in enumerate(columns, start=1) if c.key == key)
-        letter = get_column_letter(index)
+    lists = workbook.create_sheet("Danh mục")
+    for list_index, (key, allowed) in enumerate((choices or {}).items(), start=1):
+        list_letter = get_column_letter(list_index)
+        header = next(c.header for c in columns if c.key == key)
+        lists.cell(row=1, column=list_index, value=header).font = Font(bold=True)
+        for offset, value in enumerate(allowed, start=2):
+            lists.cell(row=offset, column=list_index, value=value)
+        letter = get_column_letter(next(i for i, c in enumerate(columns, start=1) if c.key == key))
         validation = DataValidation(
-            type="list", formula1='"' + ",".join(allowed) + '"', allow_blank=True, showErrorMessage=True
+            type="list",
+            formula1=f"'Danh mục'!${list_letter}$2:${list_letter}${len(allowed) + 1}",
+            allow_blank=True,
+            showErrorMessage=True,
+            errorStyle="warning",
         )
-        validation.error = "Chọn một giá trị trong danh sách: " + ", ".join(allowed)
-        validation.add(f"{letter}2:{letter}5000")
+        validation.error = f"Giá trị nên chọn trong danh sách của cột “{header}”."
+        validation.add(f"{letter}2:{letter}5001")
         sheet.add_data_validation(validation)
     guide = workbook.create_sheet("Hướng dẫn")
-    guide.column_dimensions["A"].width = 110
+    guide.column_dimensions["A"].width = 120
     guide.append(["Hướng dẫn"])
     guide["A1"].font = Font(bold=True, size=13)
     for line in instructions:

@@ -25,10 +25,6 @@ class RoleForm(FlaskForm):
     role = SelectField("Vai trò", choices=as_choices(ROLE_CHOICES))
 
 
-class EmptyForm(FlaskForm):
-    """A form with only the CSRF token, for one-button actions."""
-
-
 class UnitForm(FlaskForm):
     code = StringField("Mã đơn vị", validators=[DataRequired(REQUIRED), Length(max=32)])
     name = StringField("Tên đơn vị", validators=[DataRequired(REQUIRED), Length(max=255)])

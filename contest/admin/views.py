@@ -8,9 +8,9 @@ from flask_login import current_user
 from contest import db
 from contest.access import admin_required, get_or_404
 from contest.admin import bp
-from contest.admin.forms import EmptyForm, RoleForm, UnitForm, UnitImportForm, UserFilterForm
+from contest.admin.forms import RoleForm, UnitForm, UnitImportForm, UserFilterForm
 from contest.errors import ValidationError
-from contest.forms import as_choices
+from contest.forms import EmptyForm, as_choices
 from contest.models import Unit, User
 from contest.pagination import paginate
 from contest.spreadsheets import XLSX_MIMETYPE

@@ -2,7 +2,7 @@
 
 from contest.models.attempts import Answer, Attempt, AttemptQuestion
 from contest.models.contests import BlueprintItem, Contest, Round, contest_units
-from contest.models.questions import Choice, Question, QuestionBank, Topic
+from contest.models.questions import Choice, PendingImport, Question, QuestionBank, Topic
 from contest.models.units import UNIT_KIND_LABELS, Unit, UnitKind
 from contest.models.users import ROLE_LABELS, Role, User
 
@@ -13,6 +13,7 @@ __all__ = [
     "BlueprintItem",
     "Choice",
     "Contest",
+    "PendingImport",
     "Question",
     "QuestionBank",
     "ROLE_LABELS",

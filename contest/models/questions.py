@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from contest.db import Base
@@ -81,3 +81,23 @@ class Choice(Base):
     is_correct: Mapped[bool] = mapped_column(Boolean, default=False)
 
     question: Mapped[Question] = relationship(back_populates="choices")
+
+
+class PendingImport(Base):
+    """An uploaded file between its preview and the organiser's confirmation.
+
+    Kept in the database, not in process memory, so that the confirmation may
+    reach any app server.
+    """
+
+    __tablename__ = "pending_imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bank_id: Mapped[int] = mapped_column(ForeignKey("question_banks.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    filename: Mapped[str] = mapped_column(String(255))
+    file_format: Mapped[str] = mapped_column(String(16))
+    default_topic: Mapped[str] = mapped_column(String(255), default="")
+    default_difficulty: Mapped[int] = mapped_column(Integer, default=2)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -1,0 +1,335 @@
+"""Question banks: import (preview, then confirm), browse, edit, retire, delete, export."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import Select, delete, exists, func, select
+from sqlalchemy.orm import Session, selectinload
+
+from contest.errors import PermissionDeniedError, ValidationError
+from contest.models import AttemptQuestion, Choice, PendingImport, Question, QuestionBank, Role, Topic, Unit, User
+from contest.services.units import is_in_subtree, subtree_filter
+from contest.timeutil import utcnow
+from question_bank.aiken import parse_aiken
+from question_bank.excel import export_workbook, parse_excel
+from question_bank.gift import parse_gift
+from question_bank.model import Difficulty, QuestionData, QuestionKind
+from question_bank.planning import ExistingQuestion, ImportPlan, plan_import
+from question_bank.spreadsheet import ImportIssue
+from question_bank.text import fold, normalize_text
+
+PENDING_IMPORT_LIFETIME = timedelta(hours=24)
+
+
+class FileFormat(str, enum.Enum):
+    excel = "excel"
+    gift = "gift"
+    aiken = "aiken"
+
+    @property
+    def label(self) -> str:
+        return {"excel": "Excel (.xlsx)", "gift": "GIFT (Moodle, .txt)", "aiken": "Aiken (Moodle, .txt)"}[self.value]
+
+
+def guess_format(filename: str, chosen: str | None) -> FileFormat:
+    """The chosen format, or one guessed from the file name."""
+    if chosen:
+        return FileFormat(chosen)
+    name = filename.lower()
+    if name.endswith(".gift") or ".gift." in name:
+        return FileFormat.gift
+    if name.endswith(".aiken") or ".aiken." in name:
+        return FileFormat.aiken
+    return FileFormat.excel
+
+
+# ---------------------------------------------------------------- access
+
+
+def can_manage_bank(user: User, bank: QuestionBank) -> bool:
+    if user.has_role(Role.admin):
+        return True
+    return user.has_role(Role.organizer) and user.unit is not None and is_in_subtree(bank.owner_unit, user.unit)
+
+
+def check_bank_access(user: User, bank: QuestionBank) -> None:
+    if not can_manage_bank(user, bank):
+        raise PermissionDeniedError("Bạn không quản lý ngân hàng câu hỏi này.")
+
+
+def banks_for(session: Session, user: User) -> list[QuestionBank]:
+    """The banks a user may manage, with their active question counts."""
+    query = select(QuestionBank).order_by(QuestionBank.name)
+    if not user.has_role(Role.admin):
+        query = query.join(Unit, QuestionBank.owner_unit_id == Unit.id).where(subtree_filter(user.unit))
+    return list(session.scalars(query))
+
+
+def question_counts(session: Session, bank_ids: list[int]) -> dict[int, dict[str, int]]:
+    rows = session.execute(
+        select(Question.bank_id, Question.status, func.count())
+        .where(Question.bank_id.in_(bank_ids))
+        .group_by(Question.bank_id, Question.status)
+    ).all()
+    counts: dict[int, dict[str, int]] = {bank_id: {"active": 0, "retired": 0} for bank_id in bank_ids}
+    for bank_id, status, count in rows:
+        counts[bank_id][status] = count
+    return counts
+
+
+def create_bank(session: Session, *, name: str, description: str, owner_unit: Unit) -> QuestionBank:
+    name = normalize_text(name)
+    if not name:
+        raise ValidationError("Vui lòng nhập tên ngân hàng câu hỏi.")
+    if session.scalar(select(QuestionBank.id).where(QuestionBank.name == name)):
+        raise ValidationError(f"Đã có ngân hàng câu hỏi tên “{name}”.")
+    bank = QuestionBank(name=name, description=normalize_text(description) or None, owner_unit=owner_unit)
+    session.add(bank)
+    session.flush()
+    return bank
+
+
+def get_or_create_bank(session: Session, name: str, owner_unit: Unit | None) -> QuestionBank:
+    bank = session.scalar(select(QuestionBank).where(QuestionBank.name == normalize_text(name)))
+    if bank is None:
+        bank = QuestionBank(name=normalize_text(name), owner_unit=owner_unit)
+        session.add(bank)
+        session.flush()
+    return bank
+
+
+# ---------------------------------------------------------------- import
+
+
+def parse_file(
+    content: bytes,
+    filename: str,
+    file_format: FileFormat,
+    default_topic: str = "",
+    default_difficulty: Difficulty = Difficulty.medium,
+) -> tuple[list[QuestionData], list[ImportIssue]]:
+    if file_format == FileFormat.excel:
+        return parse_excel(content, filename)
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return [], [ImportIssue(filename, "Tệp văn bản phải được lưu với bảng mã UTF-8.")]
+    parser = parse_gift if file_format == FileFormat.gift else parse_aiken
+    return parser(text, filename, normalize_text(default_topic), default_difficulty)
+
+
+def _existing(session: Session, bank: QuestionBank) -> list[ExistingQuestion]:
+    rows = session.execute(select(Question.code, Question.fingerprint).where(Question.bank_id == bank.id))
+    return [ExistingQuestion(code, fp) for code, fp in rows]
+
+
+def plan_file_import(
+    session: Session,
+    bank: QuestionBank,
+    content: bytes,
+    filename: str,
+    file_format: FileFormat,
+    default_topic: str = "",
+    default_difficulty: Difficulty = Difficulty.medium,
+) -> ImportPlan:
+    questions, issues = parse_file(content, filename, file_format, default_topic, default_difficulty)
+    return plan_import(filename, questions, issues, _existing(session, bank))
+
+
+def stage_import(
+    session: Session,
+    bank: QuestionBank,
+    user: User,
+    content: bytes,
+    filename: str,
+    file_format: FileFormat,
+    default_topic: str = "",
+    default_difficulty: Difficulty = Difficulty.medium,
+) -> tuple[ImportPlan, PendingImport | None]:
+    """Parse an upload for the preview; keep the file for confirmation when it can be imported."""
+    session.execute(delete(PendingImport).where(PendingImport.created_at < utcnow() - PENDING_IMPORT_LIFETIME))
+    plan = plan_file_import(session, bank, content, filename, file_format, default_topic, default_difficulty)
+    if not plan.ok:
+        return plan, None
+    pending = PendingImport(
+        bank_id=bank.id,
+        user_id=user.id,
+        filename=filename,
+        file_format=file_format.value,
+        default_topic=normalize_text(default_topic),
+        default_difficulty=int(default_difficulty),
+        content=content,
+    )
+    session.add(pending)
+    session.flush()
+    return plan, pending
+
+
+def confirm_import(session: Session, pending: PendingImport, user: User) -> ImportPlan:
+    """Write a previewed file. The bank may have changed since the preview, so the plan is made again."""
+    if pending.user_id != user.id:
+        raise PermissionDeniedError("Bản xem trước này không phải của bạn.")
+    bank = session.get(QuestionBank, pending.bank_id)
+    plan = plan_file_import(
+        session, bank, pending.content, pending.filename, FileFormat(pending.file_format),
+        pending.default_topic, Difficulty(pending.default_difficulty),
+    )
+    if plan.ok:
+        apply_plan(session, bank, plan)
+        session.delete(pending)
+        session.flush()
+    return plan
+
+
+def apply_plan(session: Session, bank: QuestionBank, plan: ImportPlan) -> None:
+    """Create and update the planned questions (the caller commits once: one transaction)."""
+    if plan.errors:
+        raise ValidationError("Tệp có lỗi; không ghi câu hỏi nào.")
+    topics = {t.name: t for t in session.scalars(select(Topic).where(Topic.bank_id == bank.id))}
+    existing = {
+        q.code: q
+        for q in session.scalars(
+            select(Question)
+            .where(Question.bank_id == bank.id, Question.code.in_([q.code for q in plan.updates]))
+            .options(selectinload(Question.choices))
+        )
+    } if plan.updates else {}
+    for data in plan.to_write:
+        topic = topics.get(data.topic)
+        if topic is None:
+            topic = topics[data.topic] = Topic(bank=bank, name=data.topic)
+            session.add(topic)
+        question = existing.get(data.code) or Question(bank=bank, code=data.code)
+        _fill(question, data, topic)
+        session.add(question)
+    session.flush()
+
+
+def _fill(question: Question, data: QuestionData, topic: Topic) -> None:
+    question.topic = topic
+    question.kind = data.kind.value
+    question.difficulty = int(data.difficulty)
+    question.text = data.text
+    question.explanation = data.explanation or None
+    question.legal_basis = data.legal_basis or None
+    question.fingerprint = data.fingerprint
+    question.search_text = fold(" ".join([data.code, data.text, *data.choices]))
+    wanted = data.choice_items()
+    current = list(question.choices)
+    for index, (label, text, is_correct) in enumerate(wanted):
+        if index < len(current):
+            choice = current[index]
+            choice.label, choice.text, choice.is_correct, choice.position = label, text, is_correct, index
+        else:
+            question.choices.append(Choice(label=label, text=text, is_correct=is_correct, position=index))
+    for extra in current[len(wanted):]:
+        question.choices.remove(extra)
+
+
+# ---------------------------------------------------------------- browse and edit
+
+
+def like_pattern(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+@dataclass
+class QuestionFilter:
+    search: str = ""
+    topic_id: int | None = None
+    difficulty: int | None = None
+    kind: str | None = None
+    status: str | None = None
+
+
+def question_query(bank: QuestionBank, flt: QuestionFilter) -> Select:
+    query = (
+        select(Question)
+        .where(Question.bank_id == bank.id)
+        .options(selectinload(Question.choices), selectinload(Question.topic))
+        .order_by(Question.code)
+    )
+    if flt.search.strip():
+        query = query.where(Question.search_text.like(like_pattern(fold(flt.search)), escape="\\"))
+    if flt.topic_id:
+        query = query.where(Question.topic_id == flt.topic_id)
+    if flt.difficulty:
+        query = query.where(Question.difficulty == flt.difficulty)
+    if flt.kind:
+        query = query.where(Question.kind == flt.kind)
+    if flt.status:
+        query = query.where(Question.status == flt.status)
+    return query
+
+
+def question_as_data(question: Question) -> QuestionData:
+    choices = sorted(question.choices, key=lambda c: c.position)
+    return QuestionData(
+        topic=question.topic.name,
+        difficulty=Difficulty(question.difficulty),
+        kind=QuestionKind(question.kind),
+        text=question.text,
+        choices=[c.text for c in choices],
+        correct=[c.label for c in choices if c.is_correct],
+        explanation=question.explanation or "",
+        legal_basis=question.legal_basis or "",
+        code=question.code,
+    )
+
+
+def update_question(session: Session, question: Question, data: QuestionData) -> None:
+    """Save an edited question. Attempts keep their own snapshot, so no score changes."""
+    duplicate = session.scalar(
+        select(Question.code).where(
+            Question.bank_id == question.bank_id, Question.fingerprint == data.fingerprint, Question.id != question.id
+        )
+    )
+    if duplicate:
+        raise ValidationError(f"Câu hỏi trùng nội dung và phương án với câu “{duplicate}” trong ngân hàng.")
+    if data.code != question.code and session.scalar(
+        select(Question.id).where(Question.bank_id == question.bank_id, Question.code == data.code)
+    ):
+        raise ValidationError(f"Mã câu hỏi “{data.code}” đã được dùng trong ngân hàng.")
+    topic = session.scalar(select(Topic).where(Topic.bank_id == question.bank_id, Topic.name == data.topic))
+    if topic is None:
+        topic = Topic(bank_id=question.bank_id, name=data.topic)
+        session.add(topic)
+    question.code = data.code
+    _fill(question, data, topic)
+    session.flush()
+
+
+def set_status(session: Session, question: Question, status: str) -> None:
+    if status not in ("active", "retired"):
+        raise ValidationError("Trạng thái không hợp lệ.")
+    question.status = status
+    session.flush()
+
+
+def is_used(session: Session, question: Question) -> bool:
+    return bool(session.scalar(select(exists().where(AttemptQuestion.question_id == question.id))))
+
+
+def delete_question(session: Session, question: Question) -> None:
+    if is_used(session, question):
+        raise ValidationError("Câu hỏi đã được dùng trong bài thi nên không thể xóa; hãy ngừng sử dụng câu hỏi thay vì xóa.")
+    session.delete(question)
+    session.flush()
+
+
+def bank_questions(session: Session, bank: QuestionBank) -> list[QuestionData]:
+    questions = session.scalars(
+        select(Question)
+        .where(Question.bank_id == bank.id)
+        .options(selectinload(Question.choices), selectinload(Question.topic))
+        .order_by(Question.code)
+    )
+    return [question_as_data(q) for q in questions]
+
+
+def export_bank(session: Session, bank: QuestionBank) -> bytes:
+    return export_workbook(bank_questions(session, bank))

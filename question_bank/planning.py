@@ -1,0 +1,127 @@
+"""Decide what an import does to a bank: create, update by code, or skip duplicates."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from question_bank.model import DIFFICULTY_LABELS, KIND_LABELS, QuestionData
+from question_bank.spreadsheet import ImportIssue
+
+
+@dataclass(frozen=True)
+class ExistingQuestion:
+    code: str
+    fingerprint: str
+
+
+@dataclass
+class ImportPlan:
+    file: str
+    creates: list[QuestionData] = field(default_factory=list)
+    updates: list[QuestionData] = field(default_factory=list)
+    skipped: list[QuestionData] = field(default_factory=list)
+    issues: list[ImportIssue] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[ImportIssue]:
+        return [i for i in self.issues if not i.warning]
+
+    @property
+    def warnings(self) -> list[ImportIssue]:
+        return [i for i in self.issues if i.warning]
+
+    @property
+    def ok(self) -> bool:
+        """Something to write and nothing wrong."""
+        return not self.errors and bool(self.creates or self.updates)
+
+    @property
+    def to_write(self) -> list[QuestionData]:
+        return self.creates + self.updates
+
+    def counts(self) -> dict[str, Counter]:
+        """Questions to write, counted by topic, difficulty and type (for the preview)."""
+        return {
+            "topic": Counter(q.topic for q in self.to_write),
+            "difficulty": Counter(DIFFICULTY_LABELS[q.difficulty] for q in self.to_write),
+            "kind": Counter(KIND_LABELS[q.kind] for q in self.to_write),
+        }
+
+
+def _where(question: QuestionData) -> str:
+    if question.row is not None:
+        return f"dòng {question.row}"
+    return f"dòng {question.line}" if question.line is not None else "câu trước"
+
+
+def _issue(file: str, question: QuestionData, message: str, warning: bool = False) -> ImportIssue:
+    return ImportIssue(
+        file,
+        message,
+        sheet=question.sheet,
+        row=question.row,
+        line=question.line,
+        column=None,
+        warning=warning,
+    )
+
+
+def plan_import(
+    file: str,
+    questions: list[QuestionData],
+    parse_issues: list[ImportIssue],
+    existing: list[ExistingQuestion],
+) -> ImportPlan:
+    """Match parsed questions against the bank.
+
+    A code seen twice in the file is an error. The same text and choices seen
+    twice (in the file, or already in the bank under another code) is a
+    warning, and the later copy is skipped.
+    """
+    plan = ImportPlan(file=file, issues=list(parse_issues))
+    by_code = {e.code: e for e in existing}
+    code_of_fingerprint = {e.fingerprint: e.code for e in existing}
+    seen_codes: dict[str, QuestionData] = {}
+    seen_fingerprints: dict[str, QuestionData] = {}
+    for question in questions:
+        fp = question.fingerprint
+        if fp in seen_fingerprints:
+            plan.issues.append(
+                _issue(file, question, f"Câu hỏi trùng nội dung và phương án với câu ở {_where(seen_fingerprints[fp])}; bỏ qua câu này.", warning=True)
+            )
+            plan.skipped.append(question)
+            continue
+        if question.code in seen_codes:
+            plan.issues.append(_issue(file, question, f"Mã câu hỏi “{question.code}” bị trùng với câu ở {_where(seen_codes[question.code])}."))
+            continue
+        seen_fingerprints[fp] = question
+        seen_codes[question.code] = question
+        owner = code_of_fingerprint.get(fp)
+        if owner is not None and owner != question.code:
+            plan.issues.append(
+                _issue(file, question, f"Câu hỏi trùng nội dung và phương án với câu “{owner}” đã có trong ngân hàng; bỏ qua câu này.", warning=True)
+            )
+            plan.skipped.append(question)
+            continue
+        (plan.updates if question.code in by_code else plan.creates).append(question)
+    if not plan.errors and not plan.to_write and not plan.skipped:
+        plan.issues.append(ImportIssue(file, "Không có câu hỏi nào để nhập."))
+    return plan
+
+
+def report_lines(plan: ImportPlan) -> list[str]:
+    """The import report as plain text lines (CLI)."""
+    lines = [str(issue) for issue in plan.errors]
+    lines += [f"Cảnh báo: {issue}" for issue in plan.warnings]
+    if plan.errors:
+        lines.append(f"Tệp {plan.file} có {len(plan.errors)} lỗi; không có câu hỏi nào được ghi.")
+        return lines
+    lines.append(
+        f"{plan.file}: {len(plan.to_write)} câu hỏi ({len(plan.creates)} mới, {len(plan.updates)} cập nhật"
+        + (f", bỏ qua {len(plan.skipped)} câu trùng)." if plan.skipped else ").")
+    )
+    for title, key in (("Chủ đề", "topic"), ("Mức độ", "difficulty"), ("Loại", "kind")):
+        counts = plan.counts()[key]
+        lines.append(f"  {title}: " + "; ".join(f"{name}: {count}" for name, count in counts.most_common()))
+    return lines
