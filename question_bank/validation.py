@@ -103,14 +103,14 @@ def _collect_choices(raw: RawQuestion, problems: list[Problem]) -> list[str]:
     texts = [normalize_text(c) for c in raw.choices]
     while texts and not texts[-1]:
         texts.pop()
-    for index, text in enumerate(texts):
+    for index, text in enumerate(texts[:MAX_CHOICES]):
         if not text:
-            later = next(LABELS[j] for j in range(index + 1, len(texts)) if texts[j])
+            later = next((LABELS[j] for j in range(index + 1, min(len(texts), MAX_CHOICES)) if texts[j]), "sau")
             problems.append(Problem(f"choice:{LABELS[index]}", f"Phương án {LABELS[index]} bị trống trong khi phương án {later} có nội dung."))
         elif len(text) > MAX_CHOICE_TEXT:
             problems.append(Problem(f"choice:{LABELS[index]}", f"Phương án {LABELS[index]} dài quá {MAX_CHOICE_TEXT} ký tự."))
     seen: dict[str, str] = {}
-    for index, text in enumerate(texts):
+    for index, text in enumerate(texts[:MAX_CHOICES]):
         key = text.casefold()
         if text and key in seen:
             problems.append(Problem(f"choice:{LABELS[index]}", f"Phương án {LABELS[index]} trùng với phương án {seen[key]}."))

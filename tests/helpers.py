@@ -22,3 +22,49 @@ def xlsx_bytes(rows: list[list[object]], title: str = "Sheet1", extra_sheets: di
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+QUESTION_HEADER = [
+    "STT", "Mã câu hỏi", "Chủ đề", "Mức độ", "Loại", "Câu hỏi",
+    "Phương án A", "Phương án B", "Phương án C", "Phương án D", "Phương án E", "Phương án F",
+    "Đáp án", "Giải thích", "Căn cứ",
+]
+
+
+def question_row(number: int = 1, **overrides) -> list[object]:
+    """One row of the question workbook; override columns by header key (code, topic, text, a..f, answer...)."""
+    values = {
+        "number": number,
+        "code": f"Q{number:04d}",
+        "topic": "Cải cách thủ tục hành chính",
+        "difficulty": "Dễ",
+        "kind": "",
+        "text": f"Câu hỏi số {number} về cải cách hành chính?",
+        "a": f"Phương án đúng {number}",
+        "b": f"Phương án sai {number}",
+        "c": "",
+        "d": "",
+        "e": "",
+        "f": "",
+        "answer": "A",
+        "explanation": "",
+        "legal_basis": "",
+    }
+    values.update(overrides)
+    return list(values.values())
+
+
+def rewrite_sheet_xml(content: bytes, old: bytes, new: bytes, sheet: str = "xl/worksheets/sheet1.xml") -> bytes:
+    """Patch a sheet's XML inside an .xlsx (for cases openpyxl cannot write, such as cached formula values)."""
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(content))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == sheet:
+                assert old in data, "pattern to replace not found"
+                data = data.replace(old, new)
+            target.writestr(item, data)
+    return out.getvalue()

@@ -136,7 +136,9 @@ def plan_file_import(
     default_difficulty: Difficulty = Difficulty.medium,
 ) -> ImportPlan:
     questions, issues = parse_file(content, filename, file_format, default_topic, default_difficulty)
-    return plan_import(filename, questions, issues, _existing(session, bank))
+    return plan_import(
+        filename, questions, issues, _existing(session, bank), repeats_are_errors=file_format == FileFormat.excel
+    )
 
 
 def stage_import(

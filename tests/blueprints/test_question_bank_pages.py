@@ -1,0 +1,131 @@
+"""Organiser pages for question banks: upload → preview → confirm, browse, edit, retire, export."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+
+from contest.models import PendingImport, Question, QuestionBank, Role
+from tests.helpers import QUESTION_HEADER, question_row, xlsx_bytes
+
+
+@pytest.fixture
+def organizer(login_as, make_unit):
+    return login_as(Role.organizer, unit=make_unit("SNV"))
+
+
+@pytest.fixture
+def bank_id(client, organizer, db_session):
+    response = client.post("/ban-to-chuc/ngan-hang", data={"name": "CCHC 2026", "description": "", "owner_unit_id": str(organizer.unit_id)})
+    assert response.status_code == 302
+    return db_session.scalar(select(QuestionBank.id))
+
+
+def _upload(client, bank_id, content, name="cauhoi.xlsx", **fields):
+    data = {"file": (io.BytesIO(content), name), "file_format": "", "default_topic": "", "default_difficulty": "2", **fields}
+    return client.post(f"/ban-to-chuc/ngan-hang/{bank_id}/nhap", data=data)
+
+
+def _count(db_session):
+    db_session.expire_all()
+    return db_session.scalar(select(func.count()).select_from(Question))
+
+
+def test_upload_preview_confirm(client, db_session, bank_id):
+    content = xlsx_bytes([QUESTION_HEADER, question_row(1), question_row(2, topic="Chính quyền số", difficulty="Khó")])
+    preview = _upload(client, bank_id, content)
+    page = preview.get_data(as_text=True)
+    assert preview.status_code == 200
+    assert "Sẽ nhập <strong>2</strong> câu hỏi" in page and "Chính quyền số" in page and "Khó" in page
+    assert _count(db_session) == 0  # nothing written before confirmation
+    action = re.search(r'action="(/ban-to-chuc/ngan-hang/\d+/nhap/\d+)"', page).group(1)
+    confirmed = client.post(action)
+    assert confirmed.status_code == 302
+    assert _count(db_session) == 2
+    assert db_session.scalar(select(func.count()).select_from(PendingImport)) == 0
+    assert client.post(action).status_code == 302  # a second confirmation finds nothing and writes nothing
+    assert _count(db_session) == 2
+
+
+def test_upload_with_errors_shows_the_table_and_offers_no_confirmation(client, db_session, bank_id):
+    content = xlsx_bytes([QUESTION_HEADER, question_row(1), question_row(2, answer="Q")])
+    response = _upload(client, bank_id, content)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Tệp có 1 lỗi" in page and "Đáp án “Q” không hợp lệ" in page and "<td>3</td>" in page
+    assert "Xác nhận nhập" not in page
+    assert _count(db_session) == 0
+
+
+def test_gift_upload_with_default_topic(client, db_session, bank_id):
+    gift = "::A:: Cơ quan thường trực CCHC? {=Bộ Nội vụ ~Bộ Tài chính}\n\n::B:: Essay {}\n".encode()
+    page = _upload(client, bank_id, gift, "cau-hoi.gift", file_format="gift", default_topic="Tổ chức bộ máy").get_data(as_text=True)
+    assert "Tổ chức bộ máy" in page and "Bỏ qua câu hỏi dạng tự luận (essay)" in page
+    client.post(re.search(r'action="(/ban-to-chuc/ngan-hang/\d+/nhap/\d+)"', page).group(1))
+    assert _count(db_session) == 1
+
+
+def test_browse_search_edit_retire_and_export(client, db_session, bank_id):
+    content = xlsx_bytes([QUESTION_HEADER, question_row(1, text="Cải cách thủ tục hành chính?"), question_row(2, text="Chuyển đổi số?")])
+    page = _upload(client, bank_id, content).get_data(as_text=True)
+    client.post(re.search(r'action="(/ban-to-chuc/ngan-hang/\d+/nhap/\d+)"', page).group(1))
+
+    listing = client.get(f"/ban-to-chuc/ngan-hang/{bank_id}?q=cai+cach").get_data(as_text=True)
+    assert "Cải cách thủ tục hành chính?" in listing and "Chuyển đổi số?" not in listing
+
+    question = db_session.scalar(select(Question).where(Question.code == "Q0001"))
+    form = {"code": "Q0001", "topic": "Cải cách TTHC", "difficulty": "3", "kind": "single", "text": "Câu đã sửa?",
+            "choice_A": "Một", "choice_B": "Hai", "choice_C": "Ba", "answer": "C"}
+    assert client.post(f"/ban-to-chuc/cau-hoi/{question.id}", data=form).status_code == 302
+    db_session.expire_all()
+    question = db_session.get(Question, question.id)
+    assert (question.text, question.topic.name, question.difficulty, [c.is_correct for c in question.choices]) == (
+        "Câu đã sửa?", "Cải cách TTHC", 3, [False, False, True])
+
+    bad = client.post(f"/ban-to-chuc/cau-hoi/{question.id}", data={**form, "answer": "D"})
+    assert bad.status_code == 422 and "Đáp án “D” không có trong các phương án" in bad.get_data(as_text=True)
+
+    client.post(f"/ban-to-chuc/cau-hoi/{question.id}/trang-thai")
+    db_session.expire_all()
+    assert db_session.get(Question, question.id).status == "retired"
+    retired = client.get(f"/ban-to-chuc/ngan-hang/{bank_id}?status=retired").get_data(as_text=True)
+    assert "Câu đã sửa?" in retired and "Chuyển đổi số?" not in retired
+
+    with client.get(f"/ban-to-chuc/ngan-hang/{bank_id}/xuat.xlsx") as response:
+        sheet = load_workbook(io.BytesIO(response.data)).active
+    assert [c.value for c in sheet[1]][:6] == QUESTION_HEADER[:6]
+    assert sheet.max_row == 3
+
+    assert client.post(f"/ban-to-chuc/cau-hoi/{question.id}/xoa").status_code == 302
+    assert _count(db_session) == 1
+
+
+def test_template_download(client, organizer):
+    with client.get("/ban-to-chuc/ngan-hang/tep-mau.xlsx") as response:
+        assert response.status_code == 200
+        assert load_workbook(io.BytesIO(response.data)).sheetnames == ["Câu hỏi", "Danh mục", "Hướng dẫn"]
+
+
+def test_organizer_of_another_unit_is_refused(client, db_session, bank_id, make_user, login, make_unit):
+    client.post("/dang-xuat")
+    login(make_user(Role.organizer, unit=make_unit("OTHER")))
+    assert client.get(f"/ban-to-chuc/ngan-hang/{bank_id}").status_code == 403
+    assert client.get(f"/ban-to-chuc/ngan-hang/{bank_id}/xuat.xlsx").status_code == 403
+    assert "CCHC 2026" not in client.get("/ban-to-chuc/ngan-hang").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("role", [Role.participant, Role.unit_manager])
+def test_participants_and_unit_managers_have_no_bank_pages(client, login_as, role):
+    login_as(role)
+    assert client.get("/ban-to-chuc/ngan-hang").status_code == 403
+
+
+def test_upload_too_large_gets_a_clear_message(client, app, bank_id):
+    app.config["MAX_CONTENT_LENGTH"] = 1000
+    response = _upload(client, bank_id, b"x" * 5000)
+    assert response.status_code == 413
+    assert "Tệp tải lên quá lớn" in response.get_data(as_text=True)
