@@ -7,8 +7,9 @@ from sqlalchemy import func, select
 
 from contest import create_app
 from contest.config import ConfigurationError
-from contest.models import Role, Unit, User
+from contest.models import Question, QuestionBank, Role, Unit, User
 from contest.services.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+from question_bank.sample import SAMPLE_BANK_NAME
 from tests.helpers import xlsx_bytes
 
 
@@ -74,6 +75,8 @@ def test_demo_data_builds_a_realistic_province_once(runner, db_session, client):
     assert kinds["department"] + kinds["district"] >= 20
     assert kinds["office"] + kinds["commune"] >= 100
     assert db_session.scalar(select(func.sum(Unit.headcount))) > 1000
+    sample = db_session.scalar(select(QuestionBank).where(QuestionBank.name == SAMPLE_BANK_NAME))
+    assert db_session.scalar(select(func.count()).select_from(Question).where(Question.bank_id == sample.id)) >= 80
     roles = set(db_session.scalars(select(User.role)))
     assert roles == {r.value for r in Role}
     for account in DEMO_ACCOUNTS:
@@ -123,3 +126,19 @@ def test_pages_are_vietnamese_and_assets_are_local(client):
     assert "http://" not in page and "https://" not in page
     with client.get("/static/vendor/bootstrap/bootstrap.min.css") as response:
         assert response.status_code == 200
+
+
+def test_import_questions_command(runner, db_session, tmp_path):
+    from tests.helpers import QUESTION_HEADER, question_row
+
+    good = tmp_path / "cauhoi.xlsx"
+    good.write_bytes(xlsx_bytes([QUESTION_HEADER, question_row(1), question_row(2, topic="Chính quyền số")]))
+    result = runner.invoke(args=["import-questions", str(good), "--bank", "Ngân hàng thử"])
+    assert result.exit_code == 0, result.output
+    assert "cauhoi.xlsx: 2 câu hỏi (2 mới, 0 cập nhật)." in result.output
+    bad = tmp_path / "loi.xlsx"
+    bad.write_bytes(xlsx_bytes([QUESTION_HEADER, question_row(3), question_row(4, answer="")]))
+    result = runner.invoke(args=["import-questions", str(bad), "--bank", "Ngân hàng thử"])
+    assert result.exit_code == 1
+    assert "loi.xlsx, trang tính “Sheet1”, dòng 3, cột M (Đáp án): Thiếu đáp án." in result.output
+    assert db_session.scalar(select(func.count()).select_from(Question)) == 2

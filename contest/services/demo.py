@@ -5,12 +5,15 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from contest.models import Role, Unit, UnitKind, User
+from contest.models import Question, QuestionBank, Role, Unit, UnitKind, User
+from contest.services import questions as question_service
 from contest.services import units as unit_service
 from contest.services import users as user_service
+from question_bank.planning import plan_import
+from question_bank.sample import SAMPLE_BANK_NAME, SAMPLE_FILE, load_sample
 
 DEMO_PASSWORD = "Demo@2026"
 PROVINCE = ("AH", "UBND tỉnh An Hòa")
@@ -110,8 +113,18 @@ def load_demo_data(session: Session) -> str:
         )
         created_users += 1
     session.flush()
-    total_units = len(session.scalars(select(Unit.id)).all())
+    bank = load_sample_bank(session, root)
+    total_units = session.scalar(select(func.count()).select_from(Unit))
+    total_questions = session.scalar(select(func.count()).select_from(Question).where(Question.bank_id == bank.id))
     return (
-        f"Dữ liệu mẫu: {created_units} đơn vị mới (tổng {total_units}), {created_users} tài khoản mới. "
-        f"Mật khẩu các tài khoản mẫu: {DEMO_PASSWORD}"
+        f"Dữ liệu mẫu: {created_units} đơn vị mới (tổng {total_units}), {created_users} tài khoản mới, "
+        f"ngân hàng “{bank.name}” có {total_questions} câu hỏi. Mật khẩu các tài khoản mẫu: {DEMO_PASSWORD}"
     )
+
+
+def load_sample_bank(session: Session, owner: Unit) -> QuestionBank:
+    """Create or refresh the sample bank (questions are matched by code, so a re-run changes nothing)."""
+    bank = question_service.get_or_create_bank(session, SAMPLE_BANK_NAME, owner)
+    plan = plan_import(SAMPLE_FILE.name, load_sample(), [], question_service.existing_questions(session, bank))
+    question_service.apply_plan(session, bank, plan)
+    return bank

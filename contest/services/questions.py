@@ -121,7 +121,7 @@ def parse_file(
     return parser(text, filename, normalize_text(default_topic), default_difficulty)
 
 
-def _existing(session: Session, bank: QuestionBank) -> list[ExistingQuestion]:
+def existing_questions(session: Session, bank: QuestionBank) -> list[ExistingQuestion]:
     rows = session.execute(select(Question.code, Question.fingerprint).where(Question.bank_id == bank.id))
     return [ExistingQuestion(code, fp) for code, fp in rows]
 
@@ -137,7 +137,7 @@ def plan_file_import(
 ) -> ImportPlan:
     questions, issues = parse_file(content, filename, file_format, default_topic, default_difficulty)
     return plan_import(
-        filename, questions, issues, _existing(session, bank), repeats_are_errors=file_format == FileFormat.excel
+        filename, questions, issues, existing_questions(session, bank), repeats_are_errors=file_format == FileFormat.excel
     )
 
 

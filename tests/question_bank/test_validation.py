@@ -100,3 +100,23 @@ def test_question_without_code_gets_a_stable_code_from_its_content():
 def test_fingerprint_ignores_case_spacing_and_choice_order():
     assert fingerprint("Câu  hỏi", ["A", "b"]) == fingerprint("câu hỏi", ["B", "a"])
     assert fingerprint("Câu hỏi", ["A", "B"]) != fingerprint("Câu hỏi", ["A", "C"])
+
+
+def test_the_sample_bank_is_valid_and_covers_every_area():
+    from collections import Counter
+
+    from question_bank.sample import load_sample
+
+    questions = load_sample()
+    assert len(questions) >= 80
+    assert len({q.code for q in questions}) == len(questions)
+    assert len({q.fingerprint for q in questions}) == len(questions)
+    topics = Counter(q.topic for q in questions)
+    for area in ["Cải cách thể chế", "Cải cách thủ tục hành chính", "Cải cách tổ chức bộ máy", "Cải cách chế độ công vụ",
+                 "Cải cách tài chính công", "Chính quyền điện tử, chính quyền số"]:
+        assert topics[area] >= 5, area
+    assert all(q.legal_basis for q in questions)
+    assert {q.kind for q in questions} == set(QuestionKind)
+    assert {q.difficulty for q in questions} == set(Difficulty)
+    assert all(unicodedata.is_normalized("NFC", q.text) for q in questions)
+    assert any("Nghị quyết 76/NQ-CP ngày 15/7/2021" in q.legal_basis for q in questions)
