@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: install run test init-db demo-data clean
+.PHONY: install run test init-db demo-data clean bench-import
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,9 @@ run: demo-data
 # SQLite by default; set TEST_DATABASE_URL to run the same suite on PostgreSQL.
 test: install
 	$(BIN)/pytest
+
+bench-import: install
+	$(BIN)/python -m bench.question_import
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
