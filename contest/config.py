@@ -49,6 +49,10 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "WTF_CSRF_TIME_LIMIT": None,
         "PAGE_SIZE": 50,
+        # Saves are accepted this long after the deadline: the browser's own submit at zero needs time to arrive.
+        "ATTEMPT_GRACE_SECONDS": int(env.get("ATTEMPT_GRACE_SECONDS", 10)),
+        "LEADERBOARD_CACHE_SECONDS": int(env.get("LEADERBOARD_CACHE_SECONDS", 15)),
+        "REDIS_URL": env.get("REDIS_URL") or None,
     }
     config.update(overrides)
     if not config.get("SECRET_KEY"):

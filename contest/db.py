@@ -28,10 +28,18 @@ def make_engine(url: str, **options) -> Engine:
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):
+            # pysqlite's own transaction handling breaks SAVEPOINT; we emit BEGIN ourselves.
+            dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(connection):
+            # IMMEDIATE takes the write lock at once: concurrent writers wait (busy timeout)
+            # instead of failing when a read transaction tries to become a write one.
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     if "poolclass" not in options:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -16,8 +17,12 @@ from contest import create_app, db
 from contest.db import Base
 from contest.migrate import upgrade_to_head
 from contest.models import Role, Unit, UnitKind, User
+from contest.services import contests as contest_service
+from contest.services import questions as question_service
 from contest.services import units as unit_service
 from contest.services import users as user_service
+from question_bank.model import Difficulty, QuestionData, QuestionKind
+from question_bank.planning import plan_import
 
 TEST_PASSWORD = "Matkhau123"
 
@@ -140,5 +145,78 @@ def login(client):
 def login_as(make_user, login):
     def factory(role: Role | str, **kw) -> User:
         return login(make_user(role, **kw))
+
+    return factory
+
+
+class Clock:
+    """A controllable clock for app.config["CLOCK"]: tests move time instead of sleeping."""
+
+    def __init__(self, start: datetime):
+        self.current = start
+
+    def __call__(self) -> datetime:
+        return self.current
+
+    def advance(self, **delta) -> datetime:
+        self.current += timedelta(**delta)
+        return self.current
+
+    def set(self, moment: datetime) -> datetime:
+        self.current = moment
+        return moment
+
+
+T0 = datetime(2026, 11, 23, 1, 0, tzinfo=timezone.utc)  # 08:00 in Hà Nội
+
+
+@pytest.fixture
+def clock(app) -> Clock:
+    app.config["CLOCK"] = clock = Clock(T0)
+    return clock
+
+
+@pytest.fixture
+def make_bank(db_session, make_unit):
+    """A bank with `per_topic` questions in each of the topics; kinds cycle single/multiple/true_false."""
+
+    def factory(name="Ngân hàng thi", topics=("Thể chế", "Chính quyền số"), per_topic=10, owner=None, difficulty=Difficulty.easy):
+        bank = question_service.get_or_create_bank(db_session, name, owner or make_unit())
+        questions = []
+        for topic in topics:
+            for i in range(per_topic):
+                kind = [QuestionKind.single, QuestionKind.multiple, QuestionKind.true_false][i % 3]
+                choices = ["Đúng", "Sai"] if kind == QuestionKind.true_false else [f"{topic} {i} đáp án {c}" for c in "ABCD"]
+                correct = {QuestionKind.single: ["B"], QuestionKind.multiple: ["A", "C"], QuestionKind.true_false: ["A"]}[kind]
+                questions.append(QuestionData(topic=topic, difficulty=difficulty, kind=kind, text=f"{topic}: câu hỏi {i}?",
+                                              choices=choices, correct=correct, code=f"{name[:3]}-{topic[:3]}-{i}"))
+        question_service.apply_plan(db_session, bank, plan_import("test", questions, [], question_service.existing_questions(db_session, bank)))
+        db_session.commit()
+        return bank
+
+    return factory
+
+
+@pytest.fixture
+def make_contest(db_session, make_unit, make_bank):
+    """A published contest with one round open from T0 for 7 days, drawing 2 + 2 questions."""
+
+    def factory(unit=None, bank=None, rounds=1, per_topic=2, time_limit=20, publish=True, **settings):
+        unit = unit or make_unit(kind=UnitKind.province)
+        bank = bank or make_bank(owner=unit)
+        fields = dict(title="Cuộc thi tìm hiểu CCHC", eligible_unit_ids=[unit.id])
+        fields.update(settings)
+        contest = contest_service.create_contest(db_session, unit, contest_service.ContestSettings(**fields))
+        for number in range(rounds):
+            opens = T0 + timedelta(days=7 * number)
+            lines = [contest_service.BlueprintLine(bank.id, t.id, None, per_topic) for t in bank.topics]
+            contest_service.save_round(
+                db_session, contest, None,
+                contest_service.RoundSettings(f"Tuần {number + 1}", opens, opens + timedelta(days=7), time_limit, lines),
+            )
+        if publish:
+            contest_service.set_status(db_session, contest, "published")
+        db_session.commit()
+        return contest
 
     return factory

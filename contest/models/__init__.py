@@ -1,6 +1,7 @@
 """All ORM models; importing this package registers every table on Base.metadata."""
 
 from contest.models.attempts import Answer, Attempt, AttemptQuestion
+from contest.models.cache import CacheEntry
 from contest.models.contests import BlueprintItem, Contest, Round, contest_units
 from contest.models.questions import Choice, PendingImport, Question, QuestionBank, Topic
 from contest.models.units import UNIT_KIND_LABELS, Unit, UnitKind
@@ -11,6 +12,7 @@ __all__ = [
     "Attempt",
     "AttemptQuestion",
     "BlueprintItem",
+    "CacheEntry",
     "Choice",
     "Contest",
     "PendingImport",

@@ -1,0 +1,264 @@
+"""Attempts: start (draw and snapshot), save answers, submit, expire, score.
+
+States and rules follow DESIGN.md: in_progress -> submitted | expired, each
+final and scored exactly once through a conditional UPDATE.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from contest.errors import ContestError
+from contest.models import Answer, Attempt, AttemptQuestion, Question, Round, User
+from contest.services import contests as contest_service
+from contest.services.contests import RoundState, round_state
+from question_bank.draw import NotEnoughQuestionsError, choice_order, draw_questions, relabel
+from question_bank.model import LABELS
+
+FINISHED = ("submitted", "expired")
+
+
+class AttemptError(ContestError):
+    """An attempt cannot be started, saved or submitted; the message says why."""
+
+
+@dataclass(frozen=True)
+class AttemptPolicy:
+    grace: timedelta = timedelta(seconds=10)
+
+
+def remaining_seconds(attempt: Attempt, now: datetime) -> int:
+    return max(0, int((attempt.deadline - now).total_seconds()))
+
+
+def finished_attempts(session: Session, user: User, round_: Round) -> int:
+    return session.scalar(
+        select(func.count()).where(Attempt.user_id == user.id, Attempt.round_id == round_.id, Attempt.status.in_(FINISHED))
+    )
+
+
+def in_progress_attempt(session: Session, user: User, round_: Round) -> Attempt | None:
+    return session.scalar(
+        select(Attempt).where(Attempt.user_id == user.id, Attempt.round_id == round_.id, Attempt.status == "in_progress")
+    )
+
+
+def start_attempt(session: Session, user: User, round_: Round, now: datetime, policy: AttemptPolicy, client_ip: str | None = None) -> Attempt:
+    """Return the attempt in progress for (user, round), or draw a new one.
+
+    Concurrent starts are safe: the partial unique index lets one insert win;
+    the others roll back their savepoint and resume the winner's attempt.
+    """
+    contest = round_.contest
+    if not contest_service.is_eligible(user, contest):
+        raise AttemptError("Bạn không thuộc đối tượng dự thi của cuộc thi này.")
+    current = in_progress_attempt(session, user, round_)
+    if current is not None:
+        if finalize_if_due(session, current, now, policy):
+            raise AttemptError("Bài thi trước của bạn đã hết giờ và đã được nộp tự động.")
+        return current
+    state = round_state(round_, now)
+    if state == RoundState.upcoming:
+        raise AttemptError("Vòng thi chưa bắt đầu.")
+    if state == RoundState.closed:
+        raise AttemptError("Vòng thi đã kết thúc.")
+    used = finished_attempts(session, user, round_)
+    if used >= contest.attempts_allowed:
+        raise AttemptError(f"Bạn đã dùng hết {contest.attempts_allowed} lượt thi của vòng này.")
+    seed = secrets.randbits(62)
+    try:
+        question_ids = draw_questions(contest_service.blueprint_cells(session, round_), seed, contest.shuffle_questions)
+    except NotEnoughQuestionsError:
+        raise AttemptError("Ngân hàng câu hỏi hiện không đủ câu theo cấu trúc đề; vui lòng báo ban tổ chức.") from None
+    questions = {q.id: q for q in session.scalars(select(Question).where(Question.id.in_(question_ids)))}
+    attempt = Attempt(
+        round_id=round_.id,
+        user_id=user.id,
+        number=_next_number(session, user, round_),
+        status="in_progress",
+        seed=seed,
+        started_at=now,
+        deadline=min(now + timedelta(minutes=round_.time_limit_minutes), round_.closes_at),
+        max_score=contest.points_per_question * len(question_ids),
+        client_ip=client_ip,
+    )
+    attempt.questions = [
+        _snapshot(questions[qid], position, seed, contest.shuffle_choices, contest.points_per_question)
+        for position, qid in enumerate(question_ids, start=1)
+    ]
+    savepoint = session.begin_nested()
+    try:
+        session.add(attempt)
+        session.flush()
+    except IntegrityError:
+        savepoint.rollback()
+        winner = in_progress_attempt(session, user, round_)
+        if winner is None:
+            raise AttemptError("Không bắt đầu được bài thi, vui lòng thử lại.") from None
+        return winner
+    savepoint.commit()
+    return attempt
+
+
+def _next_number(session: Session, user: User, round_: Round) -> int:
+    highest = session.scalar(select(func.max(Attempt.number)).where(Attempt.user_id == user.id, Attempt.round_id == round_.id))
+    return (highest or 0) + 1
+
+
+def _snapshot(question: Question, position: int, seed: int, shuffle: bool, points: int) -> AttemptQuestion:
+    choices = sorted(question.choices, key=lambda c: c.position)
+    order = choice_order(len(choices), seed, question.id, shuffle and question.kind != "true_false")
+    correct = [c.label for c in choices if c.is_correct]
+    return AttemptQuestion(
+        question_id=question.id,
+        position=position,
+        kind=question.kind,
+        text=question.text,
+        choices=[{"key": LABELS[shown], "text": choices[original].text} for shown, original in enumerate(order)],
+        correct_keys=relabel(order, correct),
+        points=points,
+        explanation=question.explanation,
+        legal_basis=question.legal_basis,
+    )
+
+
+# ---------------------------------------------------------------- saving
+
+
+def accepts_saves(attempt: Attempt, now: datetime, policy: AttemptPolicy) -> bool:
+    return attempt.status == "in_progress" and now <= attempt.deadline + policy.grace
+
+
+def _closed_message(attempt: Attempt) -> str:
+    if attempt.status == "submitted":
+        return "Bài thi đã được nộp; không thể thay đổi câu trả lời."
+    return "Đã hết thời gian làm bài; câu trả lời này không được ghi nhận. Bài thi đã được nộp tự động với các câu đã lưu."
+
+
+def normalize_keys(question: AttemptQuestion, keys: list[str]) -> str:
+    """Validate chosen keys against the question as shown; return them sorted and joined ("A,C")."""
+    valid = {c["key"] for c in question.choices}
+    chosen = sorted({k.strip().upper() for k in keys if k and k.strip()})
+    if any(k not in valid for k in chosen):
+        raise AttemptError("Phương án đã chọn không có trong câu hỏi.")
+    if question.kind != "multiple" and len(chosen) > 1:
+        raise AttemptError("Câu hỏi này chỉ được chọn một phương án.")
+    return ",".join(chosen)
+
+
+def save_answers(session: Session, attempt: Attempt, answers: dict[int, list[str]], now: datetime, policy: AttemptPolicy) -> None:
+    """Upsert the chosen keys of some questions (by attempt question id). Idempotent."""
+    if not accepts_saves(attempt, now, policy):
+        finalize_if_due(session, attempt, now, policy)
+        raise AttemptError(_closed_message(attempt))
+    questions = {q.id: q for q in attempt.questions}
+    rows = []
+    for question_id, keys in answers.items():
+        question = questions.get(question_id)
+        if question is None:
+            raise AttemptError("Câu hỏi không thuộc bài thi này.")
+        rows.append({"attempt_id": attempt.id, "attempt_question_id": question_id, "selected": normalize_keys(question, keys), "saved_at": now})
+    if not rows:
+        return
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = insert(Answer).values(rows)
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["attempt_id", "attempt_question_id"],
+            set_={"selected": statement.excluded.selected, "saved_at": statement.excluded.saved_at},
+        )
+    )
+
+
+def save_prediction(session: Session, attempt: Attempt, prediction: int | None, now: datetime, policy: AttemptPolicy) -> None:
+    if not accepts_saves(attempt, now, policy):
+        finalize_if_due(session, attempt, now, policy)
+        raise AttemptError(_closed_message(attempt))
+    if prediction is not None and not 0 <= prediction <= 10_000_000:
+        raise AttemptError("Số dự đoán phải là số nguyên không âm.")
+    attempt.prediction = prediction
+    session.flush()
+
+
+def saved_answers(session: Session, attempt: Attempt) -> dict[int, list[str]]:
+    rows = session.execute(select(Answer.attempt_question_id, Answer.selected).where(Answer.attempt_id == attempt.id))
+    return {qid: [k for k in selected.split(",") if k] for qid, selected in rows}
+
+
+# ---------------------------------------------------------------- finishing and scoring
+
+
+def _finish(session: Session, attempt: Attempt, status: str, finished_at: datetime) -> bool:
+    """Move the attempt out of in_progress and score it, exactly once (conditional UPDATE)."""
+    result = session.execute(
+        update(Attempt)
+        .where(Attempt.id == attempt.id, Attempt.status == "in_progress")
+        .values(status=status, finished_at=finished_at)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        session.refresh(attempt)
+        return False
+    session.refresh(attempt)
+    score_attempt(session, attempt)
+    from contest.services import ranking  # local import: ranking depends on this module
+
+    ranking.invalidate(attempt.round.contest_id)
+    return True
+
+
+def submit_attempt(session: Session, attempt: Attempt, now: datetime, policy: AttemptPolicy) -> bool:
+    """Submit by the participant. Past deadline + grace it expires instead. True if this call finished it."""
+    if attempt.status != "in_progress":
+        return False
+    if now > attempt.deadline + policy.grace:
+        return _finish(session, attempt, "expired", attempt.deadline)
+    return _finish(session, attempt, "submitted", now)
+
+
+def finalize_if_due(session: Session, attempt: Attempt, now: datetime, policy: AttemptPolicy) -> bool:
+    """Expire an attempt whose deadline + grace has passed (when it is touched)."""
+    if attempt.status == "in_progress" and now > attempt.deadline + policy.grace:
+        return _finish(session, attempt, "expired", attempt.deadline)
+    return False
+
+
+def expire_due_attempts(session: Session, now: datetime, policy: AttemptPolicy, round_id: int | None = None) -> int:
+    """Finalise every overdue attempt (CLI `expire-attempts`, and before rankings and reports)."""
+    query = select(Attempt).where(Attempt.status == "in_progress", Attempt.deadline < now - policy.grace)
+    if round_id is not None:
+        query = query.where(Attempt.round_id == round_id)
+    count = 0
+    for attempt in session.scalars(query).all():
+        count += finalize_if_due(session, attempt, now, policy)
+    return count
+
+
+def score_attempt(session: Session, attempt: Attempt) -> None:
+    """Score from the saved answers: a question scores when the chosen set equals the key set."""
+    chosen = saved_answers(session, attempt)
+    score = correct = 0
+    verdicts = {}
+    for question in attempt.questions:
+        keys = chosen.get(question.id)
+        is_correct = bool(keys) and sorted(keys) == sorted(question.correct_keys)
+        verdicts[question.id] = is_correct
+        if is_correct:
+            score += question.points
+            correct += 1
+    if verdicts:
+        for answer in session.scalars(select(Answer).where(Answer.attempt_id == attempt.id)):
+            answer.is_correct = verdicts.get(answer.attempt_question_id, False)
+    attempt.score = score
+    attempt.correct_count = correct
+    end = min(attempt.finished_at, attempt.deadline)
+    attempt.time_used_ms = max(0, int((end - attempt.started_at).total_seconds() * 1000))
+    session.flush()

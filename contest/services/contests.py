@@ -1,0 +1,352 @@
+"""Contests and rounds: who runs them, who may take part, settings, blueprints, publication."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import nh3
+from sqlalchemy import exists, func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from contest.errors import ValidationError
+from contest.models import Attempt, BlueprintItem, Contest, Question, QuestionBank, Role, Round, Topic, Unit, User, contest_units
+from contest.services.units import is_in_subtree, subtree_filter
+from question_bank.draw import Cell
+from question_bank.model import DIFFICULTY_LABELS
+from question_bank.text import normalize_text
+
+RULES_TAGS = {"p", "br", "strong", "b", "em", "i", "u", "ul", "ol", "li", "h3", "h4", "blockquote", "a", "table", "thead", "tbody", "tr", "th", "td"}
+MAX_TIME_LIMIT_MINUTES = 600
+MAX_ATTEMPTS = 20
+
+GRADING_LABELS = {"best": "Lượt cao điểm nhất", "first": "Lượt đầu tiên", "last": "Lượt cuối cùng"}
+REVIEW_LABELS = {
+    "score_only": "Chỉ xem điểm",
+    "after_close": "Xem đáp án sau khi vòng thi kết thúc",
+    "immediate": "Xem đáp án ngay sau khi nộp bài",
+}
+LEADERBOARD_LABELS = {"hidden": "Chỉ ban tổ chức xem", "participants": "Người dự thi đã đăng nhập", "public": "Công khai"}
+PREDICTION_LABELS = {"participants": "Số người tham gia vòng thi", "full_scores": "Số bài thi đạt điểm tối đa"}
+AUDIENCE_LABELS = {"units": "Cán bộ, công chức, viên chức các đơn vị được chọn", "public": "Mọi người (đăng ký tài khoản)"}
+
+
+class RoundState(str, enum.Enum):
+    upcoming = "upcoming"
+    open = "open"
+    closed = "closed"
+
+    @property
+    def label(self) -> str:
+        return {"upcoming": "Sắp diễn ra", "open": "Đang diễn ra", "closed": "Đã kết thúc"}[self.value]
+
+
+def round_state(round_: Round, now: datetime) -> RoundState:
+    if now < round_.opens_at:
+        return RoundState.upcoming
+    if now < round_.closes_at:
+        return RoundState.open
+    return RoundState.closed
+
+
+# ---------------------------------------------------------------- access
+
+
+def can_manage_contest(user: User, contest: Contest) -> bool:
+    if user.has_role(Role.admin):
+        return True
+    return user.has_role(Role.organizer) and user.unit is not None and is_in_subtree(contest.owner_unit, user.unit)
+
+
+def is_eligible(user: User, contest: Contest) -> bool:
+    """May this person take part? Public contests: anyone; otherwise people of the chosen units' subtrees."""
+    if contest.status != "published":
+        return False
+    if contest.audience == "public":
+        return True
+    return user.unit is not None and any(is_in_subtree(user.unit, unit) for unit in contest.eligible_units)
+
+
+def contests_for_participant(session: Session, user: User) -> list[Contest]:
+    """Published contests open to the user: one query, matching the user's unit and its ancestors."""
+    ancestor_ids = user.unit.ancestor_ids if user.unit else []
+    eligible = exists().where(contest_units.c.contest_id == Contest.id, contest_units.c.unit_id.in_(ancestor_ids))
+    query = (
+        select(Contest)
+        .where(Contest.status == "published", or_(Contest.audience == "public", eligible))
+        .options(selectinload(Contest.rounds))
+        .order_by(Contest.created_at.desc())
+    )
+    return list(session.scalars(query))
+
+
+def contests_for_organizer(session: Session, user: User) -> list[Contest]:
+    query = select(Contest).options(selectinload(Contest.rounds)).order_by(Contest.created_at.desc())
+    if not user.has_role(Role.admin):
+        query = query.join(Unit, Contest.owner_unit_id == Unit.id).where(subtree_filter(user.unit))
+    return list(session.scalars(query))
+
+
+def usable_banks(session: Session, owner_unit: Unit) -> list[QuestionBank]:
+    """Banks a contest of `owner_unit` may draw from: its own subtree's, its ancestors' and shared ones."""
+    query = (
+        select(QuestionBank)
+        .outerjoin(Unit, QuestionBank.owner_unit_id == Unit.id)
+        .where(or_(QuestionBank.owner_unit_id.is_(None), Unit.id.in_(owner_unit.ancestor_ids), subtree_filter(owner_unit)))
+        .options(selectinload(QuestionBank.topics))
+        .order_by(QuestionBank.name)
+    )
+    return list(session.scalars(query))
+
+
+# ---------------------------------------------------------------- contest settings
+
+
+def sanitize_rules(html: str) -> str:
+    """Rules are rich text written by organisers: keep formatting, drop scripts, styles and event handlers."""
+    return nh3.clean(html or "", tags=RULES_TAGS, attributes={"a": {"href"}, "td": {"colspan"}, "th": {"colspan"}}, url_schemes={"http", "https", "mailto"})
+
+
+@dataclass
+class ContestSettings:
+    title: str
+    rules_html: str = ""
+    audience: str = "units"
+    eligible_unit_ids: list[int] = field(default_factory=list)
+    shuffle_questions: bool = True
+    shuffle_choices: bool = True
+    attempts_allowed: int = 1
+    grading: str = "best"
+    points_per_question: int = 1
+    review_policy: str = "after_close"
+    leaderboard_visibility: str = "public"
+    leaderboard_freeze_at: datetime | None = None
+    prediction_question: str = ""
+    prediction_resolver: str | None = None
+
+
+def _apply_settings(session: Session, contest: Contest, owner_unit: Unit, settings: ContestSettings) -> None:
+    problems = []
+    title = normalize_text(settings.title)
+    if not title:
+        problems.append("Vui lòng nhập tên cuộc thi.")
+    if settings.audience not in AUDIENCE_LABELS:
+        problems.append("Đối tượng dự thi không hợp lệ.")
+    units = list(session.scalars(select(Unit).where(Unit.id.in_(settings.eligible_unit_ids)))) if settings.eligible_unit_ids else []
+    if settings.audience == "units" and not units:
+        problems.append("Hãy chọn ít nhất một đơn vị được tham gia (hoặc mở cuộc thi cho mọi người).")
+    outside = [u.name for u in units if not is_in_subtree(u, owner_unit)]
+    if outside:
+        problems.append("Chỉ được chọn đơn vị thuộc phạm vi của đơn vị tổ chức; không thuộc phạm vi: " + ", ".join(outside) + ".")
+    if not 1 <= settings.attempts_allowed <= MAX_ATTEMPTS:
+        problems.append(f"Số lượt thi mỗi vòng phải từ 1 đến {MAX_ATTEMPTS}.")
+    if not 1 <= settings.points_per_question <= 100:
+        problems.append("Điểm mỗi câu phải từ 1 đến 100.")
+    if settings.grading not in GRADING_LABELS or settings.review_policy not in REVIEW_LABELS:
+        problems.append("Cách tính điểm hoặc chế độ xem đáp án không hợp lệ.")
+    if settings.leaderboard_visibility not in LEADERBOARD_LABELS:
+        problems.append("Chế độ hiển thị bảng xếp hạng không hợp lệ.")
+    prediction = normalize_text(settings.prediction_question or "")
+    if prediction and settings.prediction_resolver not in PREDICTION_LABELS:
+        problems.append("Hãy chọn căn cứ xác định đáp án của câu hỏi dự đoán.")
+    if problems:
+        raise ValidationError("\n".join(problems))
+    contest.owner_unit = owner_unit
+    contest.title = title
+    contest.rules_html = sanitize_rules(settings.rules_html)
+    contest.audience = settings.audience
+    contest.eligible_units = units if settings.audience == "units" else []
+    contest.shuffle_questions = settings.shuffle_questions
+    contest.shuffle_choices = settings.shuffle_choices
+    contest.attempts_allowed = settings.attempts_allowed
+    contest.grading = settings.grading
+    contest.points_per_question = settings.points_per_question
+    contest.review_policy = settings.review_policy
+    contest.leaderboard_visibility = settings.leaderboard_visibility
+    contest.leaderboard_freeze_at = settings.leaderboard_freeze_at
+    contest.prediction_question = prediction or None
+    contest.prediction_resolver = settings.prediction_resolver if prediction else None
+
+
+def create_contest(session: Session, owner_unit: Unit, settings: ContestSettings, created_by: User | None = None) -> Contest:
+    contest = Contest(owner_unit=owner_unit, created_by_id=created_by.id if created_by else None, status="draft")
+    _apply_settings(session, contest, owner_unit, settings)
+    session.add(contest)
+    session.flush()
+    return contest
+
+
+def update_contest(session: Session, contest: Contest, settings: ContestSettings) -> None:
+    _apply_settings(session, contest, contest.owner_unit, settings)
+    session.flush()
+
+
+def contest_settings(contest: Contest) -> ContestSettings:
+    return ContestSettings(
+        title=contest.title,
+        rules_html=contest.rules_html,
+        audience=contest.audience,
+        eligible_unit_ids=[u.id for u in contest.eligible_units],
+        shuffle_questions=contest.shuffle_questions,
+        shuffle_choices=contest.shuffle_choices,
+        attempts_allowed=contest.attempts_allowed,
+        grading=contest.grading,
+        points_per_question=contest.points_per_question,
+        review_policy=contest.review_policy,
+        leaderboard_visibility=contest.leaderboard_visibility,
+        leaderboard_freeze_at=contest.leaderboard_freeze_at,
+        prediction_question=contest.prediction_question or "",
+        prediction_resolver=contest.prediction_resolver,
+    )
+
+
+def set_status(session: Session, contest: Contest, status: str) -> None:
+    if status == "published":
+        problems = [p for r in contest.rounds for p in blueprint_problems(session, r)]
+        if not contest.rounds:
+            problems.append("Cuộc thi cần ít nhất một vòng thi.")
+        if problems:
+            raise ValidationError("Chưa thể công bố cuộc thi:\n" + "\n".join(problems))
+    if status not in ("draft", "published", "archived"):
+        raise ValidationError("Trạng thái không hợp lệ.")
+    contest.status = status
+    session.flush()
+
+
+# ---------------------------------------------------------------- rounds and blueprints
+
+
+@dataclass(frozen=True)
+class BlueprintLine:
+    bank_id: int
+    topic_id: int | None
+    difficulty: int | None
+    count: int
+
+
+@dataclass
+class RoundSettings:
+    title: str
+    opens_at: datetime
+    closes_at: datetime
+    time_limit_minutes: int
+    blueprint: list[BlueprintLine]
+
+
+def has_attempts(session: Session, round_: Round) -> bool:
+    return round_.id is not None and bool(session.scalar(select(exists().where(Attempt.round_id == round_.id))))
+
+
+def _candidates_query(line: BlueprintLine | BlueprintItem):
+    bank_id = line.bank_id
+    topic_id = line.topic_id
+    difficulty = line.difficulty
+    query = select(Question.id).where(Question.bank_id == bank_id, Question.status == "active")
+    if topic_id is not None:
+        query = query.where(Question.topic_id == topic_id)
+    if difficulty is not None:
+        query = query.where(Question.difficulty == difficulty)
+    return query
+
+
+def _overlap(a: BlueprintLine, b: BlueprintLine) -> bool:
+    return (
+        a.bank_id == b.bank_id
+        and (a.topic_id is None or b.topic_id is None or a.topic_id == b.topic_id)
+        and (a.difficulty is None or b.difficulty is None or a.difficulty == b.difficulty)
+    )
+
+
+def describe_line(session: Session, line: BlueprintLine | BlueprintItem) -> str:
+    bank = session.get(QuestionBank, line.bank_id)
+    topic = session.get(Topic, line.topic_id) if line.topic_id else None
+    level = DIFFICULTY_LABELS.get(line.difficulty) if line.difficulty else None
+    return f"“{bank.name if bank else '?'}” › {topic.name if topic else 'mọi chủ đề'} › {level or 'mọi mức độ'}"
+
+
+def _line_problems(session: Session, lines: list[BlueprintLine], allowed_bank_ids: set[int]) -> list[str]:
+    problems = []
+    if not lines:
+        return ["Cấu trúc đề cần ít nhất một dòng (ngân hàng, chủ đề, mức độ, số câu)."]
+    for index, line in enumerate(lines, start=1):
+        if line.bank_id not in allowed_bank_ids:
+            problems.append(f"Dòng {index}: ngân hàng câu hỏi không được phép dùng cho cuộc thi này.")
+            continue
+        if line.topic_id is not None:
+            topic = session.get(Topic, line.topic_id)
+            if topic is None or topic.bank_id != line.bank_id:
+                problems.append(f"Dòng {index}: chủ đề không thuộc ngân hàng đã chọn.")
+                continue
+        if line.count < 1:
+            problems.append(f"Dòng {index}: số câu phải lớn hơn 0.")
+            continue
+        available = session.scalar(select(func.count()).select_from(_candidates_query(line).subquery()))
+        if available < line.count:
+            problems.append(
+                f"Dòng {index} ({describe_line(session, line)}): cần {line.count} câu nhưng ngân hàng chỉ có {available} câu đang dùng."
+            )
+        for other_index, other in enumerate(lines[: index - 1], start=1):
+            if _overlap(line, other):
+                problems.append(
+                    f"Dòng {index} trùng phạm vi với dòng {other_index}: mỗi câu hỏi chỉ được thuộc một dòng của cấu trúc đề "
+                    "(hãy chọn chủ đề hoặc mức độ khác nhau)."
+                )
+    return problems
+
+
+def blueprint_problems(session: Session, round_: Round) -> list[str]:
+    """What keeps a round's blueprint from being drawn now (questions retired since, for example)."""
+    lines = [BlueprintLine(i.bank_id, i.topic_id, i.difficulty, i.question_count) for i in round_.blueprint]
+    allowed = {b.id for b in usable_banks(session, round_.contest.owner_unit)}
+    return [f"Vòng {round_.number}: {p}" for p in _line_problems(session, lines, allowed)]
+
+
+def save_round(session: Session, contest: Contest, round_: Round | None, settings: RoundSettings) -> Round:
+    problems = []
+    title = normalize_text(settings.title)
+    if not title:
+        problems.append("Vui lòng nhập tên vòng thi.")
+    if settings.closes_at <= settings.opens_at:
+        problems.append("Thời điểm kết thúc phải sau thời điểm bắt đầu.")
+    if not 1 <= settings.time_limit_minutes <= MAX_TIME_LIMIT_MINUTES:
+        problems.append(f"Thời gian làm bài phải từ 1 đến {MAX_TIME_LIMIT_MINUTES} phút.")
+    lines = settings.blueprint
+    old_lines = [BlueprintLine(i.bank_id, i.topic_id, i.difficulty, i.question_count) for i in round_.blueprint] if round_ else []
+    locked = round_ is not None and has_attempts(session, round_)
+    if locked and lines != old_lines:
+        problems.append("Vòng thi đã có người làm bài nên không thể thay đổi cấu trúc đề.")
+    elif not locked:
+        problems.extend(_line_problems(session, lines, {b.id for b in usable_banks(session, contest.owner_unit)}))
+    if problems:
+        raise ValidationError("\n".join(problems))
+    if round_ is None:
+        number = (max((r.number for r in contest.rounds), default=0)) + 1
+        round_ = Round(contest=contest, number=number)
+        session.add(round_)
+    round_.title = title
+    round_.opens_at = settings.opens_at
+    round_.closes_at = settings.closes_at
+    round_.time_limit_minutes = settings.time_limit_minutes
+    if not locked:
+        round_.blueprint = [
+            BlueprintItem(bank_id=l.bank_id, topic_id=l.topic_id, difficulty=l.difficulty, question_count=l.count) for l in lines
+        ]
+    session.flush()
+    return round_
+
+
+def delete_round(session: Session, round_: Round) -> None:
+    if has_attempts(session, round_):
+        raise ValidationError("Vòng thi đã có người làm bài nên không thể xóa.")
+    session.delete(round_)
+    session.flush()
+
+
+def blueprint_cells(session: Session, round_: Round) -> list[Cell]:
+    """The round's blueprint as draw cells: the active question ids of each line."""
+    return [Cell(tuple(session.scalars(_candidates_query(item))), item.question_count) for item in round_.blueprint]
+
+
+def question_count(round_: Round) -> int:
+    return sum(item.question_count for item in round_.blueprint)

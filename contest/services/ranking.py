@@ -1,0 +1,253 @@
+"""Rankings of a round and of a whole contest (DESIGN.md, "Ranking").
+
+Order: score desc, |prediction - actual| asc (absent last; only once the
+round has closed and `actual` is known), time used asc, submission time asc.
+Each person counts with one attempt per round, chosen by the contest's
+grading policy, in SQL with a window function.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, case, distinct, func, select
+from sqlalchemy.orm import Session
+
+from contest import cache
+from contest.models import Attempt, Contest, Round, Unit, User
+from contest.services.attempts import FINISHED, AttemptPolicy, expire_due_attempts
+
+DEFAULT_LIMIT = 100
+
+
+@dataclass
+class Standing:
+    rank: int
+    user_id: int
+    full_name: str
+    unit_name: str
+    score: int
+    max_score: int
+    prediction: float | None
+    prediction_error: float | None
+    time_used_ms: int
+    finished_at: datetime
+    rounds: int = 1
+
+
+@dataclass
+class Leaderboard:
+    standings: list[Standing]
+    total: int
+    prediction_actual: int | None  # for a round; None before it is resolved
+    prediction_pending: bool  # the contest has a prediction question not yet resolvable
+    frozen_at: datetime | None
+    computed_at: datetime
+
+    def find(self, user_id: int) -> Standing | None:
+        return next((s for s in self.standings if s.user_id == user_id), None)
+
+
+def _order_for(grading: str):
+    if grading == "first":
+        return (Attempt.finished_at.asc(), Attempt.id.asc())
+    if grading == "last":
+        return (Attempt.finished_at.desc(), Attempt.id.desc())
+    return (Attempt.score.desc(), Attempt.finished_at.asc(), Attempt.id.asc())
+
+
+def _counted_attempts(contest: Contest, round_ids: list[int], cutoff: datetime | None):
+    """One row per (person, round): the attempt the grading policy counts."""
+    conditions = [Attempt.round_id.in_(round_ids), Attempt.status.in_(FINISHED)]
+    if cutoff is not None:
+        conditions.append(Attempt.finished_at <= cutoff)
+    row_number = func.row_number().over(partition_by=(Attempt.user_id, Attempt.round_id), order_by=_order_for(contest.grading))
+    return (
+        select(
+            Attempt.id, Attempt.user_id, Attempt.round_id, Attempt.score, Attempt.max_score,
+            Attempt.prediction, Attempt.time_used_ms, Attempt.finished_at, row_number.label("rn"),
+        )
+        .where(and_(*conditions))
+        .subquery()
+    )
+
+
+def resolve_prediction(session: Session, round_: Round, now: datetime, policy: AttemptPolicy) -> int | None:
+    """Fix the round's actual value once it has closed (and every attempt has finished)."""
+    contest = round_.contest
+    if not contest.prediction_resolver:
+        return None
+    if round_.prediction_actual is not None:
+        return round_.prediction_actual
+    if now <= round_.closes_at + policy.grace:
+        return None
+    expire_due_attempts(session, now, policy, round_.id)
+    finished = and_(Attempt.round_id == round_.id, Attempt.status.in_(FINISHED))
+    if contest.prediction_resolver == "participants":
+        actual = session.scalar(select(func.count(distinct(Attempt.user_id))).where(finished))
+    else:
+        actual = session.scalar(select(func.count()).where(finished, Attempt.score == Attempt.max_score))
+    round_.prediction_actual = actual or 0
+    session.flush()
+    return round_.prediction_actual
+
+
+def _cutoff(contest: Contest, now: datetime, frozen: bool) -> datetime | None:
+    freeze = contest.leaderboard_freeze_at
+    return freeze if frozen and freeze is not None and freeze <= now else None
+
+
+def _assign_ranks(standings: list[Standing], key) -> None:
+    """Positions 1, 2, 3...; people equal on every criterion share a rank."""
+    previous = None
+    for index, standing in enumerate(standings):
+        current = key(standing)
+        standing.rank = standings[index - 1].rank if index and current == previous else index + 1
+        previous = current
+
+
+def round_leaderboard(
+    session: Session, round_: Round, now: datetime, policy: AttemptPolicy, frozen: bool, limit: int | None = DEFAULT_LIMIT
+) -> Leaderboard:
+    contest = round_.contest
+    expire_due_attempts(session, now, policy, round_.id)
+    actual = resolve_prediction(session, round_, now, policy)
+    cutoff = _cutoff(contest, now, frozen)
+    counted = _counted_attempts(contest, [round_.id], cutoff)
+    error = func.abs(counted.c.prediction - actual) if actual is not None else None
+    order = [counted.c.score.desc()]
+    if error is not None:
+        order += [case((counted.c.prediction.is_(None), 1), else_=0), error.asc()]
+    order += [counted.c.time_used_ms.asc(), counted.c.finished_at.asc(), counted.c.id.asc()]
+    query = (
+        select(counted, User.full_name, Unit.name.label("unit_name"))
+        .join(User, User.id == counted.c.user_id)
+        .outerjoin(Unit, Unit.id == User.unit_id)
+        .where(counted.c.rn == 1)
+        .order_by(*order)
+    )
+    total = session.scalar(select(func.count()).select_from(counted).where(counted.c.rn == 1))
+    rows = session.execute(query.limit(limit) if limit else query).all()
+    standings = [
+        Standing(
+            rank=0, user_id=r.user_id, full_name=r.full_name, unit_name=r.unit_name or "", score=r.score, max_score=r.max_score,
+            prediction=r.prediction, prediction_error=abs(r.prediction - actual) if actual is not None and r.prediction is not None else None,
+            time_used_ms=r.time_used_ms, finished_at=r.finished_at,
+        )
+        for r in rows
+    ]
+    _assign_ranks(standings, lambda s: (s.score, s.prediction_error, s.time_used_ms, s.finished_at))
+    return Leaderboard(
+        standings=standings,
+        total=total,
+        prediction_actual=actual,
+        prediction_pending=bool(contest.prediction_resolver) and actual is None,
+        frozen_at=cutoff,
+        computed_at=now,
+    )
+
+
+def contest_leaderboard(
+    session: Session, contest: Contest, now: datetime, policy: AttemptPolicy, frozen: bool, limit: int | None = DEFAULT_LIMIT
+) -> Leaderboard:
+    """Sum of round scores; ties by mean prediction error over resolved rounds, total time, last submission."""
+    round_ids = [r.id for r in contest.rounds]
+    for round_ in contest.rounds:
+        expire_due_attempts(session, now, policy, round_.id)
+        resolve_prediction(session, round_, now, policy)
+    cutoff = _cutoff(contest, now, frozen)
+    counted = _counted_attempts(contest, round_ids, cutoff)
+    error = func.abs(counted.c.prediction - Round.prediction_actual)
+    per_user = (
+        select(
+            counted.c.user_id,
+            func.sum(counted.c.score).label("score"),
+            func.sum(counted.c.max_score).label("max_score"),
+            func.sum(counted.c.time_used_ms).label("time_used_ms"),
+            func.max(counted.c.finished_at).label("finished_at"),
+            func.avg(error).label("prediction_error"),
+            func.avg(counted.c.prediction).label("prediction"),
+            func.count().label("rounds"),
+        )
+        .join(Round, Round.id == counted.c.round_id)
+        .where(counted.c.rn == 1)
+        .group_by(counted.c.user_id)
+        .subquery()
+    )
+    query = (
+        select(per_user, User.full_name, Unit.name.label("unit_name"))
+        .join(User, User.id == per_user.c.user_id)
+        .outerjoin(Unit, Unit.id == User.unit_id)
+        .order_by(
+            per_user.c.score.desc(),
+            case((per_user.c.prediction_error.is_(None), 1), else_=0),
+            per_user.c.prediction_error.asc(),
+            per_user.c.time_used_ms.asc(),
+            per_user.c.finished_at.asc(),
+            per_user.c.user_id.asc(),
+        )
+    )
+    total = session.scalar(select(func.count()).select_from(per_user))
+    rows = session.execute(query.limit(limit) if limit else query).all()
+    standings = [
+        Standing(
+            rank=0, user_id=r.user_id, full_name=r.full_name, unit_name=r.unit_name or "", score=int(r.score), max_score=int(r.max_score),
+            prediction=float(r.prediction) if r.prediction is not None else None,
+            prediction_error=float(r.prediction_error) if r.prediction_error is not None else None,
+            time_used_ms=int(r.time_used_ms), finished_at=r.finished_at, rounds=r.rounds,
+        )
+        for r in rows
+    ]
+    _assign_ranks(standings, lambda s: (s.score, s.prediction_error, s.time_used_ms, s.finished_at))
+    pending = bool(contest.prediction_resolver) and any(r.prediction_actual is None for r in contest.rounds)
+    return Leaderboard(standings, total, None, pending, cutoff, now)
+
+
+# ---------------------------------------------------------------- cache
+
+
+def _key(contest_id: int, scope: str, frozen: bool) -> str:
+    return f"leaderboard:{contest_id}:{scope}:{'frozen' if frozen else 'live'}"
+
+
+def invalidate(contest_id: int) -> None:
+    cache.delete_prefix(f"leaderboard:{contest_id}:")
+
+
+def _to_cache(board: Leaderboard) -> dict:
+    data = asdict(board)
+    for item in data["standings"]:
+        item["finished_at"] = item["finished_at"].isoformat()
+    data["frozen_at"] = board.frozen_at.isoformat() if board.frozen_at else None
+    data["computed_at"] = board.computed_at.isoformat()
+    return data
+
+
+def _from_cache(data: dict) -> Leaderboard:
+    standings = [Standing(**{**s, "finished_at": datetime.fromisoformat(s["finished_at"])}) for s in data["standings"]]
+    return Leaderboard(
+        standings=standings,
+        total=data["total"],
+        prediction_actual=data["prediction_actual"],
+        prediction_pending=data["prediction_pending"],
+        frozen_at=datetime.fromisoformat(data["frozen_at"]) if data["frozen_at"] else None,
+        computed_at=datetime.fromisoformat(data["computed_at"]),
+    )
+
+
+def cached_leaderboard(
+    session: Session, contest: Contest, round_: Round | None, now: datetime, policy: AttemptPolicy, frozen: bool, seconds: int
+) -> Leaderboard:
+    """The leaderboard from the shared cache, computed at most every `seconds` (and after each submission)."""
+    key = _key(contest.id, f"round{round_.id}" if round_ else "all", frozen)
+    data = cache.get(key)
+    if data is not None:
+        return _from_cache(data)
+    if round_ is not None:
+        board = round_leaderboard(session, round_, now, policy, frozen)
+    else:
+        board = contest_leaderboard(session, contest, now, policy, frozen)
+    cache.set(key, _to_cache(board), seconds)
+    return board
+
