@@ -27,6 +27,7 @@ def create_app(config: dict | None = None, instance_path: str | Path | None = No
     from contest.auth import bp as auth_bp
     from contest.main import bp as main_bp
     from contest.organizer import bp as organizer_bp
+    from contest.participant import bp as participant_bp
 
     db.init_app(app)
     csrf.init_app(app)
@@ -39,4 +40,5 @@ def create_app(config: dict | None = None, instance_path: str | Path | None = No
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(organizer_bp)
+    app.register_blueprint(participant_bp)
     return app

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from contest import db
+from contest import clock, db
 from contest.errors import ValidationError
 from contest.migrate import upgrade_to_head
 from contest.models import Role
+from contest.services import attempts as attempt_service
 from contest.services import demo
+from contest.services.attempts import AttemptPolicy
 from contest.services import questions as question_service
 from contest.services.questions import FileFormat
 from contest.services import units as unit_service
@@ -102,11 +105,21 @@ def import_questions_command(file: Path, bank_name, file_format, default_topic, 
     click.echo(f"Đã ghi vào ngân hàng “{bank.name}”.")
 
 
+@click.command("expire-attempts")
+@with_appcontext
+def expire_attempts_command() -> None:
+    """Finalise and score every attempt whose deadline + grace has passed (run it on a timer)."""
+    policy = AttemptPolicy(grace=timedelta(seconds=current_app.config["ATTEMPT_GRACE_SECONDS"]))
+    count = attempt_service.expire_due_attempts(db.session, clock.now(), policy)
+    db.session.commit()
+    click.echo(f"Đã kết thúc và chấm {count} bài thi quá hạn.")
+
+
 @click.command("demo-data")
 @with_appcontext
 def demo_data_command() -> None:
     """Load a demo province with its units and one account of every role (idempotent)."""
-    summary = demo.load_demo_data(db.session)
+    summary = demo.load_demo_data(db.session, clock.now())
     db.session.commit()
     click.echo(summary)
 
@@ -117,6 +130,7 @@ def init_app(app: Flask) -> None:
         create_user_command,
         import_units_command,
         import_questions_command,
+        expire_attempts_command,
         demo_data_command,
     ):
         app.cli.add_command(command)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from contest.timeutil import format_local
+from contest.timeutil import format_duration, format_local
 from question_bank.model import DIFFICULTY_LABELS, KIND_LABELS
 
 
@@ -18,5 +18,6 @@ def format_number(value: int | float | None) -> str:
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["local_time"] = format_local
     app.jinja_env.filters["number"] = format_number
+    app.jinja_env.filters["duration"] = format_duration
     app.jinja_env.globals["difficulty_labels"] = {int(k): v for k, v in DIFFICULTY_LABELS.items()}
     app.jinja_env.globals["kind_labels"] = {k.value: v for k, v in KIND_LABELS.items()}

@@ -48,3 +48,22 @@ def format_local(value: datetime | None, fmt: str = "%d/%m/%Y %H:%M") -> str:
     """Format a UTC datetime in Vietnamese local time; empty for None."""
     local = to_local(value)
     return local.strftime(fmt) if local is not None else ""
+
+
+def local_to_utc(value: datetime | None) -> datetime | None:
+    """A naive datetime typed by a person in Vietnam (datetime-local input) as aware UTC."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=LOCAL_TZ).astimezone(timezone.utc)
+
+
+def format_duration(milliseconds: int | None) -> str:
+    """12 phút 05 giây"""
+    if milliseconds is None:
+        return "—"
+    seconds = int(milliseconds // 1000)
+    minutes, seconds = divmod(seconds, 60)
+    hours, minutes = divmod(minutes, 60)
+    if hours:
+        return f"{hours} giờ {minutes:02d} phút {seconds:02d} giây"
+    return f"{minutes} phút {seconds:02d} giây"

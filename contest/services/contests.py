@@ -281,6 +281,9 @@ def _line_problems(session: Session, lines: list[BlueprintLine], allowed_bank_id
         if line.count < 1:
             problems.append(f"Dòng {index}: số câu phải lớn hơn 0.")
             continue
+        if line.difficulty is not None and line.difficulty not in DIFFICULTY_LABELS:
+            problems.append(f"Dòng {index}: mức độ không hợp lệ.")
+            continue
         available = session.scalar(select(func.count()).select_from(_candidates_query(line).subquery()))
         if available < line.count:
             problems.append(

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from contest.models import Question, QuestionBank, Role, Unit, UnitKind, User
+from contest.models import Contest, Question, QuestionBank, Role, Unit, UnitKind, User
+from contest.services import contests as contest_service
 from contest.services import questions as question_service
 from contest.services import units as unit_service
 from contest.services import users as user_service
@@ -77,7 +79,7 @@ def _ensure_unit(session: Session, code: str, name: str, kind: UnitKind, headcou
     return unit_service.create_unit(session, code=code, name=name, kind=kind, headcount=headcount, parent=parent), True
 
 
-def load_demo_data(session: Session) -> str:
+def load_demo_data(session: Session, now: datetime) -> str:
     """Create what is missing of the demo province and accounts; running it twice changes nothing."""
     rng = random.Random(2026)
     created_units = 0
@@ -114,12 +116,52 @@ def load_demo_data(session: Session) -> str:
         created_users += 1
     session.flush()
     bank = load_sample_bank(session, root)
+    contest = load_demo_contest(session, root, bank, now)
     total_units = session.scalar(select(func.count()).select_from(Unit))
     total_questions = session.scalar(select(func.count()).select_from(Question).where(Question.bank_id == bank.id))
     return (
         f"Dữ liệu mẫu: {created_units} đơn vị mới (tổng {total_units}), {created_users} tài khoản mới, "
-        f"ngân hàng “{bank.name}” có {total_questions} câu hỏi. Mật khẩu các tài khoản mẫu: {DEMO_PASSWORD}"
+        f"ngân hàng “{bank.name}” có {total_questions} câu hỏi, cuộc thi “{contest.title}” đang mở. "
+        f"Mật khẩu các tài khoản mẫu: {DEMO_PASSWORD}"
     )
+
+
+DEMO_CONTEST_TITLE = "Cuộc thi trực tuyến tìm hiểu về cải cách hành chính năm 2026"
+DEMO_RULES = (
+    "<p><strong>Đối tượng:</strong> cán bộ, công chức, viên chức đang công tác tại các cơ quan, đơn vị trên địa bàn tỉnh.</p>"
+    "<p><strong>Hình thức:</strong> thi trắc nghiệm trực tuyến; mỗi vòng có 15 câu hỏi rút ngẫu nhiên từ ngân hàng câu hỏi, "
+    "thời gian làm bài 15 phút; mỗi người được thi 2 lượt mỗi vòng, tính lượt có điểm cao nhất.</p>"
+    "<p><strong>Xếp hạng:</strong> theo điểm; nếu bằng điểm, người dự đoán số người tham gia gần đúng hơn xếp trên; "
+    "tiếp theo là người làm bài nhanh hơn, rồi người nộp bài sớm hơn.</p>"
+)
+
+
+def load_demo_contest(session: Session, owner: Unit, bank: QuestionBank, now: datetime) -> Contest:
+    """An open contest whose first round runs now, so a newcomer can take an attempt at once."""
+    contest = session.scalar(select(Contest).where(Contest.title == DEMO_CONTEST_TITLE))
+    if contest is not None:
+        return contest
+    contest = contest_service.create_contest(session, owner, contest_service.ContestSettings(
+        title=DEMO_CONTEST_TITLE,
+        rules_html=DEMO_RULES,
+        eligible_unit_ids=[owner.id],
+        attempts_allowed=2,
+        grading="best",
+        review_policy="immediate",
+        leaderboard_visibility="public",
+        prediction_question="Dự đoán số người tham gia vòng thi này?",
+        prediction_resolver="participants",
+    ))
+    counts = {"Cải cách hành chính chung": 2, "Cải cách thể chế": 2, "Cải cách thủ tục hành chính": 3, "Cải cách tổ chức bộ máy": 2,
+              "Cải cách chế độ công vụ": 2, "Cải cách tài chính công": 1, "Chính quyền điện tử, chính quyền số": 3}
+    lines = [contest_service.BlueprintLine(bank.id, t.id, None, counts[t.name]) for t in bank.topics if t.name in counts]
+    opens = now - timedelta(days=1)
+    for number in range(2):
+        start = opens + timedelta(days=14 * number)
+        contest_service.save_round(session, contest, None, contest_service.RoundSettings(
+            f"Vòng {number + 1}", start, start + timedelta(days=14), 15, lines))
+    contest_service.set_status(session, contest, "published")
+    return contest
 
 
 def load_sample_bank(session: Session, owner: Unit) -> QuestionBank:

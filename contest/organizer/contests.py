@@ -1,0 +1,249 @@
+"""Contest pages for organisers: create, edit settings, rounds and blueprints, publish."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from contest import clock, db
+from contest.access import get_or_404
+from contest.errors import ValidationError
+from contest.forms import EmptyForm, as_choices
+from contest.models import Attempt, Contest, Round, Unit
+from contest.organizer import bp
+from contest.organizer.banks import organizer_required
+from contest.organizer.contest_forms import BLUEPRINT_ROWS, ContestForm, RoundForm
+from contest.services import contests as contest_service
+from contest.services import units as unit_service
+from contest.services.contests import BlueprintLine, ContestSettings, RoundSettings
+from contest.timeutil import local_to_utc, to_local
+
+
+def _load_contest(contest_id: int) -> Contest:
+    contest = get_or_404(Contest, contest_id)
+    if not contest_service.can_manage_contest(current_user, contest):
+        abort(403)
+    return contest
+
+
+def _owner_root():
+    return None if current_user.has_role("admin") else current_user.unit
+
+
+def _settings_from(form: ContestForm) -> ContestSettings:
+    return ContestSettings(
+        title=form.title.data,
+        rules_html=form.rules_html.data or "",
+        audience=form.audience.data,
+        eligible_unit_ids=form.eligible_unit_ids.data or [],
+        shuffle_questions=form.shuffle_questions.data,
+        shuffle_choices=form.shuffle_choices.data,
+        attempts_allowed=form.attempts_allowed.data,
+        grading=form.grading.data,
+        points_per_question=form.points_per_question.data,
+        review_policy=form.review_policy.data,
+        leaderboard_visibility=form.leaderboard_visibility.data,
+        leaderboard_freeze_at=local_to_utc(form.leaderboard_freeze_at.data),
+        prediction_question=form.prediction_question.data or "",
+        prediction_resolver=form.prediction_resolver.data or None,
+    )
+
+
+def _contest_form(contest: Contest | None, root) -> ContestForm:
+    form = ContestForm()
+    options = as_choices(unit_service.unit_options(db.session, root))
+    form.eligible_unit_ids.choices = options
+    form.owner_unit_id.choices = options
+    if contest is not None and request.method == "GET":
+        settings = contest_service.contest_settings(contest)
+        for name, value in vars(settings).items():
+            if name == "leaderboard_freeze_at":
+                value = to_local(value).replace(tzinfo=None) if value else None
+            getattr(form, name).data = value if value is not None else ("" if name == "prediction_resolver" else None)
+    elif contest is None and request.method == "GET" and current_user.unit_id:
+        form.eligible_unit_ids.data = [current_user.unit_id]
+        form.owner_unit_id.data = current_user.unit_id
+    return form
+
+
+@bp.route("/cuoc-thi")
+@organizer_required
+def contests():
+    items = contest_service.contests_for_organizer(db.session, current_user)
+    counts = dict(
+        db.session.execute(
+            select(Round.contest_id, func.count(func.distinct(Attempt.user_id)))
+            .join(Attempt, Attempt.round_id == Round.id)
+            .where(Round.contest_id.in_([c.id for c in items]))
+            .group_by(Round.contest_id)
+        ).all()
+    ) if items else {}
+    return render_template("organizer/contests.html", contests=items, counts=counts, now=clock.now(), round_state=contest_service.round_state)
+
+
+@bp.route("/cuoc-thi/moi", methods=["GET", "POST"])
+@organizer_required
+def new_contest():
+    root = _owner_root()
+    form = _contest_form(None, root)
+    problems: list[str] = []
+    if form.validate_on_submit():
+        owner = db.session.get(Unit, form.owner_unit_id.data or 0)
+        try:
+            if owner is None or (root is not None and not unit_service.is_in_subtree(owner, root)):
+                raise ValidationError("Hãy chọn đơn vị tổ chức thuộc phạm vi của bạn.")
+            contest = contest_service.create_contest(db.session, owner, _settings_from(form), created_by=current_user)
+        except ValidationError as error:
+            db.session.rollback()
+            problems = str(error).splitlines()
+        else:
+            db.session.commit()
+            flash("Đã tạo cuộc thi. Hãy thêm vòng thi và cấu trúc đề.", "success")
+            return redirect(url_for("organizer.edit_contest", contest_id=contest.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("organizer/contest_form.html", form=form, contest=None, problems=problems), status
+
+
+@bp.route("/cuoc-thi/<int:contest_id>", methods=["GET", "POST"])
+@organizer_required
+def edit_contest(contest_id: int):
+    contest = _load_contest(contest_id)
+    form = _contest_form(contest, contest.owner_unit)
+    problems: list[str] = []
+    if form.validate_on_submit():
+        try:
+            contest_service.update_contest(db.session, contest, _settings_from(form))
+        except ValidationError as error:
+            db.session.rollback()
+            problems = str(error).splitlines()
+        else:
+            db.session.commit()
+            flash("Đã lưu cài đặt cuộc thi.", "success")
+            return redirect(url_for("organizer.edit_contest", contest_id=contest.id))
+    attempts = dict(
+        db.session.execute(
+            select(Attempt.round_id, func.count()).where(Attempt.round_id.in_([r.id for r in contest.rounds])).group_by(Attempt.round_id)
+        ).all()
+    ) if contest.rounds else {}
+    status = 422 if request.method == "POST" else 200
+    return render_template(
+        "organizer/contest_form.html",
+        form=form,
+        contest=contest,
+        problems=problems,
+        attempts=attempts,
+        blueprint_problems=[p for r in contest.rounds for p in contest_service.blueprint_problems(db.session, r)],
+        action_form=EmptyForm(),
+        now=clock.now(),
+        round_state=contest_service.round_state,
+        question_count=contest_service.question_count,
+    ), status
+
+
+@bp.route("/cuoc-thi/<int:contest_id>/trang-thai", methods=["POST"])
+@organizer_required
+def contest_status(contest_id: int):
+    contest = _load_contest(contest_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    target = request.form.get("status", "")
+    try:
+        contest_service.set_status(db.session, contest, target)
+    except ValidationError as error:
+        db.session.rollback()
+        for line in str(error).splitlines():
+            flash(line, "danger")
+    else:
+        db.session.commit()
+        flash({"published": "Đã công bố cuộc thi.", "draft": "Đã chuyển cuộc thi về bản nháp.", "archived": "Đã lưu trữ cuộc thi."}[target], "success")
+    return redirect(url_for("organizer.edit_contest", contest_id=contest.id))
+
+
+def _round_form(contest: Contest, round_: Round | None) -> RoundForm:
+    form = RoundForm()
+    banks = contest_service.usable_banks(db.session, contest.owner_unit)
+    bank_choices = as_choices([(0, "— Chọn ngân hàng —"), *((b.id, b.name) for b in banks)])
+    topic_choices = as_choices([(0, "Mọi chủ đề"), *((t.id, f"{b.name} › {t.name}") for b in banks for t in b.topics)])
+    for row in form.blueprint:
+        row.bank_id.choices = bank_choices
+        row.topic_id.choices = topic_choices
+    if request.method == "GET":
+        if round_ is not None:
+            form.title.data = round_.title
+            form.opens_at.data = to_local(round_.opens_at).replace(tzinfo=None)
+            form.closes_at.data = to_local(round_.closes_at).replace(tzinfo=None)
+            form.time_limit_minutes.data = round_.time_limit_minutes
+            for row, item in zip(form.blueprint, round_.blueprint):
+                row.bank_id.data, row.topic_id.data = item.bank_id, item.topic_id or 0
+                row.difficulty.data, row.count.data = item.difficulty or 0, item.question_count
+        else:
+            form.title.data = f"Vòng {len(contest.rounds) + 1}"
+    return form
+
+
+def _save_round(contest: Contest, round_: Round | None):
+    form = _round_form(contest, round_)
+    problems: list[str] = []
+    if form.validate_on_submit():
+        lines = [
+            BlueprintLine(row.bank_id.data, row.topic_id.data or None, row.difficulty.data or None, row.count.data)
+            for row in form.blueprint
+            if row.count.data and row.bank_id.data
+        ]
+        settings = RoundSettings(
+            title=form.title.data,
+            opens_at=local_to_utc(form.opens_at.data),
+            closes_at=local_to_utc(form.closes_at.data),
+            time_limit_minutes=form.time_limit_minutes.data,
+            blueprint=lines,
+        )
+        try:
+            contest_service.save_round(db.session, contest, round_, settings)
+        except ValidationError as error:
+            db.session.rollback()
+            problems = str(error).splitlines()
+        else:
+            db.session.commit()
+            flash("Đã lưu vòng thi.", "success")
+            return redirect(url_for("organizer.edit_contest", contest_id=contest.id))
+    locked = round_ is not None and contest_service.has_attempts(db.session, round_)
+    status = 422 if request.method == "POST" else 200
+    return render_template(
+        "organizer/round_form.html", form=form, contest=contest, round=round_, problems=problems, locked=locked,
+        rows=BLUEPRINT_ROWS, action_form=EmptyForm(),
+    ), status
+
+
+@bp.route("/cuoc-thi/<int:contest_id>/vong/moi", methods=["GET", "POST"])
+@organizer_required
+def new_round(contest_id: int):
+    return _save_round(_load_contest(contest_id), None)
+
+
+@bp.route("/cuoc-thi/<int:contest_id>/vong/<int:round_id>", methods=["GET", "POST"])
+@organizer_required
+def edit_round(contest_id: int, round_id: int):
+    contest = _load_contest(contest_id)
+    round_ = db.session.get(Round, round_id)
+    if round_ is None or round_.contest_id != contest.id:
+        abort(404)
+    return _save_round(contest, round_)
+
+
+@bp.route("/cuoc-thi/<int:contest_id>/vong/<int:round_id>/xoa", methods=["POST"])
+@organizer_required
+def delete_round(contest_id: int, round_id: int):
+    contest = _load_contest(contest_id)
+    round_ = db.session.get(Round, round_id)
+    if round_ is None or round_.contest_id != contest.id or not EmptyForm().validate_on_submit():
+        abort(404)
+    try:
+        contest_service.delete_round(db.session, round_)
+    except ValidationError as error:
+        db.session.rollback()
+        flash(str(error), "danger")
+    else:
+        db.session.commit()
+        flash("Đã xóa vòng thi.", "success")
+    return redirect(url_for("organizer.edit_contest", contest_id=contest.id))

@@ -1,0 +1,52 @@
+"""Loading and authorising what participant views work on; the attempt policy from config."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import abort, current_app
+from flask_login import current_user
+
+from contest import db
+from contest.access import get_or_404
+from contest.models import Attempt, Contest, Round
+from contest.services import contests as contest_service
+from contest.services.attempts import AttemptPolicy
+
+
+def attempt_policy() -> AttemptPolicy:
+    return AttemptPolicy(grace=timedelta(seconds=current_app.config["ATTEMPT_GRACE_SECONDS"]))
+
+
+def load_own_attempt(attempt_id: int) -> Attempt:
+    """The attempt, if it is the current user's; 404 otherwise (ids of others reveal nothing)."""
+    attempt = db.session.get(Attempt, attempt_id)
+    if attempt is None or attempt.user_id != current_user.id:
+        abort(404)
+    return attempt
+
+
+def load_visible_contest(contest_id: int) -> Contest:
+    contest = get_or_404(Contest, contest_id)
+    if current_user.is_authenticated and contest_service.can_manage_contest(current_user, contest):
+        return contest
+    if contest.status != "published":
+        abort(404)
+    return contest
+
+
+def load_round(contest: Contest, round_id: int) -> Round:
+    round_ = db.session.get(Round, round_id)
+    if round_ is None or round_.contest_id != contest.id:
+        abort(404)
+    return round_
+
+
+def may_see_leaderboard(contest: Contest) -> bool:
+    if current_user.is_authenticated and contest_service.can_manage_contest(current_user, contest):
+        return True
+    if contest.leaderboard_visibility == "public":
+        return True
+    if contest.leaderboard_visibility == "participants":
+        return current_user.is_authenticated and contest_service.is_eligible(current_user, contest)
+    return False

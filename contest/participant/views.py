@@ -1,0 +1,216 @@
+from __future__ import annotations
+
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from contest import clock, db
+from contest.forms import EmptyForm
+from contest.models import Attempt
+from contest.participant import bp
+from contest.participant.helpers import (
+    attempt_policy,
+    load_own_attempt,
+    load_round,
+    load_visible_contest,
+    may_see_leaderboard,
+)
+from contest.services import attempts as attempt_service
+from contest.services import contests as contest_service
+from contest.services import ranking
+from contest.services.attempts import AttemptError
+
+
+@bp.route("/cuoc-thi")
+@login_required
+def contests():
+    now = clock.now()
+    items = contest_service.contests_for_participant(db.session, current_user)
+    return render_template("participant/contests.html", contests=items, now=now, round_state=contest_service.round_state)
+
+
+@bp.route("/cuoc-thi/<int:contest_id>")
+def contest(contest_id: int):
+    contest = load_visible_contest(contest_id)
+    now = clock.now()
+    eligible = current_user.is_authenticated and contest_service.is_eligible(current_user, contest)
+    mine: dict[int, list[Attempt]] = {}
+    if current_user.is_authenticated:
+        for attempt in db.session.scalars(
+            select(Attempt).where(Attempt.user_id == current_user.id, Attempt.round_id.in_([r.id for r in contest.rounds])).order_by(Attempt.number)
+        ):
+            attempt_service.finalize_if_due(db.session, attempt, now, attempt_policy())
+            mine.setdefault(attempt.round_id, []).append(attempt)
+        db.session.commit()
+    return render_template(
+        "participant/contest.html",
+        contest=contest,
+        now=now,
+        eligible=eligible,
+        mine=mine,
+        round_state=contest_service.round_state,
+        question_count=contest_service.question_count,
+        form=EmptyForm(),
+        labels={"grading": contest_service.GRADING_LABELS, "review": contest_service.REVIEW_LABELS},
+    )
+
+
+@bp.route("/cuoc-thi/<int:contest_id>/vong/<int:round_id>/bat-dau", methods=["POST"])
+@login_required
+def start_attempt(contest_id: int, round_id: int):
+    contest = load_visible_contest(contest_id)
+    round_ = load_round(contest, round_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        attempt = attempt_service.start_attempt(
+            db.session, current_user, round_, clock.now(), attempt_policy(), client_ip=request.remote_addr
+        )
+    except AttemptError as error:
+        db.session.commit()  # an overdue attempt may just have been finalised
+        flash(str(error), "warning")
+        return redirect(url_for("participant.contest", contest_id=contest.id))
+    db.session.commit()
+    return redirect(url_for("participant.take_attempt", attempt_id=attempt.id))
+
+
+def _answers_from_form(attempt: Attempt) -> dict[int, list[str]]:
+    return {q.id: request.form.getlist(f"q-{q.id}") for q in attempt.questions}
+
+
+def _prediction_from_form() -> int | None:
+    raw = (request.form.get("prediction") or "").strip().replace(".", "")
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise AttemptError("Số dự đoán phải là số nguyên không âm.")
+    return int(raw)
+
+
+@bp.route("/bai-thi/<int:attempt_id>", methods=["GET", "POST"])
+@login_required
+def take_attempt(attempt_id: int):
+    attempt = load_own_attempt(attempt_id)
+    now, policy = clock.now(), attempt_policy()
+    if attempt_service.finalize_if_due(db.session, attempt, now, policy):
+        db.session.commit()
+    if attempt.status != "in_progress":
+        return redirect(url_for("participant.attempt_result", attempt_id=attempt.id))
+    form = EmptyForm()
+    confirm_submit = False
+    if request.method == "POST" and form.validate_on_submit():
+        # Without JavaScript the whole form is posted: it is the full state of the answers.
+        try:
+            attempt_service.save_answers(db.session, attempt, _answers_from_form(attempt), now, policy)
+            if attempt.round.contest.prediction_question:
+                attempt_service.save_prediction(db.session, attempt, _prediction_from_form(), now, policy)
+        except AttemptError as error:
+            db.session.commit()
+            flash(str(error), "danger")
+            return redirect(url_for("participant.take_attempt", attempt_id=attempt.id))
+        if request.form.get("action") == "submit":
+            if request.form.get("confirmed") == "1":
+                attempt_service.submit_attempt(db.session, attempt, now, policy)
+                db.session.commit()
+                return redirect(url_for("participant.attempt_result", attempt_id=attempt.id))
+            confirm_submit = True
+        else:
+            db.session.commit()
+            flash("Đã lưu câu trả lời.", "success")
+            return redirect(url_for("participant.take_attempt", attempt_id=attempt.id))
+        db.session.commit()
+    saved = attempt_service.saved_answers(db.session, attempt)
+    unanswered = sum(1 for q in attempt.questions if not saved.get(q.id))
+    return render_template(
+        "participant/take_attempt.html",
+        attempt=attempt,
+        contest=attempt.round.contest,
+        saved=saved,
+        unanswered=unanswered,
+        remaining=attempt_service.remaining_seconds(attempt, now),
+        confirm_submit=confirm_submit,
+        form=form,
+    )
+
+
+@bp.route("/api/bai-thi/<int:attempt_id>/tra-loi", methods=["POST"])
+@login_required
+def save_answer_api(attempt_id: int):
+    """Autosave of one answer (or the prediction); idempotent, answers the true remaining time."""
+    attempt = load_own_attempt(attempt_id)
+    now, policy = clock.now(), attempt_policy()
+    payload = request.get_json(silent=True) or {}
+    try:
+        if "prediction" in payload:
+            value = payload["prediction"]
+            attempt_service.save_prediction(db.session, attempt, int(value) if value not in (None, "") else None, now, policy)
+        else:
+            question_id, keys = payload.get("question_id"), payload.get("keys", [])
+            if not isinstance(question_id, int) or not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
+                return jsonify(saved=False, error="Dữ liệu gửi lên không hợp lệ."), 400
+            attempt_service.save_answers(db.session, attempt, {question_id: keys}, now, policy)
+    except (AttemptError, ValueError) as error:
+        db.session.commit()  # keeps a finalisation that the refusal may have triggered
+        status = 409 if attempt.status != "in_progress" else 422
+        message = str(error) if isinstance(error, AttemptError) else "Số dự đoán phải là số nguyên không âm."
+        return jsonify(saved=False, error=message, status=attempt.status,
+                       result_url=url_for("participant.attempt_result", attempt_id=attempt.id)), status
+    db.session.commit()
+    return jsonify(saved=True, status=attempt.status, remaining_seconds=attempt_service.remaining_seconds(attempt, now))
+
+
+@bp.route("/api/bai-thi/<int:attempt_id>/trang-thai")
+@login_required
+def attempt_status_api(attempt_id: int):
+    attempt = load_own_attempt(attempt_id)
+    now = clock.now()
+    if attempt_service.finalize_if_due(db.session, attempt, now, attempt_policy()):
+        db.session.commit()
+    return jsonify(status=attempt.status, remaining_seconds=attempt_service.remaining_seconds(attempt, now))
+
+
+@bp.route("/bai-thi/<int:attempt_id>/ket-qua")
+@login_required
+def attempt_result(attempt_id: int):
+    attempt = load_own_attempt(attempt_id)
+    now, policy = clock.now(), attempt_policy()
+    if attempt_service.finalize_if_due(db.session, attempt, now, policy):
+        db.session.commit()
+    if attempt.status == "in_progress":
+        return redirect(url_for("participant.take_attempt", attempt_id=attempt.id))
+    contest = attempt.round.contest
+    review = contest.review_policy == "immediate" or (
+        contest.review_policy == "after_close" and now >= attempt.round.closes_at
+    )
+    standing = None
+    if may_see_leaderboard(contest):
+        board = ranking.cached_leaderboard(
+            db.session, contest, attempt.round, now, policy, frozen=True,
+            seconds=current_app.config["LEADERBOARD_CACHE_SECONDS"],
+        )
+        standing = board.find(current_user.id)
+    db.session.commit()
+    return render_template(
+        "participant/attempt_result.html",
+        attempt=attempt,
+        contest=contest,
+        review=review,
+        saved=attempt_service.saved_answers(db.session, attempt) if review else {},
+        standing=standing,
+    )
+
+
+@bp.route("/cuoc-thi/<int:contest_id>/xep-hang")
+def leaderboard(contest_id: int):
+    contest = load_visible_contest(contest_id)
+    if not may_see_leaderboard(contest):
+        abort(403)
+    round_id = request.args.get("vong", type=int)
+    round_ = load_round(contest, round_id) if round_id else None
+    live = current_user.is_authenticated and contest_service.can_manage_contest(current_user, contest)
+    board = ranking.cached_leaderboard(
+        db.session, contest, round_, clock.now(), attempt_policy(), frozen=not live,
+        seconds=current_app.config["LEADERBOARD_CACHE_SECONDS"],
+    )
+    db.session.commit()
+    return render_template("participant/leaderboard.html", contest=contest, round=round_, board=board, live=live)

@@ -1,0 +1,235 @@
+// The attempt page: autosave of every choice, retries with backoff, a countdown kept in step
+// with the server, submission at zero, one-question-at-a-time mode. Without this file the
+// page still works as a plain form (save and submit buttons post it).
+(function () {
+  "use strict";
+  var root = document.getElementById("attempt");
+  if (!root) { return; }
+  var form = document.getElementById("attempt-form");
+  var saveUrl = root.dataset.saveUrl;
+  var statusUrl = root.dataset.statusUrl;
+  var resultUrl = root.dataset.resultUrl;
+  var csrf = root.dataset.csrf;
+  var statusBox = document.getElementById("save-status");
+  var timerBox = document.getElementById("timer");
+  var submitButton = document.getElementById("submit-button");
+  var saveButton = document.getElementById("save-button");
+  var questions = Array.prototype.slice.call(document.querySelectorAll("fieldset.question"));
+
+  // ------------------------------------------------------------ saving
+  var pending = {};        // question id (or "prediction") -> payload waiting to be sent
+  var inFlight = false;
+  var failures = 0;
+  var retryTimer = null;
+  var finished = false;
+
+  function setStatus(text, kind) {
+    statusBox.textContent = text;
+    statusBox.className = "small " + (kind === "error" ? "text-danger" : kind === "warn" ? "text-warning-emphasis" : "text-success");
+  }
+
+  function pendingCount() { return Object.keys(pending).length; }
+
+  function keysOf(fieldset) {
+    return Array.prototype.slice.call(fieldset.querySelectorAll("input:checked")).map(function (i) { return i.value; });
+  }
+
+  function markMap(id, answered) {
+    var link = document.querySelector('.map-item[data-question="' + id + '"]');
+    if (!link) { return; }
+    link.classList.toggle("answered", answered);
+    var number = link.textContent.trim();
+    link.setAttribute("aria-label", "Câu " + number + (answered ? ", đã trả lời" : ", chưa trả lời"));
+  }
+
+  function queue(key, payload) {
+    pending[key] = payload;
+    setStatus("Đang lưu…", "warn");
+    flush();
+  }
+
+  function flush() {
+    if (inFlight || finished) { return; }
+    var keys = Object.keys(pending);
+    if (!keys.length) { return; }
+    var key = keys[0];
+    var payload = pending[key];
+    delete pending[key];
+    inFlight = true;
+    fetch(saveUrl, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, "Accept": "application/json" },
+      credentials: "same-origin",
+      body: JSON.stringify(payload)
+    }).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (data) { return { ok: response.ok, status: response.status, data: data }; });
+    }).then(function (result) {
+      inFlight = false;
+      if (result.ok) {
+        failures = 0;
+        if (typeof result.data.remaining_seconds === "number") { syncTimer(result.data.remaining_seconds); }
+        var box = payload.question_id ? document.querySelector("#q-" + payload.question_id + " .question-status") : null;
+        if (box) { box.textContent = "Đã lưu"; }
+        if (!pendingCount()) { setStatus("Đã lưu", "ok"); }
+        flush();
+      } else if (result.status >= 500 || result.status === 429) {
+        retry(key, payload);
+      } else {
+        // Refused for good (time is up, attempt submitted, bad value): say why and stop.
+        setStatus(result.data.error || "Không lưu được câu trả lời.", "error");
+        if (result.data.status && result.data.status !== "in_progress") { finish(result.data.result_url || resultUrl); }
+      }
+    }).catch(function () {
+      inFlight = false;
+      retry(key, payload);
+    });
+  }
+
+  function retry(key, payload) {
+    if (!(key in pending)) { pending[key] = payload; }  // a newer choice for the same question wins
+    failures += 1;
+    var delay = Math.min(30000, 1000 * Math.pow(2, failures - 1));
+    setStatus("Mất kết nối, sẽ thử lưu lại sau " + Math.round(delay / 1000) + " giây… Đừng đóng trang.", "error");
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(flush, delay);
+  }
+
+  window.addEventListener("online", function () { clearTimeout(retryTimer); failures = 0; flush(); });
+
+  questions.forEach(function (fieldset) {
+    fieldset.addEventListener("change", function () {
+      var id = parseInt(fieldset.dataset.question, 10);
+      var keys = keysOf(fieldset);
+      markMap(id, keys.length > 0);
+      var box = fieldset.querySelector(".question-status");
+      if (box) { box.textContent = "Đang lưu…"; }
+      queue(String(id), { question_id: id, keys: keys });
+    });
+  });
+
+  var prediction = document.getElementById("prediction");
+  if (prediction) {
+    prediction.addEventListener("change", function () {
+      queue("prediction", { prediction: prediction.value === "" ? null : parseInt(prediction.value, 10) });
+    });
+  }
+
+  window.addEventListener("beforeunload", function (event) {
+    if (!finished && (pendingCount() || inFlight)) { event.preventDefault(); event.returnValue = ""; }
+  });
+
+  // ------------------------------------------------------------ countdown
+  var endsAt = performance.now() + parseInt(root.dataset.remaining, 10) * 1000;
+
+  function syncTimer(seconds) { endsAt = performance.now() + seconds * 1000; }
+
+  function tick() {
+    var left = Math.max(0, Math.round((endsAt - performance.now()) / 1000));
+    var minutes = Math.floor(left / 60), seconds = left % 60;
+    timerBox.textContent = minutes + ":" + (seconds < 10 ? "0" : "") + seconds;
+    timerBox.classList.toggle("text-danger", left <= 60);
+    if (left === 60) { setStatus("Còn 1 phút.", "warn"); }
+    if (left <= 0) { timeUp(); return; }
+    setTimeout(tick, 500);
+  }
+
+  function timeUp() {
+    if (finished) { return; }
+    setStatus("Hết giờ: đang nộp bài…", "warn");
+    submitWhenSaved(true);
+  }
+
+  // The server's clock is the one that counts; ask it now and then (a sleeping phone loses time).
+  setInterval(function () {
+    if (finished) { return; }
+    fetch(statusUrl, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (r) { return r.json(); })
+      .then(function (data) {
+        if (data.status !== "in_progress") { finish(resultUrl); return; }
+        syncTimer(data.remaining_seconds);
+      }).catch(function () { /* offline: the local countdown goes on */ });
+  }, 30000);
+
+  // ------------------------------------------------------------ submit
+  function unanswered() {
+    return questions.filter(function (f) { return keysOf(f).length === 0; }).length;
+  }
+
+  function submitWhenSaved(force) {
+    var waited = 0;
+    (function wait() {
+      if ((pendingCount() || inFlight) && waited < 8000) { waited += 250; flush(); setTimeout(wait, 250); return; }
+      finished = true;
+      var confirmed = document.createElement("input");
+      confirmed.type = "hidden"; confirmed.name = "confirmed"; confirmed.value = "1";
+      var action = document.createElement("input");
+      action.type = "hidden"; action.name = "action"; action.value = "submit";
+      form.appendChild(confirmed); form.appendChild(action);
+      form.submit();
+    })();
+  }
+
+  function finish(url) {
+    finished = true;
+    window.location.href = url;
+  }
+
+  submitButton.addEventListener("click", function (event) {
+    event.preventDefault();
+    var count = unanswered();
+    var message = count ? "Bạn còn " + count + " câu chưa trả lời. Bạn có chắc muốn nộp bài?" : "Bạn đã trả lời tất cả các câu. Nộp bài?";
+    if (window.confirm(message)) { setStatus("Đang nộp bài…", "warn"); submitWhenSaved(false); }
+  });
+  // With autosave the save button is not needed; keep it for people who like to press it.
+  saveButton.addEventListener("click", function (event) {
+    event.preventDefault();
+    questions.forEach(function (f) {
+      var id = parseInt(f.dataset.question, 10);
+      pending[String(id)] = { question_id: id, keys: keysOf(f) };
+    });
+    setStatus("Đang lưu…", "warn");
+    flush();
+  });
+
+  // ------------------------------------------------------------ one question at a time
+  var toggle = document.getElementById("toggle-mode");
+  var prev = document.getElementById("prev-question");
+  var next = document.getElementById("next-question");
+  var current = 0;
+  var single = false;
+
+  function show(index) {
+    current = Math.max(0, Math.min(questions.length - 1, index));
+    questions.forEach(function (f, i) { f.classList.toggle("d-none", single && i !== current); });
+    prev.disabled = current === 0;
+    next.disabled = current === questions.length - 1;
+    if (single) { questions[current].querySelector("input").focus({ preventScroll: true }); }
+  }
+
+  function setMode(oneByOne) {
+    single = oneByOne;
+    toggle.setAttribute("aria-pressed", String(single));
+    toggle.textContent = single ? "Xem tất cả các câu" : "Xem từng câu";
+    prev.classList.toggle("d-none", !single);
+    next.classList.toggle("d-none", !single);
+    try { localStorage.setItem("attempt-mode", single ? "one" : "all"); } catch (e) { /* private mode */ }
+    show(current);
+  }
+
+  toggle.classList.remove("d-none");
+  toggle.addEventListener("click", function () { setMode(!single); });
+  prev.addEventListener("click", function () { show(current - 1); });
+  next.addEventListener("click", function () { show(current + 1); });
+  document.querySelectorAll(".map-item").forEach(function (link, index) {
+    link.addEventListener("click", function (event) {
+      if (!single) { return; }
+      event.preventDefault();
+      show(index);
+    });
+  });
+  var stored = null;
+  try { stored = localStorage.getItem("attempt-mode"); } catch (e) { stored = null; }
+  setMode(stored ? stored === "one" : window.matchMedia("(max-width: 576px)").matches);
+
+  tick();
+})();
