@@ -41,4 +41,5 @@ def create_app(config: dict | None = None, instance_path: str | Path | None = No
     app.register_blueprint(admin_bp)
     app.register_blueprint(organizer_bp)
     app.register_blueprint(participant_bp)
+    app.add_url_rule("/favicon.ico", "favicon", lambda: app.send_static_file("favicon.svg"))
     return app

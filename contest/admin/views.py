@@ -13,6 +13,7 @@ from contest.errors import ValidationError
 from contest.forms import EmptyForm, as_choices
 from contest.models import Unit, User
 from contest.pagination import paginate
+from contest.viewhelpers import commit_or_flash
 from contest.spreadsheets import XLSX_MIMETYPE
 from contest.services import units as unit_service
 from contest.services import users as user_service
@@ -41,14 +42,10 @@ def change_role(user_id: int):
     user = get_or_404(User, user_id)
     form = RoleForm()
     if form.validate_on_submit():
-        try:
-            user_service.set_role(db.session, current_user, user, form.role.data)
-        except ValidationError as error:
-            db.session.rollback()
-            flash(str(error), "danger")
-        else:
-            db.session.commit()
-            flash(f"Đã đổi vai trò của {user.full_name} thành “{user.role_label}”.", "success")
+        commit_or_flash(
+            lambda: user_service.set_role(db.session, current_user, user, form.role.data),
+            lambda: f"Đã đổi vai trò của {user.full_name} thành “{user.role_label}”.",
+        )
     return _back_to_users()
 
 
@@ -57,14 +54,10 @@ def change_role(user_id: int):
 def toggle_active(user_id: int):
     user = get_or_404(User, user_id)
     if EmptyForm().validate_on_submit():
-        try:
-            user_service.set_active(db.session, current_user, user, not user.active)
-        except ValidationError as error:
-            db.session.rollback()
-            flash(str(error), "danger")
-        else:
-            db.session.commit()
-            flash(f"Đã {'mở khóa' if user.active else 'khóa'} tài khoản {user.full_name}.", "success")
+        commit_or_flash(
+            lambda: user_service.set_active(db.session, current_user, user, not user.active),
+            lambda: f"Đã {'mở khóa' if user.active else 'khóa'} tài khoản {user.full_name}.",
+        )
     return _back_to_users()
 
 

@@ -18,6 +18,7 @@ from contest.services import contests as contest_service
 from contest.services import units as unit_service
 from contest.services.contests import BlueprintLine, ContestSettings, RoundSettings
 from contest.timeutil import local_to_utc, to_local
+from contest.viewhelpers import commit_or_flash
 
 
 def _load_contest(contest_id: int) -> Contest:
@@ -148,15 +149,10 @@ def contest_status(contest_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
     target = request.form.get("status", "")
-    try:
-        contest_service.set_status(db.session, contest, target)
-    except ValidationError as error:
-        db.session.rollback()
-        for line in str(error).splitlines():
-            flash(line, "danger")
-    else:
-        db.session.commit()
-        flash({"published": "Đã công bố cuộc thi.", "draft": "Đã chuyển cuộc thi về bản nháp.", "archived": "Đã lưu trữ cuộc thi."}[target], "success")
+    commit_or_flash(
+        lambda: contest_service.set_status(db.session, contest, target),
+        lambda: {"published": "Đã công bố cuộc thi.", "draft": "Đã chuyển cuộc thi về bản nháp.", "archived": "Đã lưu trữ cuộc thi."}[target],
+    )
     return redirect(url_for("organizer.edit_contest", contest_id=contest.id))
 
 
@@ -238,12 +234,5 @@ def delete_round(contest_id: int, round_id: int):
     round_ = db.session.get(Round, round_id)
     if round_ is None or round_.contest_id != contest.id or not EmptyForm().validate_on_submit():
         abort(404)
-    try:
-        contest_service.delete_round(db.session, round_)
-    except ValidationError as error:
-        db.session.rollback()
-        flash(str(error), "danger")
-    else:
-        db.session.commit()
-        flash("Đã xóa vòng thi.", "success")
+    commit_or_flash(lambda: contest_service.delete_round(db.session, round_), lambda: "Đã xóa vòng thi.")
     return redirect(url_for("organizer.edit_contest", contest_id=contest.id))

@@ -11,7 +11,9 @@ from contest import db
 from contest.access import get_or_404
 from contest.models import Attempt, Contest, Round
 from contest.services import contests as contest_service
+from contest.services import ranking
 from contest.services.attempts import AttemptPolicy
+from contest.services.ranking import Leaderboard
 
 
 def attempt_policy() -> AttemptPolicy:
@@ -40,6 +42,13 @@ def load_round(contest: Contest, round_id: int) -> Round:
     if round_ is None or round_.contest_id != contest.id:
         abort(404)
     return round_
+
+
+def current_leaderboard(contest: Contest, round_: Round | None, now, frozen: bool) -> Leaderboard:
+    return ranking.cached_leaderboard(
+        db.session, contest, round_, now, attempt_policy(), frozen=frozen,
+        seconds=current_app.config["LEADERBOARD_CACHE_SECONDS"],
+    )
 
 
 def may_see_leaderboard(contest: Contest) -> bool:

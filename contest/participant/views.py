@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -10,6 +10,7 @@ from contest.models import Attempt
 from contest.participant import bp
 from contest.participant.helpers import (
     attempt_policy,
+    current_leaderboard,
     load_own_attempt,
     load_round,
     load_visible_contest,
@@ -17,7 +18,6 @@ from contest.participant.helpers import (
 )
 from contest.services import attempts as attempt_service
 from contest.services import contests as contest_service
-from contest.services import ranking
 from contest.services.attempts import AttemptError
 
 
@@ -184,11 +184,7 @@ def attempt_result(attempt_id: int):
     )
     standing = None
     if may_see_leaderboard(contest):
-        board = ranking.cached_leaderboard(
-            db.session, contest, attempt.round, now, policy, frozen=True,
-            seconds=current_app.config["LEADERBOARD_CACHE_SECONDS"],
-        )
-        standing = board.find(current_user.id)
+        standing = current_leaderboard(contest, attempt.round, now, frozen=True).find(current_user.id)
     db.session.commit()
     return render_template(
         "participant/attempt_result.html",
@@ -208,9 +204,6 @@ def leaderboard(contest_id: int):
     round_id = request.args.get("vong", type=int)
     round_ = load_round(contest, round_id) if round_id else None
     live = current_user.is_authenticated and contest_service.can_manage_contest(current_user, contest)
-    board = ranking.cached_leaderboard(
-        db.session, contest, round_, clock.now(), attempt_policy(), frozen=not live,
-        seconds=current_app.config["LEADERBOARD_CACHE_SECONDS"],
-    )
+    board = current_leaderboard(contest, round_, clock.now(), frozen=not live)
     db.session.commit()
     return render_template("participant/leaderboard.html", contest=contest, round=round_, board=board, live=live)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from contest.errors import ValidationError
 from contest.models import Attempt, BlueprintItem, Contest, Question, QuestionBank, Role, Round, Topic, Unit, User, contest_units
-from contest.services.units import is_in_subtree, subtree_filter
+from contest.services.units import is_in_subtree, organizes, subtree_filter
 from question_bank.draw import Cell
 from question_bank.model import DIFFICULTY_LABELS
 from question_bank.text import normalize_text
@@ -54,9 +54,7 @@ def round_state(round_: Round, now: datetime) -> RoundState:
 
 
 def can_manage_contest(user: User, contest: Contest) -> bool:
-    if user.has_role(Role.admin):
-        return True
-    return user.has_role(Role.organizer) and user.unit is not None and is_in_subtree(contest.owner_unit, user.unit)
+    return organizes(user, contest.owner_unit)
 
 
 def is_eligible(user: User, contest: Contest) -> bool:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from contest.errors import PermissionDeniedError, ValidationError
 from contest.models import AttemptQuestion, Choice, PendingImport, Question, QuestionBank, Role, Topic, Unit, User
-from contest.services.units import is_in_subtree, subtree_filter
+from contest.services.units import organizes, subtree_filter
 from contest.timeutil import utcnow
 from question_bank.aiken import parse_aiken
 from question_bank.excel import export_workbook, parse_excel
@@ -50,14 +50,7 @@ def guess_format(filename: str, chosen: str | None) -> FileFormat:
 
 
 def can_manage_bank(user: User, bank: QuestionBank) -> bool:
-    if user.has_role(Role.admin):
-        return True
-    return user.has_role(Role.organizer) and user.unit is not None and is_in_subtree(bank.owner_unit, user.unit)
-
-
-def check_bank_access(user: User, bank: QuestionBank) -> None:
-    if not can_manage_bank(user, bank):
-        raise PermissionDeniedError("Bạn không quản lý ngân hàng câu hỏi này.")
+    return organizes(user, bank.owner_unit)
 
 
 def banks_for(session: Session, user: User) -> list[QuestionBank]:

@@ -82,6 +82,13 @@ def is_in_subtree(unit: Unit | None, root: Unit) -> bool:
     return unit is not None and unit.path.startswith(root.path)
 
 
+def organizes(user, unit: Unit | None) -> bool:
+    """Admins organise everything; an organiser, whatever lies in their unit's subtree."""
+    if user.has_role("admin"):
+        return True
+    return user.has_role("organizer") and user.unit is not None and is_in_subtree(unit, user.unit)
+
+
 @dataclass
 class TreeNode:
     unit: Unit

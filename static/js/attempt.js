@@ -201,6 +201,10 @@
   function show(index) {
     current = Math.max(0, Math.min(questions.length - 1, index));
     questions.forEach(function (f, i) { f.classList.toggle("d-none", single && i !== current); });
+    document.querySelectorAll(".map-item").forEach(function (link, i) {
+      link.classList.toggle("current", single && i === current);
+      if (single && i === current) { link.setAttribute("aria-current", "step"); } else { link.removeAttribute("aria-current"); }
+    });
     prev.disabled = current === 0;
     next.disabled = current === questions.length - 1;
     if (single) { questions[current].querySelector("input").focus({ preventScroll: true }); }
