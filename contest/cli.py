@@ -12,10 +12,11 @@ from flask.cli import with_appcontext
 from contest import clock, db
 from contest.errors import ValidationError
 from contest.migrate import upgrade_to_head
-from contest.models import Role
+from contest.models import Contest, Role
 from contest.services import attempts as attempt_service
-from contest.services import demo
+from contest.services import demo, exports, statistics
 from contest.services.attempts import AttemptPolicy
+from contest.services.statistics import Scope
 from contest.services import questions as question_service
 from contest.services.questions import FileFormat
 from contest.services import units as unit_service
@@ -115,6 +116,81 @@ def expire_attempts_command() -> None:
     click.echo(f"Đã kết thúc và chấm {count} bài thi quá hạn.")
 
 
+def _scope(contest_id: int, round_number: int | None) -> Scope:
+    contest = db.session.get(Contest, contest_id)
+    if contest is None:
+        raise click.ClickException(f"Không có cuộc thi #{contest_id}.")
+    if round_number is None:
+        return Scope(contest)
+    round_ = next((r for r in contest.rounds if r.number == round_number), None)
+    if round_ is None:
+        raise click.ClickException(f"Cuộc thi #{contest_id} không có vòng {round_number}.")
+    return Scope(contest, round_)
+
+
+def _export_options(command):
+    command = click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Tệp .xlsx sẽ ghi")(command)
+    command = click.option("--round", "round_number", type=int, default=None, help="Số thứ tự vòng (bỏ trống: toàn cuộc thi)")(command)
+    command = click.option("--contest", "contest_id", type=int, required=True)(command)
+    return with_appcontext(command)
+
+
+def _write(out: Path, write) -> None:
+    policy = AttemptPolicy(grace=timedelta(seconds=current_app.config["ATTEMPT_GRACE_SECONDS"]))
+    with out.open("wb") as target:
+        write(clock.now(), policy, target)
+    db.session.commit()
+    click.echo(f"Đã ghi {out}.")
+
+
+@click.command("export-results")
+@_export_options
+def export_results_command(contest_id, round_number, out) -> None:
+    """Results and ranking of a round or the whole contest."""
+    scope = _scope(contest_id, round_number)
+    _write(out, lambda now, policy, target: exports.export_results(db.session, scope, now, policy, target))
+
+
+@click.command("export-winners")
+@_export_options
+@click.option("--top", type=click.IntRange(1, 10_000), default=30)
+def export_winners_command(contest_id, round_number, out, top) -> None:
+    """The first N people by the ranking rule."""
+    scope = _scope(contest_id, round_number)
+    _write(out, lambda now, policy, target: exports.export_winners(db.session, scope, now, policy, top, target))
+
+
+@click.command("export-participation")
+@_export_options
+@click.option("--unit", "unit_code", default=None, help="Mã đơn vị (bỏ trống: đơn vị tổ chức)")
+@click.option("--threshold", type=click.FloatRange(0, 100), default=50.0)
+def export_participation_command(contest_id, round_number, out, unit_code, threshold) -> None:
+    """Participation by unit, rolled up along the tree."""
+    scope = _scope(contest_id, round_number)
+    unit = unit_service.get_unit_by_code(db.session, unit_code) if unit_code else scope.contest.owner_unit
+    if unit is None:
+        raise click.ClickException(f"Không tìm thấy đơn vị có mã “{unit_code}”.")
+
+    def write(now, policy, target):
+        statistics.finalize(db.session, scope, now, policy)
+        exports.export_participation(db.session, scope, unit, threshold, now, target)
+
+    _write(out, write)
+
+
+@click.command("export-question-stats")
+@_export_options
+def export_question_stats_command(contest_id, round_number, out) -> None:
+    """Share correct, discrimination and choice shares per question."""
+    scope = _scope(contest_id, round_number)
+
+    def write(now, policy, target):
+        statistics.finalize(db.session, scope, now, policy)
+        exports.export_question_statistics(db.session, scope, now, target)
+
+    _write(out, write)
+
+
 @click.command("demo-data")
 @with_appcontext
 def demo_data_command() -> None:
@@ -131,6 +207,10 @@ def init_app(app: Flask) -> None:
         import_units_command,
         import_questions_command,
         expire_attempts_command,
+        export_results_command,
+        export_winners_command,
+        export_participation_command,
+        export_question_stats_command,
         demo_data_command,
     ):
         app.cli.add_command(command)

@@ -12,6 +12,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from collections.abc import Iterable
 from typing import BinaryIO
 
 from openpyxl import Workbook, load_workbook
@@ -66,6 +67,8 @@ class Column:
     header: str
     required: bool = True
     aliases: tuple[str, ...] = ()
+    width: int | None = None  # for writing: column width in characters
+    number_format: str | None = None  # for writing: Excel number format of the values
 
     def matches(self, folded_header: str) -> bool:
         return folded_header in {header_key(self.header), *(header_key(a) for a in self.aliases)}
@@ -319,34 +322,51 @@ def _text_safe(sheet, value: object):
 
 def write_table(
     columns: list[Column],
-    rows: list[list[object]],
-    title: str | None = None,
+    rows: Iterable[list[object]],
+    title: str | list[str] | None = None,
     sheet_title: str = "Dữ liệu",
-    widths: dict[str, int] | None = None,
-) -> bytes:
-    """A streamed workbook: optional title line, bold frozen header with autofilter, then rows."""
+    target: BinaryIO | None = None,
+) -> bytes | None:
+    """Stream a workbook: an optional title block, a bold frozen header with autofilter, then the rows.
+
+    Rows are written one by one (openpyxl write-only mode), so a large export
+    never holds the whole sheet in memory. Text is always written as text.
+    With `target` the workbook is written there and None is returned;
+    otherwise its bytes are.
+    """
+    titles = [title] if isinstance(title, str) else list(title or [])
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(sheet_title)
     for index, column in enumerate(columns, start=1):
-        width = (widths or {}).get(column.key) or max(12, min(60, len(column.header) + 6))
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    header_row = 1
-    if title:
-        title_cell = _text_safe(sheet, title)
-        title_cell.font = Font(bold=True, size=13)
-        sheet.append([title_cell])
-        sheet.append([])
-        header_row = 3
+        sheet.column_dimensions[get_column_letter(index)].width = column.width or max(12, min(60, len(column.header) + 6))
+    header_row = len(titles) + 2 if titles else 1
     sheet.freeze_panes = f"A{header_row + 1}"
-    sheet.auto_filter.ref = f"A{header_row}:{get_column_letter(len(columns))}{header_row + max(len(rows), 1)}"
+    for index, line in enumerate(titles):
+        cell = _text_safe(sheet, line)
+        cell.font = Font(bold=True, size=13 if index == 0 else 11)
+        sheet.append([cell])
+    if titles:
+        sheet.append([])
     header = []
     for column in columns:
         cell = _text_safe(sheet, column.header)
         cell.font = Font(bold=True)
         header.append(cell)
     sheet.append(header)
+    count = 0
     for row in rows:
-        sheet.append([_text_safe(sheet, value) for value in row])
+        cells = []
+        for column, value in zip(columns, row):
+            cell = _text_safe(sheet, value)
+            if column.number_format and not isinstance(value, str):
+                cell.number_format = column.number_format
+            cells.append(cell)
+        sheet.append(cells)
+        count += 1
+    sheet.auto_filter.ref = f"A{header_row}:{get_column_letter(len(columns))}{header_row + max(count, 1)}"
+    if target is not None:
+        workbook.save(target)
+        return None
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

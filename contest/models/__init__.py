@@ -4,7 +4,7 @@ from contest.models.attempts import Answer, Attempt, AttemptQuestion
 from contest.models.cache import CacheEntry
 from contest.models.contests import BlueprintItem, Contest, Round, contest_units
 from contest.models.questions import Choice, PendingImport, Question, QuestionBank, Topic
-from contest.models.units import UNIT_KIND_LABELS, Unit, UnitKind
+from contest.models.units import UNIT_KIND_LABELS, StaffMember, Unit, UnitKind
 from contest.models.users import ROLE_LABELS, Role, User
 
 __all__ = [
@@ -21,6 +21,7 @@ __all__ = [
     "ROLE_LABELS",
     "Role",
     "Round",
+    "StaffMember",
     "Topic",
     "UNIT_KIND_LABELS",
     "Unit",

@@ -80,7 +80,8 @@ class AttemptQuestion(Base):
     position: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(16))
     text: Mapped[str] = mapped_column(Text)
-    # [{"key": "A", "text": "..."}] in the order shown; keys are re-lettered after shuffling.
+    # [{"key": "A", "text": "...", "source": "C"}] in the order shown; keys are re-lettered after
+    # shuffling, "source" is the choice's label in the bank question.
     choices: Mapped[list] = mapped_column(JSON)
     correct_keys: Mapped[list] = mapped_column(JSON)
     points: Mapped[int] = mapped_column(Integer)
@@ -99,7 +100,9 @@ class Answer(Base):
     attempt_question_id: Mapped[int] = mapped_column(
         ForeignKey("attempt_questions.id", ondelete="CASCADE"), index=True
     )
-    # Chosen keys, sorted and joined: "B" or "A,C"; empty when cleared.
+    # Chosen keys as shown, sorted and joined: "B" or "A,C"; empty when cleared.
     selected: Mapped[str] = mapped_column(String(32), default="")
+    # The same choices by their label in the bank question (before shuffling): item statistics.
+    selected_original: Mapped[str] = mapped_column(String(32), default="", server_default="")
     saved_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     is_correct: Mapped[bool | None] = mapped_column()

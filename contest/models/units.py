@@ -66,6 +66,8 @@ class Unit(Base):
     )
     depth: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Set when a staff list was imported for this unit (possibly empty): the unit then counts its list, not its headcount.
+    staff_list_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     parent: Mapped[Unit | None] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list[Unit]] = relationship(back_populates="parent", order_by="Unit.code")
@@ -85,3 +87,18 @@ class Unit(Base):
 
     def __repr__(self) -> str:
         return f"<Unit {self.code}>"
+
+
+class StaffMember(Base):
+    """A person on a unit's imported staff list, matched to accounts by CCCD, then phone."""
+
+    __tablename__ = "staff_members"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), index=True)
+    full_name: Mapped[str] = mapped_column(String(255))
+    cccd: Mapped[str | None] = mapped_column(String(12), unique=True)
+    phone: Mapped[str | None] = mapped_column(String(15), index=True)
+    position: Mapped[str | None] = mapped_column(String(255))
+
+    unit: Mapped[Unit] = relationship()

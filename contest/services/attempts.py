@@ -122,7 +122,10 @@ def _snapshot(question: Question, position: int, seed: int, shuffle: bool, point
         position=position,
         kind=question.kind,
         text=question.text,
-        choices=[{"key": LABELS[shown], "text": choices[original].text} for shown, original in enumerate(order)],
+        choices=[
+            {"key": LABELS[shown], "text": choices[original].text, "source": choices[original].label}
+            for shown, original in enumerate(order)
+        ],
         correct_keys=relabel(order, correct),
         points=points,
         explanation=question.explanation,
@@ -165,7 +168,12 @@ def save_answers(session: Session, attempt: Attempt, answers: dict[int, list[str
         question = questions.get(question_id)
         if question is None:
             raise AttemptError("Câu hỏi không thuộc bài thi này.")
-        rows.append({"attempt_id": attempt.id, "attempt_question_id": question_id, "selected": normalize_keys(question, keys), "saved_at": now})
+        selected = normalize_keys(question, keys)
+        sources = {c["key"]: c.get("source", c["key"]) for c in question.choices}
+        original = ",".join(sorted(sources[k] for k in selected.split(",") if k))
+        rows.append(
+            {"attempt_id": attempt.id, "attempt_question_id": question_id, "selected": selected, "selected_original": original, "saved_at": now}
+        )
     if not rows:
         return
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
@@ -173,7 +181,11 @@ def save_answers(session: Session, attempt: Attempt, answers: dict[int, list[str
     session.execute(
         statement.on_conflict_do_update(
             index_elements=["attempt_id", "attempt_question_id"],
-            set_={"selected": statement.excluded.selected, "saved_at": statement.excluded.saved_at},
+            set_={
+                "selected": statement.excluded.selected,
+                "selected_original": statement.excluded.selected_original,
+                "saved_at": statement.excluded.saved_at,
+            },
         )
     )
 

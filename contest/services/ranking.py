@@ -57,7 +57,7 @@ def _order_for(grading: str):
     return (Attempt.score.desc(), Attempt.finished_at.asc(), Attempt.id.asc())
 
 
-def _counted_attempts(contest: Contest, round_ids: list[int], cutoff: datetime | None):
+def counted_attempts(contest: Contest, round_ids: list[int], cutoff: datetime | None):
     """One row per (person, round): the attempt the grading policy counts."""
     conditions = [Attempt.round_id.in_(round_ids), Attempt.status.in_(FINISHED)]
     if cutoff is not None:
@@ -114,7 +114,7 @@ def round_leaderboard(
     expire_due_attempts(session, now, policy, round_.id)
     actual = resolve_prediction(session, round_, now, policy)
     cutoff = _cutoff(contest, now, frozen)
-    counted = _counted_attempts(contest, [round_.id], cutoff)
+    counted = counted_attempts(contest, [round_.id], cutoff)
     error = func.abs(counted.c.prediction - actual) if actual is not None else None
     order = [counted.c.score.desc()]
     if error is not None:
@@ -157,7 +157,7 @@ def contest_leaderboard(
         expire_due_attempts(session, now, policy, round_.id)
         resolve_prediction(session, round_, now, policy)
     cutoff = _cutoff(contest, now, frozen)
-    counted = _counted_attempts(contest, round_ids, cutoff)
+    counted = counted_attempts(contest, round_ids, cutoff)
     error = func.abs(counted.c.prediction - Round.prediction_actual)
     per_user = (
         select(

@@ -1,0 +1,200 @@
+from __future__ import annotations
+
+import io
+import tempfile
+
+from flask import flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+
+from contest import clock, db
+from contest.access import roles_required
+from contest.models import Role
+from contest.participant.helpers import attempt_policy
+from contest.reports import bp
+from contest.reports.access import (
+    concerns_manager,
+    load_managed_contest,
+    load_report_contest,
+    manages,
+    report_unit,
+    scope_from_request,
+    threshold_from_request,
+)
+from contest.services import contests as contest_service
+from contest.services import exports, staff, statistics
+from contest.spreadsheets import XLSX_MIMETYPE
+from question_bank.spreadsheet import template_workbook
+
+report_roles = roles_required(Role.organizer, Role.admin, Role.unit_manager)
+
+
+class StaffImportForm(FlaskForm):
+    file = FileField("Tệp Excel danh sách cán bộ (.xlsx)", validators=[FileRequired("Vui lòng chọn tệp."), FileAllowed(["xlsx"], "Chỉ nhận tệp Excel .xlsx.")])
+
+
+def _xlsx(write, name: str):
+    """Stream a report: written to a temporary file (bounded memory), then sent."""
+    spool = tempfile.TemporaryFile()
+    write(spool)
+    spool.seek(0)
+    return send_file(spool, mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=name)
+
+
+@bp.route("/")
+@report_roles
+def index():
+    """Contests the user may report on: organisers their own, unit managers those of their unit."""
+    if current_user.has_role(Role.unit_manager):
+        contests = [c for c in contest_service.contests_for_participant(db.session, current_user) if concerns_manager(c)]
+    else:
+        contests = contest_service.contests_for_organizer(db.session, current_user)
+    return render_template("reports/index.html", contests=contests)
+
+
+@bp.route("/cuoc-thi/<int:contest_id>")
+@report_roles
+def contest_dashboard(contest_id: int):
+    contest = load_report_contest(contest_id)
+    if not manages(contest):
+        return redirect(url_for("reports.participation", contest_id=contest.id))
+    scope = scope_from_request(contest)
+    statistics.finalize(db.session, scope, clock.now(), attempt_policy())
+    threshold = threshold_from_request()
+    board = statistics.dashboard(db.session, scope, threshold)
+    db.session.commit()
+    chart = {
+        "days": [d for d, _, _ in board.per_day],
+        "attempts": [a for _, a, _ in board.per_day],
+        "people": [p for _, _, p in board.per_day],
+        "scores": [s for s, _ in board.score_distribution],
+        "scoreCounts": [c for _, c in board.score_distribution],
+    }
+    return render_template("reports/dashboard.html", contest=contest, scope=scope, board=board, chart=chart, threshold=threshold)
+
+
+@bp.route("/cuoc-thi/<int:contest_id>/don-vi")
+@report_roles
+def participation(contest_id: int):
+    contest = load_report_contest(contest_id)
+    scope = scope_from_request(contest)
+    unit = report_unit(contest)
+    threshold = threshold_from_request()
+    statistics.finalize(db.session, scope, clock.now(), attempt_policy())
+    units = statistics.participation_by_unit(db.session, scope, unit, threshold)
+    db.session.commit()
+    return render_template(
+        "reports/participation.html", contest=contest, scope=scope, unit=unit, units=units, threshold=threshold, managed=manages(contest)
+    )
+
+
+@bp.route("/cuoc-thi/<int:contest_id>/chua-tham-gia")
+@report_roles
+def non_participants(contest_id: int):
+    contest = load_report_contest(contest_id)
+    scope = scope_from_request(contest)
+    unit = report_unit(contest)
+    statistics.finalize(db.session, scope, clock.now(), attempt_policy())
+    people = statistics.non_participants(db.session, scope, unit)
+    accounts = statistics.registered_non_participants(db.session, scope, unit)
+    db.session.commit()
+    return render_template(
+        "reports/non_participants.html", contest=contest, scope=scope, unit=unit, people=people, accounts=accounts, managed=manages(contest)
+    )
+
+
+@bp.route("/cuoc-thi/<int:contest_id>/cau-hoi")
+@report_roles
+def question_statistics(contest_id: int):
+    contest = load_managed_contest(contest_id)
+    scope = scope_from_request(contest)
+    statistics.finalize(db.session, scope, clock.now(), attempt_policy())
+    total, items = statistics.item_statistics(db.session, scope)
+    db.session.commit()
+    return render_template("reports/question_statistics.html", contest=contest, scope=scope, total=total, items=items,
+                           minimum=statistics.MIN_ATTEMPTS_FOR_DISCRIMINATION)
+
+
+@bp.route("/cuoc-thi/<int:contest_id>/xuat/ket-qua.xlsx")
+@report_roles
+def export_results(contest_id: int):
+    contest = load_managed_contest(contest_id)
+    scope = scope_from_request(contest)
+    now, policy = clock.now(), attempt_policy()
+    response = _xlsx(lambda target: exports.export_results(db.session, scope, now, policy, target), f"ket-qua-cuoc-thi-{contest.id}.xlsx")
+    db.session.commit()
+    return response
+
+
+@bp.route("/cuoc-thi/<int:contest_id>/xuat/dat-giai.xlsx")
+@report_roles
+def export_winners(contest_id: int):
+    contest = load_managed_contest(contest_id)
+    scope = scope_from_request(contest)
+    top = max(1, min(request.args.get("top", 30, type=int), 1000))
+    now, policy = clock.now(), attempt_policy()
+    response = _xlsx(lambda target: exports.export_winners(db.session, scope, now, policy, top, target), f"dat-giai-cuoc-thi-{contest.id}.xlsx")
+    db.session.commit()
+    return response
+
+
+@bp.route("/cuoc-thi/<int:contest_id>/xuat/tham-gia.xlsx")
+@report_roles
+def export_participation(contest_id: int):
+    contest = load_report_contest(contest_id)
+    scope = scope_from_request(contest)
+    unit = report_unit(contest)
+    threshold = threshold_from_request()
+    now = clock.now()
+    statistics.finalize(db.session, scope, now, attempt_policy())
+    response = _xlsx(lambda target: exports.export_participation(db.session, scope, unit, threshold, now, target), f"tham-gia-{unit.code}.xlsx")
+    db.session.commit()
+    return response
+
+
+@bp.route("/cuoc-thi/<int:contest_id>/xuat/cau-hoi.xlsx")
+@report_roles
+def export_question_statistics(contest_id: int):
+    contest = load_managed_contest(contest_id)
+    scope = scope_from_request(contest)
+    now = clock.now()
+    statistics.finalize(db.session, scope, now, attempt_policy())
+    response = _xlsx(lambda target: exports.export_question_statistics(db.session, scope, now, target), f"thong-ke-cau-hoi-{contest.id}.xlsx")
+    db.session.commit()
+    return response
+
+
+@bp.route("/danh-sach-can-bo", methods=["GET", "POST"])
+@report_roles
+def import_staff():
+    form = StaffImportForm()
+    result = None
+    scope = None if current_user.has_role(Role.admin) else current_user.unit
+    if form.validate_on_submit():
+        upload = form.file.data
+        result = staff.import_staff(db.session, upload.stream, upload.filename or "danh-sach.xlsx", scope)
+        if result.ok:
+            db.session.commit()
+            flash(f"Đã nhập danh sách {result.people} người của {result.units} đơn vị.", "success")
+            return redirect(url_for("reports.import_staff"))
+        db.session.rollback()
+    status = 422 if request.method == "POST" else 200
+    return render_template("reports/import_staff.html", form=form, result=result), status
+
+
+@bp.route("/danh-sach-can-bo/tep-mau.xlsx")
+@report_roles
+def staff_template():
+    content = template_workbook(
+        staff.STAFF_COLUMNS,
+        examples=[["Nguyễn Văn An", "001090012345", "0912345678", current_user.unit.code if current_user.unit else "T01", "Chuyên viên"]],
+        instructions=[
+            "Mỗi dòng là một cán bộ, công chức, viên chức. Cần ít nhất số CCCD hoặc số điện thoại để đối chiếu với tài khoản dự thi.",
+            "Mã đơn vị: mã của đơn vị trong hệ thống (xem trang Đơn vị).",
+            "Tệp thay thế toàn bộ danh sách của các đơn vị có trong tệp; đơn vị không có trong tệp giữ nguyên danh sách cũ.",
+            "Nếu tệp có bất kỳ lỗi nào, hệ thống không ghi dòng nào và liệt kê từng lỗi theo dòng, cột.",
+        ],
+        sheet_title="Danh sách",
+    )
+    return send_file(io.BytesIO(content), mimetype=XLSX_MIMETYPE, as_attachment=True, download_name="mau-danh-sach-can-bo.xlsx")

@@ -1,0 +1,161 @@
+"""The four Excel reports: results and ranking, participation by unit, question statistics, winners.
+
+All are written by the one streaming writer (question_bank.spreadsheet.write_table)
+with a title block, a bold frozen header, autofilter, widths and number formats.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import BinaryIO
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from contest.models import UNIT_KIND_LABELS, Unit, UnitKind, User
+from contest.services import ranking, statistics
+from contest.services.attempts import AttemptPolicy
+from contest.services.statistics import Scope
+from contest.timeutil import format_local, to_local
+from question_bank.model import LABELS
+from question_bank.spreadsheet import Column, write_table
+
+PERCENT = "0.0%"
+SCORE = "0"
+DECIMAL = "0.00"
+DURATION = "[h]:mm:ss"
+LOCAL_DATETIME = "dd/mm/yyyy hh:mm:ss"
+MS_PER_DAY = 86_400_000
+
+
+def _title(kind: str, scope: Scope, unit: Unit | None, now: datetime) -> list[str]:
+    return [
+        kind,
+        f"Cuộc thi: {scope.contest.title}",
+        f"Phạm vi: {scope.label}" + (f" — đơn vị: {unit.name}" if unit else ""),
+        f"Thời điểm xuất: {format_local(now, '%H:%M %d/%m/%Y')} (giờ Việt Nam)",
+    ]
+
+
+def _local_naive(value: datetime) -> datetime:
+    """Excel has no time zones: write the Vietnamese wall-clock time."""
+    return to_local(value).replace(tzinfo=None)
+
+
+def _duration(ms: int | None) -> float | None:
+    return ms / MS_PER_DAY if ms is not None else None
+
+
+def _board(session: Session, scope: Scope, now: datetime, policy: AttemptPolicy, limit: int | None):
+    if scope.round is not None:
+        return ranking.round_leaderboard(session, scope.round, now, policy, frozen=False, limit=limit)
+    return ranking.contest_leaderboard(session, scope.contest, now, policy, frozen=False, limit=limit)
+
+
+RESULT_COLUMNS = [
+    Column("rank", "Hạng", width=8, number_format=SCORE),
+    Column("name", "Họ và tên", width=28),
+    Column("unit", "Đơn vị", width=36),
+    Column("score", "Điểm", width=9, number_format=SCORE),
+    Column("max", "Điểm tối đa", width=12, number_format=SCORE),
+    Column("prediction", "Dự đoán", width=10, number_format="0.##"),
+    Column("error", "Sai lệch dự đoán", width=16, number_format="0.##"),
+    Column("time", "Thời gian làm bài", width=18, number_format=DURATION),
+    Column("finished", "Thời điểm nộp", width=20, number_format=LOCAL_DATETIME),
+]
+
+
+def export_results(session: Session, scope: Scope, now: datetime, policy: AttemptPolicy, target: BinaryIO | None = None):
+    board = _board(session, scope, now, policy, limit=None)
+    rows = (
+        [s.rank, s.full_name, s.unit_name, s.score, s.max_score, s.prediction, s.prediction_error,
+         _duration(s.time_used_ms), _local_naive(s.finished_at)]
+        for s in board.standings
+    )
+    return write_table(RESULT_COLUMNS, rows, _title("KẾT QUẢ VÀ XẾP HẠNG", scope, None, now), "Kết quả", target)
+
+
+WINNER_COLUMNS = [
+    Column("rank", "Hạng", width=8, number_format=SCORE),
+    Column("name", "Họ và tên", width=28),
+    Column("position", "Chức vụ", width=24),
+    Column("unit", "Đơn vị", width=36),
+    Column("phone", "Số điện thoại", width=14),
+    Column("email", "Email", width=28),
+    Column("score", "Điểm", width=9, number_format=SCORE),
+    Column("time", "Thời gian làm bài", width=18, number_format=DURATION),
+    Column("finished", "Thời điểm nộp", width=20, number_format=LOCAL_DATETIME),
+]
+
+
+def export_winners(session: Session, scope: Scope, now: datetime, policy: AttemptPolicy, top: int, target: BinaryIO | None = None):
+    """The first `top` people by the ranking rule, with what an organiser needs to reach them."""
+    board = _board(session, scope, now, policy, limit=top)
+    users = {u.id: u for u in session.scalars(select(User).where(User.id.in_([s.user_id for s in board.standings])))}
+    rows = (
+        [s.rank, s.full_name, users[s.user_id].position, s.unit_name, users[s.user_id].phone, users[s.user_id].email,
+         s.score, _duration(s.time_used_ms), _local_naive(s.finished_at)]
+        for s in board.standings
+    )
+    return write_table(WINNER_COLUMNS, rows, _title(f"DANH SÁCH {top} NGƯỜI ĐẠT GIẢI CAO NHẤT", scope, None, now), "Đạt giải", target)
+
+
+PARTICIPATION_COLUMNS = [
+    Column("code", "Mã đơn vị", width=16),
+    Column("name", "Tên đơn vị", width=44),
+    Column("kind", "Loại", width=22),
+    Column("base", "Số người phải tham gia", width=14, number_format=SCORE),
+    Column("source", "Căn cứ", width=18),
+    Column("participants", "Số người tham gia", width=14, number_format=SCORE),
+    Column("rate", "Tỷ lệ tham gia", width=12, number_format=PERCENT),
+    Column("attempts", "Số lượt thi", width=12, number_format=SCORE),
+    Column("average", "Điểm trung bình", width=12, number_format=DECIMAL),
+    Column("best", "Điểm cao nhất", width=12, number_format=SCORE),
+    Column("full", "Số bài điểm tối đa", width=14, number_format=SCORE),
+    Column("below", "Dưới ngưỡng", width=12),
+]
+
+
+def participation_rows(units: list[statistics.UnitParticipation]) -> Iterator[list[object]]:
+    for u in units:
+        yield [
+            u.code, "    " * u.depth + u.name, UNIT_KIND_LABELS[UnitKind(u.kind)], u.base, u.base_source, u.participants,
+            u.rate / 100 if u.rate is not None else "—", u.attempts, u.average, u.best, u.full_scores,
+            "Có" if u.below_threshold else "",
+        ]
+
+
+def export_participation(
+    session: Session, scope: Scope, unit: Unit, threshold: float, now: datetime, target: BinaryIO | None = None
+):
+    units = statistics.participation_by_unit(session, scope, unit, threshold)
+    title = _title("BÁO CÁO KẾT QUẢ THAM GIA THEO ĐƠN VỊ", scope, unit, now) + [f"Ngưỡng tỷ lệ tham gia: {threshold:g}%"]
+    return write_table(PARTICIPATION_COLUMNS, participation_rows(units), title, "Tham gia", target)
+
+
+def _stat_columns() -> list[Column]:
+    return [
+        Column("code", "Mã câu hỏi", width=14),
+        Column("topic", "Chủ đề", width=28),
+        Column("text", "Câu hỏi", width=60),
+        Column("key", "Đáp án", width=8),
+        Column("shown", "Số lượt làm", width=12, number_format=SCORE),
+        Column("facility", "Tỷ lệ đúng", width=11, number_format=PERCENT),
+        Column("discrimination", "Độ phân biệt", width=12, number_format=DECIMAL),
+        *[Column(f"share:{label}", f"Chọn {label}", width=9, number_format=PERCENT) for label in LABELS],
+        Column("flag", "Cần kiểm tra đáp án", width=40),
+    ]
+
+
+def export_question_statistics(session: Session, scope: Scope, now: datetime, target: BinaryIO | None = None):
+    total, items = statistics.item_statistics(session, scope)
+    rows = (
+        [s.code, s.topic, s.text, ", ".join(sorted(s.key_labels)), s.shown, s.facility,
+         s.discrimination if s.discrimination is not None else "—",
+         *[s.share(label) if label in {c[0] for c in s.choices} else None for label in LABELS],
+         s.flag or ""]
+        for s in items
+    )
+    title = _title("THỐNG KÊ CÂU HỎI", scope, None, now) + [f"Số bài thi đã hoàn thành: {total}"]
+    return write_table(_stat_columns(), rows, title, "Câu hỏi", target)

@@ -1,0 +1,99 @@
+"""Staff lists per unit, imported from Excel: who should take part."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from contest.models import StaffMember, Unit
+from contest.services.units import is_in_subtree, normalize_code
+from contest.services.users import normalize_cccd, normalize_phone
+from contest.timeutil import utcnow
+from question_bank.spreadsheet import Column, ImportIssue, read_table
+from question_bank.text import normalize_text
+
+MAX_STAFF_ROWS = 50_000
+
+STAFF_COLUMNS = [
+    Column("full_name", "Họ và tên"),
+    Column("cccd", "CCCD", aliases=("Số CCCD", "Căn cước công dân", "Số định danh")),
+    Column("phone", "Số điện thoại", aliases=("Điện thoại", "SĐT")),
+    Column("unit_code", "Mã đơn vị"),
+    Column("position", "Chức vụ", required=False),
+]
+
+
+@dataclass
+class StaffImportResult:
+    issues: list[ImportIssue]
+    people: int = 0
+    units: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.issues
+
+
+def import_staff(session: Session, stream: BinaryIO | bytes, filename: str, scope: Unit | None) -> StaffImportResult:
+    """Replace the staff lists of every unit named in the file; all or nothing.
+
+    `scope` limits which units the importer may touch (a unit manager's or
+    organiser's subtree); None means any unit (admin).
+    """
+    table, issues = read_table(stream, filename, STAFF_COLUMNS, max_rows=MAX_STAFF_ROWS)
+    if table is None or issues:
+        return StaffImportResult(issues=issues)
+    if not table.rows:
+        return StaffImportResult(issues=[ImportIssue(filename, "Tệp có dòng tiêu đề nhưng không có người nào.", sheet=table.sheet)])
+    units = {u.code: u for u in session.scalars(select(Unit))}
+    seen_cccd: dict[str, int] = {}
+    seen_phone: dict[str, int] = {}
+    members: list[StaffMember] = []
+    for row in table.rows:
+        v = row.values
+        name = normalize_text(v["full_name"])
+        if not name:
+            issues.append(table.issue(row, "full_name", "Thiếu họ và tên."))
+        cccd = normalize_cccd(v["cccd"]) if v["cccd"] else None
+        if v["cccd"] and cccd is None:
+            issues.append(table.issue(row, "cccd", f"Số CCCD “{v['cccd']}” phải gồm đúng 12 chữ số."))
+        elif cccd and cccd in seen_cccd:
+            issues.append(table.issue(row, "cccd", f"Số CCCD {cccd} bị trùng với dòng {seen_cccd[cccd]}."))
+        elif cccd:
+            seen_cccd[cccd] = row.number
+        phone = normalize_phone(v["phone"]) if v["phone"] else None
+        if v["phone"] and phone is None:
+            issues.append(table.issue(row, "phone", f"Số điện thoại “{v['phone']}” không phải số di động Việt Nam hợp lệ."))
+        elif phone and phone in seen_phone:
+            issues.append(table.issue(row, "phone", f"Số điện thoại {phone} bị trùng với dòng {seen_phone[phone]}."))
+        elif phone:
+            seen_phone[phone] = row.number
+        if not v["cccd"] and not v["phone"]:
+            issues.append(table.issue(row, "cccd", "Cần ít nhất số CCCD hoặc số điện thoại để đối chiếu với tài khoản dự thi."))
+        code = normalize_code(v["unit_code"])
+        unit = units.get(code)
+        if not code:
+            issues.append(table.issue(row, "unit_code", "Thiếu mã đơn vị."))
+        elif unit is None:
+            issues.append(table.issue(row, "unit_code", f"Không tìm thấy đơn vị có mã “{code}”."))
+        elif scope is not None and not is_in_subtree(unit, scope):
+            issues.append(table.issue(row, "unit_code", f"Đơn vị “{unit.name}” không thuộc phạm vi bạn quản lý."))
+        if unit is not None:
+            members.append(StaffMember(unit=unit, full_name=name, cccd=cccd, phone=phone, position=normalize_text(v.get("position", "")) or None))
+    if issues:
+        return StaffImportResult(issues=issues)
+    touched = {m.unit.id: m.unit for m in members}
+    # A person moving between units appears in the new unit's list: drop them from any other list first.
+    session.execute(delete(StaffMember).where(StaffMember.unit_id.in_(touched)))
+    cccds = [m.cccd for m in members if m.cccd]
+    if cccds:
+        session.execute(delete(StaffMember).where(StaffMember.cccd.in_(cccds)))
+    now = utcnow()
+    for unit in touched.values():
+        unit.staff_list_at = now
+    session.add_all(members)
+    session.flush()
+    return StaffImportResult(issues=[], people=len(members), units=len(touched))

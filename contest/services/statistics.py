@@ -1,0 +1,364 @@
+"""Participation per unit, non-participants, item statistics and dashboard figures (DESIGN.md).
+
+Everything is aggregated in SQL; Python only arranges the few resulting rows.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import Date, and_, case, cast, distinct, exists, func, literal, or_, select, text
+from sqlalchemy.orm import Session, aliased
+
+from contest.models import Answer, Attempt, AttemptQuestion, Contest, Question, Round, StaffMember, Unit, User
+from contest.services.attempts import FINISHED, AttemptPolicy, expire_due_attempts
+from contest.services.ranking import counted_attempts
+from contest.services.units import flatten_tree, subtree_filter, unit_tree
+
+DEFAULT_THRESHOLD = 50.0
+DISCRIMINATION_GROUP = 0.27
+MIN_ATTEMPTS_FOR_DISCRIMINATION = 30
+
+
+@dataclass
+class Scope:
+    """A round of a contest, or the whole contest (round None)."""
+
+    contest: Contest
+    round: Round | None = None
+
+    @property
+    def round_ids(self) -> list[int]:
+        return [self.round.id] if self.round else [r.id for r in self.contest.rounds]
+
+    @property
+    def label(self) -> str:
+        return self.round.title if self.round else "Toàn cuộc thi"
+
+
+def finalize(session: Session, scope: Scope, now: datetime, policy: AttemptPolicy) -> None:
+    """Reports count only finished attempts: finish the overdue ones first."""
+    for round_id in scope.round_ids:
+        expire_due_attempts(session, now, policy, round_id)
+
+
+def _person_scores(scope: Scope):
+    """One row per person: the sum over rounds of the attempt the grading policy counts."""
+    counted = counted_attempts(scope.contest, scope.round_ids, None)
+    return (
+        select(counted.c.user_id, func.sum(counted.c.score).label("score"))
+        .where(counted.c.rn == 1)
+        .group_by(counted.c.user_id)
+        .subquery()
+    )
+
+
+# ---------------------------------------------------------------- participation
+
+
+@dataclass
+class UnitParticipation:
+    unit_id: int
+    code: str
+    name: str
+    kind: str
+    depth: int
+    headcount: int
+    staff: int
+    has_staff_lists: bool
+    participants: int
+    attempts: int
+    score_sum: int
+    best: int | None
+    full_scores: int
+    threshold: float = DEFAULT_THRESHOLD
+
+    @property
+    def base(self) -> int:
+        return self.staff if self.has_staff_lists else self.headcount
+
+    @property
+    def base_source(self) -> str:
+        return "Danh sách cán bộ" if self.has_staff_lists else "Số CBCCVC"
+
+    @property
+    def rate(self) -> float | None:
+        """Participants / base in percent; None when the base is 0 (shown as "—")."""
+        return round(100 * self.participants / self.base, 1) if self.base else None
+
+    @property
+    def average(self) -> float | None:
+        return round(self.score_sum / self.participants, 2) if self.participants else None
+
+    @property
+    def below_threshold(self) -> bool:
+        return self.rate is not None and self.rate < self.threshold
+
+
+def participation_by_unit(
+    session: Session, scope: Scope, root: Unit, threshold: float = DEFAULT_THRESHOLD, max_depth: int | None = None
+) -> list[UnitParticipation]:
+    """Every unit of `root`'s subtree (down to `max_depth` levels below it), rolled up along the tree."""
+    finished = and_(Attempt.round_id.in_(scope.round_ids), Attempt.status.in_(FINISHED))
+    people = _person_scores(scope)
+    own_people = (
+        select(User.unit_id, func.count().label("participants"), func.sum(people.c.score).label("score_sum"), func.max(people.c.score).label("best"))
+        .join(people, people.c.user_id == User.id)
+        .group_by(User.unit_id)
+        .subquery()
+    )
+    own_attempts = (
+        select(
+            User.unit_id,
+            func.count().label("attempts"),
+            func.sum(case((Attempt.score == Attempt.max_score, 1), else_=0)).label("full_scores"),
+        )
+        .join(User, User.id == Attempt.user_id)
+        .where(finished)
+        .group_by(User.unit_id)
+        .subquery()
+    )
+    own_staff = select(StaffMember.unit_id, func.count().label("staff")).group_by(StaffMember.unit_id).subquery()
+    report = aliased(Unit, name="report")
+    below = aliased(Unit, name="below")
+    upper = func.substr(report.path, 1, func.length(report.path) - 1).concat(literal("0"))
+    query = (
+        select(
+            report.id, report.code, report.name, report.kind, report.depth,
+            func.sum(below.headcount).label("headcount"),
+            func.sum(func.coalesce(own_staff.c.staff, 0)).label("staff"),
+            func.sum(case((below.staff_list_at.is_(None), 1), else_=0)).label("without_list"),
+            func.sum(func.coalesce(own_people.c.participants, 0)).label("participants"),
+            func.sum(func.coalesce(own_people.c.score_sum, 0)).label("score_sum"),
+            func.max(own_people.c.best).label("best"),
+            func.sum(func.coalesce(own_attempts.c.attempts, 0)).label("attempts"),
+            func.sum(func.coalesce(own_attempts.c.full_scores, 0)).label("full_scores"),
+        )
+        .join(below, and_(below.path >= report.path, below.path < upper))
+        .outerjoin(own_people, own_people.c.unit_id == below.id)
+        .outerjoin(own_attempts, own_attempts.c.unit_id == below.id)
+        .outerjoin(own_staff, own_staff.c.unit_id == below.id)
+        .where(report.path >= root.path, report.path < root.subtree_upper_bound)
+        .group_by(report.id, report.code, report.name, report.kind, report.depth)
+    )
+    if max_depth is not None:
+        query = query.where(report.depth <= root.depth + max_depth)
+    rows = {
+        r.id: UnitParticipation(
+            unit_id=r.id, code=r.code, name=r.name, kind=r.kind, depth=r.depth - root.depth,
+            headcount=int(r.headcount or 0), staff=int(r.staff or 0), has_staff_lists=int(r.without_list or 0) == 0,
+            participants=int(r.participants or 0), attempts=int(r.attempts or 0), score_sum=int(r.score_sum or 0),
+            best=int(r.best) if r.best is not None else None, full_scores=int(r.full_scores or 0), threshold=threshold,
+        )
+        for r in session.execute(query)
+    }
+    order = [node.unit.id for node in flatten_tree(unit_tree(session, root))]
+    return [rows[unit_id] for unit_id in order if unit_id in rows]
+
+
+def contest_root(session: Session, contest: Contest) -> Unit:
+    """The unit whose subtree a contest's report covers: its organiser unit."""
+    return contest.owner_unit
+
+
+# ---------------------------------------------------------------- who has not taken part
+
+
+def _took_part(scope: Scope):
+    return (
+        select(User.id)
+        .join(Attempt, Attempt.user_id == User.id)
+        .where(Attempt.round_id.in_(scope.round_ids), Attempt.status.in_(FINISHED))
+    )
+
+
+def non_participants(session: Session, scope: Scope, unit: Unit) -> list[StaffMember]:
+    """People on the staff lists of `unit`'s subtree with no finished attempt in scope (matched by CCCD or phone)."""
+    participant = aliased(User)
+    matched = (
+        exists()
+        .where(
+            participant.id.in_(_took_part(scope)),
+            or_(
+                and_(StaffMember.cccd.is_not(None), participant.cccd == StaffMember.cccd),
+                and_(StaffMember.phone.is_not(None), participant.phone == StaffMember.phone),
+            ),
+        )
+    )
+    query = (
+        select(StaffMember)
+        .join(Unit, Unit.id == StaffMember.unit_id)
+        .where(subtree_filter(unit), ~matched)
+        .order_by(Unit.code, StaffMember.full_name)
+    )
+    return list(session.scalars(query))
+
+
+def registered_non_participants(session: Session, scope: Scope, unit: Unit) -> list[User]:
+    """Accounts of `unit`'s subtree with no finished attempt in scope."""
+    query = (
+        select(User)
+        .join(Unit, Unit.id == User.unit_id)
+        .where(subtree_filter(unit), User.active.is_(True), User.id.not_in(_took_part(scope)))
+        .order_by(Unit.code, User.full_name)
+    )
+    return list(session.scalars(query))
+
+
+# ---------------------------------------------------------------- item statistics
+
+
+@dataclass
+class ItemStatistic:
+    question_id: int
+    code: str
+    topic: str
+    text: str
+    choices: list[tuple[str, str, bool]]  # (label, text, is_key) as in the bank now
+    shown: int = 0
+    correct: int = 0
+    discrimination: float | None = None
+    picks: Counter = field(default_factory=Counter)  # label -> times picked
+    top_picks: Counter = field(default_factory=Counter)
+
+    @property
+    def facility(self) -> float | None:
+        return self.correct / self.shown if self.shown else None
+
+    def share(self, label: str) -> float | None:
+        return self.picks[label] / self.shown if self.shown else None
+
+    @property
+    def key_labels(self) -> set[str]:
+        return {label for label, _, is_key in self.choices if is_key}
+
+    @property
+    def flag(self) -> str | None:
+        """Why the key should be checked, or None."""
+        if self.facility is not None and self.discrimination is not None and self.facility < 0.2 and self.discrimination < 0:
+            return "Tỷ lệ đúng rất thấp và độ phân biệt âm"
+        key_picks = min((self.top_picks[k] for k in self.key_labels), default=0)
+        wrong = [label for label, _, is_key in self.choices if not is_key and self.top_picks[label] > key_picks]
+        if wrong and self.top_picks.total():
+            return f"Nhóm điểm cao chọn phương án {', '.join(wrong)} nhiều hơn đáp án"
+        return None
+
+
+def item_statistics(session: Session, scope: Scope) -> tuple[int, list[ItemStatistic]]:
+    """(number of finished attempts, statistics per question) over the finished attempts of the scope."""
+    finished = and_(Attempt.round_id.in_(scope.round_ids), Attempt.status.in_(FINISHED))
+    total = session.scalar(select(func.count()).where(finished)) or 0
+    if not total:
+        return 0, []
+    group_size = math.ceil(DISCRIMINATION_GROUP * total)
+    position = func.row_number().over(order_by=(Attempt.score.desc(), Attempt.id.asc()))
+    ranked = select(Attempt.id, position.label("position")).where(finished).subquery()
+    group = case((ranked.c.position <= group_size, "top"), (ranked.c.position > total - group_size, "bottom"), else_="middle").label("grp")
+    base = (
+        select(AttemptQuestion.question_id, group)
+        .join(ranked, ranked.c.id == AttemptQuestion.attempt_id)
+        .outerjoin(Answer, Answer.attempt_question_id == AttemptQuestion.id)
+    )
+    correct_rows = session.execute(
+        base.add_columns(func.count().label("shown"), func.sum(case((Answer.is_correct.is_(True), 1), else_=0)).label("correct"))
+        .group_by(AttemptQuestion.question_id, text("grp"))
+    ).all()
+    pick_rows = session.execute(
+        base.add_columns(Answer.selected_original, func.count().label("times"))
+        .where(Answer.selected_original != "")
+        .group_by(AttemptQuestion.question_id, text("grp"), Answer.selected_original)
+    ).all()
+    questions = {
+        q.id: q for q in session.scalars(select(Question).where(Question.id.in_({r.question_id for r in correct_rows})))
+    }
+    stats: dict[int, ItemStatistic] = {}
+    by_group: dict[int, dict[str, tuple[int, int]]] = defaultdict(dict)
+    for row in correct_rows:
+        question = questions[row.question_id]
+        item = stats.setdefault(row.question_id, ItemStatistic(
+            question_id=question.id, code=question.code, topic=question.topic.name, text=question.text,
+            choices=[(c.label, c.text, c.is_correct) for c in sorted(question.choices, key=lambda c: c.position)],
+        ))
+        item.shown += row.shown
+        item.correct += int(row.correct or 0)
+        by_group[row.question_id][row.grp] = (row.shown, int(row.correct or 0))
+    for row in pick_rows:
+        item = stats[row.question_id]
+        for label in row.selected_original.split(","):
+            item.picks[label] += row.times
+            if row.grp == "top":
+                item.top_picks[label] += row.times
+    if total >= MIN_ATTEMPTS_FOR_DISCRIMINATION:
+        for question_id, groups in by_group.items():
+            top, bottom = groups.get("top"), groups.get("bottom")
+            if top and bottom and top[0] and bottom[0]:
+                stats[question_id].discrimination = round(top[1] / top[0] - bottom[1] / bottom[0], 3)
+    return total, sorted(stats.values(), key=lambda s: s.code)
+
+
+# ---------------------------------------------------------------- dashboard
+
+
+def _local_day(column, dialect: str):
+    """The Vietnamese calendar day of a UTC timestamp (UTC+7 all year: no daylight saving)."""
+    if dialect == "postgresql":
+        return cast(column + text("interval '7 hours'"), Date)
+    return func.date(column, "+7 hours")
+
+
+@dataclass
+class Dashboard:
+    participants: int
+    finished_attempts: int
+    in_progress: int
+    base: int
+    per_day: list[tuple[str, int, int]]  # (dd/mm, attempts, distinct people)
+    score_distribution: list[tuple[int, int]]  # (score, people)
+    max_score: int
+    top_by_rate: list[UnitParticipation]
+    top_by_average: list[UnitParticipation]
+
+    @property
+    def rate(self) -> float | None:
+        return round(100 * self.participants / self.base, 1) if self.base else None
+
+
+def dashboard(session: Session, scope: Scope, threshold: float = DEFAULT_THRESHOLD, top: int = 10) -> Dashboard:
+    round_filter = Attempt.round_id.in_(scope.round_ids)
+    finished = and_(round_filter, Attempt.status.in_(FINISHED))
+    dialect = session.get_bind().dialect.name
+    day = _local_day(Attempt.finished_at, dialect).label("day")
+    per_day_rows = session.execute(
+        select(day, func.count(), func.count(distinct(Attempt.user_id))).where(finished).group_by(day).order_by(day)
+    ).all()
+    people = _person_scores(scope)
+    distribution = session.execute(select(people.c.score, func.count()).group_by(people.c.score).order_by(people.c.score)).all()
+    max_score = session.scalar(select(func.max(Attempt.max_score)).where(round_filter)) or 0
+    if scope.round is None:
+        max_score = sum(
+            session.scalar(select(func.max(Attempt.max_score)).where(Attempt.round_id == rid)) or 0 for rid in scope.round_ids
+        )
+    root = scope.contest.owner_unit
+    units = participation_by_unit(session, scope, root, threshold)
+    children = [u for u in units if u.depth == 1] or units
+    with_base = [u for u in children if u.rate is not None]
+    with_people = [u for u in children if u.participants]
+
+    def day_label(value) -> str:
+        value = value if isinstance(value, date) else date.fromisoformat(str(value))
+        return value.strftime("%d/%m")
+
+    return Dashboard(
+        participants=session.scalar(select(func.count(distinct(Attempt.user_id))).where(finished)) or 0,
+        finished_attempts=session.scalar(select(func.count()).where(finished)) or 0,
+        in_progress=session.scalar(select(func.count()).where(round_filter, Attempt.status == "in_progress")) or 0,
+        base=units[0].base if units else 0,
+        per_day=[(day_label(d), attempts, persons) for d, attempts, persons in per_day_rows],
+        score_distribution=[(int(score), count) for score, count in distribution],
+        max_score=max_score,
+        top_by_rate=sorted(with_base, key=lambda u: (-u.rate, u.code))[:top],
+        top_by_average=sorted(with_people, key=lambda u: (-u.average, u.code))[:top],
+    )
