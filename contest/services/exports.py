@@ -121,7 +121,7 @@ def participation_rows(units: list[statistics.UnitParticipation]) -> Iterator[li
     for u in units:
         yield [
             u.code, "    " * u.depth + u.name, UNIT_KIND_LABELS[UnitKind(u.kind)], u.base, u.base_source, u.participants,
-            u.rate / 100 if u.rate is not None else "—", u.attempts, u.average, u.best, u.full_scores,
+            u.ratio if u.ratio is not None else "—", u.attempts, u.average, u.best, u.full_scores,
             "Có" if u.below_threshold else "",
         ]
 

@@ -85,9 +85,14 @@ class UnitParticipation:
         return "Danh sách cán bộ" if self.has_staff_lists else "Số CBCCVC"
 
     @property
+    def ratio(self) -> float | None:
+        """Participants / base, unrounded (spreadsheets format it); None when the base is 0."""
+        return self.participants / self.base if self.base else None
+
+    @property
     def rate(self) -> float | None:
-        """Participants / base in percent; None when the base is 0 (shown as "—")."""
-        return round(100 * self.participants / self.base, 1) if self.base else None
+        """Participants / base in percent with one decimal; None when the base is 0 (shown as "—")."""
+        return round(100 * self.ratio, 1) if self.base else None
 
     @property
     def average(self) -> float | None:
