@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: install run test init-db demo-data clean bench-import
+.PHONY: install run test init-db demo-data clean bench bench-import bench-reports
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,8 +27,16 @@ run: demo-data
 test: install
 	$(BIN)/pytest
 
+# The surge benchmark needs PostgreSQL on 127.0.0.1:5432 (see BENCHMARKS.md).
+bench: install
+	$(BIN)/pip install -q -e '.[test,bench]'
+	$(BIN)/python -m bench.surge
+
 bench-import: install
 	$(BIN)/python -m bench.question_import
+
+bench-reports: install
+	$(BIN)/python -m bench.reports
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
