@@ -18,6 +18,7 @@ from contest.participant.helpers import (
 )
 from contest.services import attempts as attempt_service
 from contest.services import contests as contest_service
+from contest.errors import NotFoundError
 from contest.services.attempts import AttemptError
 
 
@@ -137,26 +138,30 @@ def take_attempt(attempt_id: int):
 @login_required
 def save_answer_api(attempt_id: int):
     """Autosave of one answer (or the prediction); idempotent, answers the true remaining time."""
-    attempt = load_own_attempt(attempt_id)
     now, policy = clock.now(), attempt_policy()
     payload = request.get_json(silent=True) or {}
     try:
         if "prediction" in payload:
+            attempt = load_own_attempt(attempt_id)
             value = payload["prediction"]
             attempt_service.save_prediction(db.session, attempt, int(value) if value not in (None, "") else None, now, policy)
+            remaining = attempt_service.remaining_seconds(attempt, now)
         else:
             question_id, keys = payload.get("question_id"), payload.get("keys", [])
             if not isinstance(question_id, int) or not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
                 return jsonify(saved=False, error="Dữ liệu gửi lên không hợp lệ."), 400
-            attempt_service.save_answers(db.session, attempt, {question_id: keys}, now, policy)
+            remaining = attempt_service.save_answer(db.session, current_user.id, attempt_id, question_id, keys, now, policy)
+    except NotFoundError:
+        abort(404)
     except (AttemptError, ValueError) as error:
         db.session.commit()  # keeps a finalisation that the refusal may have triggered
+        attempt = load_own_attempt(attempt_id)
         status = 409 if attempt.status != "in_progress" else 422
         message = str(error) if isinstance(error, AttemptError) else "Số dự đoán phải là số nguyên không âm."
         return jsonify(saved=False, error=message, status=attempt.status,
                        result_url=url_for("participant.attempt_result", attempt_id=attempt.id)), status
     db.session.commit()
-    return jsonify(saved=True, status=attempt.status, remaining_seconds=attempt_service.remaining_seconds(attempt, now))
+    return jsonify(saved=True, status="in_progress", remaining_seconds=remaining)
 
 
 @bp.route("/api/bai-thi/<int:attempt_id>/trang-thai")
