@@ -7,6 +7,7 @@ from sqlalchemy import select
 from contest import clock, db
 from contest.forms import EmptyForm
 from contest.models import Attempt
+from contest.auth import session_user_id
 from contest.participant import bp
 from contest.participant.helpers import (
     attempt_policy,
@@ -135,13 +136,17 @@ def take_attempt(attempt_id: int):
 
 
 @bp.route("/api/bai-thi/<int:attempt_id>/tra-loi", methods=["POST"])
-@login_required
 def save_answer_api(attempt_id: int):
     """Autosave of one answer (or the prediction); idempotent, answers the true remaining time."""
+    user_id = session_user_id()
+    if user_id is None:
+        return jsonify(saved=False, error="Phiên đăng nhập đã hết hạn; vui lòng đăng nhập lại."), 401
     now, policy = clock.now(), attempt_policy()
     payload = request.get_json(silent=True) or {}
     try:
         if "prediction" in payload:
+            if not current_user.is_authenticated:
+                return jsonify(saved=False, error="Phiên đăng nhập đã hết hạn; vui lòng đăng nhập lại."), 401
             attempt = load_own_attempt(attempt_id)
             value = payload["prediction"]
             attempt_service.save_prediction(db.session, attempt, int(value) if value not in (None, "") else None, now, policy)
@@ -150,12 +155,12 @@ def save_answer_api(attempt_id: int):
             question_id, keys = payload.get("question_id"), payload.get("keys", [])
             if not isinstance(question_id, int) or not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
                 return jsonify(saved=False, error="Dữ liệu gửi lên không hợp lệ."), 400
-            remaining = attempt_service.save_answer(db.session, current_user.id, attempt_id, question_id, keys, now, policy)
+            remaining = attempt_service.save_answer(db.session, user_id, attempt_id, question_id, keys, now, policy)
     except NotFoundError:
         abort(404)
     except (AttemptError, ValueError) as error:
         db.session.commit()  # keeps a finalisation that the refusal may have triggered
-        attempt = load_own_attempt(attempt_id)
+        attempt = db.session.get(Attempt, attempt_id)
         status = 409 if attempt.status != "in_progress" else 422
         message = str(error) if isinstance(error, AttemptError) else "Số dự đoán phải là số nguyên không âm."
         return jsonify(saved=False, error=message, status=attempt.status,

@@ -197,7 +197,8 @@ def _upsert_statement(session: Session):
 _SAVE_CONTEXT = (
     select(Attempt.user_id, Attempt.status, Attempt.deadline, AttemptQuestion.kind, AttemptQuestion.choices)
     .join(AttemptQuestion, AttemptQuestion.attempt_id == Attempt.id)
-    .where(Attempt.id == bindparam("attempt_id"), AttemptQuestion.id == bindparam("question_id"))
+    .join(User, User.id == Attempt.user_id)
+    .where(Attempt.id == bindparam("attempt_id"), AttemptQuestion.id == bindparam("question_id"), User.active.is_(True))
 )
 
 
@@ -208,12 +209,14 @@ def save_answer(
 
     The same rules as `save_answers`, written for the request that a contest
     sends thousands of times a minute. Raises NotFoundError for an attempt or
-    question that is not the user's.
+    question that is not the user's, or when the account is deactivated.
     """
     connection = session.connection()  # Core statements: no ORM bookkeeping on the hottest path
     row = connection.execute(_SAVE_CONTEXT, {"attempt_id": attempt_id, "question_id": question_id}).first()
     if row is None or row.user_id != user_id:
-        owner = session.scalar(select(Attempt.user_id).where(Attempt.id == attempt_id))
+        owner = session.scalar(
+            select(Attempt.user_id).join(User, User.id == Attempt.user_id).where(Attempt.id == attempt_id, User.active.is_(True))
+        )
         if owner != user_id:
             raise NotFoundError("Không tìm thấy bài thi.")
         raise AttemptError("Câu hỏi không thuộc bài thi này.")

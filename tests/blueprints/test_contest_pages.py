@@ -201,3 +201,17 @@ def test_expire_attempts_command(app, db_session, clock, contest, player, client
     assert "Đã kết thúc và chấm 1 bài thi quá hạn." in result.output
     db_session.expire_all()
     assert db_session.get(Attempt, attempt_id).status == "expired"
+
+
+def test_autosave_needs_a_session_and_an_active_account(app, client, db_session, clock, contest, player):
+    attempt_id = _start(client, contest)
+    question = db_session.get(Attempt, attempt_id).questions[0]
+    payload = {"question_id": question.id, "keys": ["A"]}
+    stranger = app.test_client()
+    response = stranger.post(f"/api/bai-thi/{attempt_id}/tra-loi", json=payload)
+    assert response.status_code == 401 and "đăng nhập lại" in response.get_json()["error"]
+    assert client.post(f"/api/bai-thi/{attempt_id}/tra-loi", json=payload).status_code == 200
+    player.active = False
+    db_session.merge(player)
+    db_session.commit()
+    assert client.post(f"/api/bai-thi/{attempt_id}/tra-loi", json=payload).status_code == 404
