@@ -1,0 +1,195 @@
+"""Browser tests: Debian's Chromium driven by Playwright against the app served by gunicorn on 127.0.0.1.
+
+They are skipped, with the reason printed in the summary, when Playwright or
+/usr/bin/chromium is missing (`apt-get install chromium`; no browser download).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+from sqlalchemy import create_engine, text
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
+BIN = Path(sys.executable).parent
+
+try:
+    from playwright.sync_api import sync_playwright
+except ImportError:  # pragma: no cover - reported as a skip
+    sync_playwright = None
+
+
+def pytest_collection_modifyitems(config, items):
+    reason = None
+    if sync_playwright is None:
+        reason = "Playwright is not installed: browser tests skipped"
+    elif not Path(CHROMIUM).exists():
+        reason = f"Chromium not found at {CHROMIUM}: browser tests skipped (apt-get install chromium)"
+    if reason:
+        for item in items:
+            if "e2e" in item.nodeid:
+                item.add_marker(pytest.mark.skip(reason=reason))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def e2e_database(tmp_path_factory):
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        yield f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'e2e.sqlite3'}"
+        return
+    name = "contest_e2e"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        connection.execute(text(f"CREATE DATABASE {name}"))
+    yield base.rsplit("/", 1)[0] + "/" + name
+    with admin.connect() as connection:
+        connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(e2e_database, tmp_path_factory):
+    """init-db and demo-data, then gunicorn (2 workers) on a free port; the URL is yielded."""
+    env = {**os.environ, "DATABASE_URL": e2e_database, "SECRET_KEY": "e2e-secret", "CONTEST_ENV": "development"}
+    env.pop("TEST_DATABASE_URL", None)
+    for command in ("init-db", "demo-data"):
+        subprocess.run([str(BIN / "flask"), "--app", "wsgi", command], cwd=ROOT, env=env, check=True, capture_output=True, timeout=180)
+    port = _free_port()
+    log = open(tmp_path_factory.mktemp("e2e-log") / "gunicorn.log", "w")
+    process = subprocess.Popen(
+        [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "wsgi:app"],
+        cwd=ROOT, env={**env, "GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_WORKERS": "2", "GUNICORN_LOG_LEVEL": "warning"},
+        stdout=log, stderr=log, start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(150):
+        try:
+            if requests.get(url + "/healthz", timeout=1).status_code == 200:
+                break
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    else:
+        os.killpg(process.pid, signal.SIGTERM)
+        raise RuntimeError("gunicorn did not start for the browser tests")
+    yield url
+    os.killpg(process.pid, signal.SIGTERM)
+    process.wait(timeout=30)
+    log.close()
+
+
+@pytest.fixture(scope="session")
+def e2e_engine(e2e_database, live_server):
+    engine = create_engine(e2e_database)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync"],
+        )
+        yield chromium
+        chromium.close()
+
+
+class PageProblems:
+    """Console errors and uncaught exceptions seen by a page: every test ends with none."""
+
+    def __init__(self, page):
+        self.messages: list[str] = []
+        page.on("console", lambda m: self.messages.append(f"console: {m.text}") if m.type == "error" else None)
+        page.on("pageerror", lambda e: self.messages.append(f"page error: {e}"))
+
+
+@pytest.fixture
+def open_page(browser, live_server):
+    """open_page(width, height) -> (page, problems); the context is closed after the test."""
+    contexts = []
+
+    def factory(width: int, height: int, **kwargs):
+        context = browser.new_context(viewport={"width": width, "height": height}, locale="vi-VN", base_url=live_server,
+                                      accept_downloads=True, **kwargs)
+        contexts.append(context)
+        page = context.new_page()
+        return page, PageProblems(page)
+
+    yield factory
+    for context in contexts:
+        context.close()
+
+
+def screenshot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def log_in(page, identifier: str, password: str = "Demo@2026") -> None:
+    page.goto("/dang-nhap")
+    page.get_by_label("Số điện thoại, số CCCD hoặc email").fill(identifier)
+    page.get_by_label("Mật khẩu").fill(password)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url("**/")
+
+
+UNLABELLED_CONTROLS = """
+() => Array.from(document.querySelectorAll('input, select, textarea, button'))
+  .filter(el => el.type !== 'hidden' && el.offsetParent !== null)
+  .filter(el => {
+    if (el.tagName === 'BUTTON') return !(el.innerText.trim() || el.getAttribute('aria-label'));
+    return !(el.labels && el.labels.length) && !el.getAttribute('aria-label') && !el.getAttribute('aria-labelledby');
+  })
+  .map(el => el.outerHTML.slice(0, 120))
+"""
+
+# WCAG contrast of every visible text element against the nearest opaque background.
+LOW_CONTRAST = """
+() => {
+  const parse = c => (c.match(/[\\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => { const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+                               return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
+  const background = el => { for (let e = el; e; e = e.parentElement) { const c = parse(getComputedStyle(e).backgroundColor);
+                               if (c.length === 3 || (c.length === 4 && c[3] > 0.9)) return c.slice(0, 3); } return [255, 255, 255]; };
+  const bad = [];
+  for (const el of document.querySelectorAll('body *')) {
+    if (!el.offsetParent || !Array.from(el.childNodes).some(n => n.nodeType === 3 && n.textContent.trim())) continue;
+    const style = getComputedStyle(el);
+    if (style.visibility === 'hidden' || parseFloat(style.opacity) < 0.5) continue;
+    const fg = parse(style.color).slice(0, 3), bg = background(el);
+    const [hi, lo] = [lum(fg), lum(bg)].sort((a, b) => b - a);
+    const ratio = (hi + 0.05) / (lo + 0.05);
+    const large = parseFloat(style.fontSize) >= 24 || (parseFloat(style.fontSize) >= 18.66 && parseInt(style.fontWeight) >= 700);
+    if (ratio < (large ? 3 : 4.5)) bad.push(`${ratio.toFixed(2)} ${el.tagName} "${el.textContent.trim().slice(0, 40)}"`);
+  }
+  return bad;
+}
+"""
+
+
+def accessibility_problems(page) -> list[str]:
+    problems = [f"unlabelled control: {html}" for html in page.evaluate(UNLABELLED_CONTROLS)]
+    problems += [f"low contrast: {item}" for item in page.evaluate(LOW_CONTRAST)]
+    if page.evaluate("document.documentElement.lang") != "vi":
+        problems.append("the html element's lang is not vi")
+    return problems

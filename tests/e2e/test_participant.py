@@ -1,0 +1,152 @@
+"""A participant on a 390×844 phone: register, start, answer, reload, lose the network, run out of time, result, ranking."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import text
+
+from contest import create_app, db
+from contest.models import QuestionBank, Unit
+from contest.services import contests as contest_service
+from contest.timeutil import utcnow
+from question_bank.sample import SAMPLE_BANK_NAME
+from tests.e2e.conftest import accessibility_problems, screenshot
+
+PHONE = (390, 844)
+ROUND_SECONDS = 60
+
+
+def short_contest(database_url: str, seconds: int) -> int:
+    """A published contest whose only round closes `seconds` from now: the clock runs out for real."""
+    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "e2e"})
+    with app.app_context():
+        session = db.session
+        root = session.query(Unit).filter_by(code="AH").one()
+        bank = session.query(QuestionBank).filter_by(name=SAMPLE_BANK_NAME).one()
+        contest = contest_service.create_contest(session, root, contest_service.ContestSettings(
+            title="Cuộc thi thử hết giờ", eligible_unit_ids=[root.id], review_policy="immediate", leaderboard_visibility="public",
+            prediction_question="Dự đoán số người tham gia?", prediction_resolver="participants"))
+        topics = {t.name: t for t in bank.topics}
+        lines = [contest_service.BlueprintLine(bank.id, topics["Cải cách thủ tục hành chính"].id, None, 3),
+                 contest_service.BlueprintLine(bank.id, topics["Chính quyền điện tử, chính quyền số"].id, None, 3)]
+        now = utcnow()
+        contest_service.save_round(session, contest, None, contest_service.RoundSettings(
+            "Vòng nhanh", now - timedelta(minutes=1), now + timedelta(seconds=seconds), 15, lines))
+        contest_service.set_status(session, contest, "published")
+        session.commit()
+        contest_id = contest.id
+    app.extensions["db_engine"].dispose()
+    return contest_id
+
+
+def expected_problem(message: str) -> bool:
+    """Requests refused while the test has cut the network are the point of that step."""
+    return "ERR_INTERNET_DISCONNECTED" in message or "Failed to fetch" in message
+
+
+def checked_keys(page) -> dict[str, str]:
+    return page.evaluate("() => Object.fromEntries(Array.from(document.querySelectorAll('fieldset.question input:checked')).map(i => [i.name, i.value]))")
+
+
+def test_participant_on_a_phone(open_page, e2e_database, e2e_engine):
+    page, problems = open_page(*PHONE)
+
+    page.goto("/dang-ky")
+    assert accessibility_problems(page) == []
+    page.get_by_label("Họ và tên").fill("Vũ Thị Kiểm Thử")
+    page.get_by_label("Số CCCD (12 chữ số)").fill("001199004321")
+    page.get_by_label("Số điện thoại di động").fill("0987 654 321")
+    page.get_by_label("Email (không bắt buộc)").fill("kiem.thu@example.vn")
+    page.get_by_placeholder("Gõ để tìm đơn vị (không cần dấu)…").fill("dong phong")
+    page.get_by_label("Đơn vị công tác").select_option(label="— — Xã Đông Phong (AH-HDG-03)")
+    page.get_by_label("Mật khẩu (ít nhất 8 ký tự, gồm chữ và số)").fill("Kiemthu2026")
+    page.get_by_label("Nhập lại mật khẩu").fill("Kiemthu2026")
+    screenshot(page, "phone-register")
+    page.get_by_role("button", name="Đăng ký").click()
+    page.wait_for_url("**/tai-khoan")
+    assert "Xã Đông Phong" in page.locator("#my-unit").inner_text()
+
+    contest_id = short_contest(e2e_database, ROUND_SECONDS)
+    page.goto(f"/cuoc-thi/{contest_id}")
+    screenshot(page, "phone-contest")
+    page.get_by_role("button", name="Bắt đầu làm bài").click()
+    page.wait_for_url(re.compile(r".*/bai-thi/\d+$"))
+    attempt_id = int(page.url.rsplit("/", 1)[1])
+    assert page.get_by_role("button", name="Xem tất cả các câu").is_visible()  # phones start one question at a time
+    assert accessibility_problems(page) == []
+
+    for _ in range(3):
+        question = page.locator("fieldset.question:visible")
+        question.locator(".choice label").first.click()
+        question.get_by_text("Đã lưu").wait_for()
+        page.get_by_role("button", name="Câu sau").click()
+    screenshot(page, "phone-attempt")
+    before_reload = checked_keys(page)
+    timer_before = page.locator("#timer").inner_text()
+
+    page.reload()
+    assert checked_keys(page) == before_reload and len(before_reload) == 3
+    minutes, seconds = map(int, page.locator("#timer").inner_text().split(":"))
+    before_minutes, before_seconds = map(int, timer_before.split(":"))
+    assert 0 <= (before_minutes * 60 + before_seconds) - (minutes * 60 + seconds) <= 5  # the server's remaining time
+
+    page.context.set_offline(True)
+    page.locator(".map-item").nth(3).click()
+    offline_question = page.locator("fieldset.question:visible")
+    offline_question.locator(".choice label").nth(1).click()
+    page.get_by_text(re.compile("Mất kết nối")).wait_for()
+    screenshot(page, "phone-offline")
+    page.context.set_offline(False)
+    page.locator("#save-status").get_by_text("Đã lưu").wait_for(timeout=20_000)
+    with e2e_engine.connect() as connection:
+        saved = connection.execute(text("SELECT count(*) FROM answers WHERE attempt_id = :a AND selected <> ''"), {"a": attempt_id}).scalar()
+    assert saved == 4
+
+    page.get_by_label(re.compile("Câu hỏi dự đoán")).fill("7")
+    page.get_by_label(re.compile("Câu hỏi dự đoán")).blur()
+    page.wait_for_url(re.compile(r".*/ket-qua$"), timeout=(ROUND_SECONDS + 20) * 1000)  # the clock runs out: the browser submits
+    assert "Kết quả bài thi" in page.content()
+    screenshot(page, "phone-result")
+    with e2e_engine.connect() as connection:
+        status, prediction = connection.execute(text("SELECT status, prediction FROM attempts WHERE id = :a"), {"a": attempt_id}).one()
+    assert status in ("submitted", "expired") and prediction == 7
+
+    page.get_by_role("link", name="Bảng xếp hạng").click()
+    assert page.get_by_role("cell", name="Vũ Thị Kiểm Thử").is_visible()
+    screenshot(page, "phone-ranking")
+    assert [m for m in problems.messages if not expected_problem(m)] == []
+
+
+def test_the_attempt_page_works_with_the_keyboard_alone(open_page, e2e_engine):
+    from tests.e2e.conftest import log_in
+
+    page, problems = open_page(1366, 768)
+    log_in(page, "0900000005")
+    page.goto("/cuoc-thi/1")
+    start = page.get_by_role("button", name=re.compile("Bắt đầu làm bài|Thi lại"))
+    if start.count():
+        start.focus()
+        page.keyboard.press("Enter")
+    else:
+        page.get_by_role("link", name="Tiếp tục làm bài").click()
+    page.wait_for_url(re.compile(r".*/bai-thi/\d+$"))
+    attempt_id = int(page.url.rsplit("/", 1)[1])
+    first_radio = page.locator("fieldset.question input").first
+    for _ in range(60):  # Tab through the page until the first choice has the focus
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement") and first_radio.evaluate("el => el === document.activeElement"):
+            break
+    else:
+        pytest.fail("the first choice cannot be reached with Tab")
+    page.keyboard.press("Space")
+    page.keyboard.press("ArrowDown")  # radio groups move with the arrow keys
+    page.locator("#save-status").get_by_text("Đã lưu").wait_for()
+    with e2e_engine.connect() as connection:
+        saved = connection.execute(text("SELECT selected FROM answers WHERE attempt_id = :a"), {"a": attempt_id}).scalars().all()
+    assert saved == ["B"]
+    screenshot(page, "desktop-attempt")
+    assert accessibility_problems(page) == []
+    assert problems.messages == []
