@@ -341,11 +341,8 @@ def dashboard(session: Session, scope: Scope, threshold: float = DEFAULT_THRESHO
     ).all()
     people = _person_scores(scope)
     distribution = session.execute(select(people.c.score, func.count()).group_by(people.c.score).order_by(people.c.score)).all()
-    max_score = session.scalar(select(func.max(Attempt.max_score)).where(round_filter)) or 0
-    if scope.round is None:
-        max_score = sum(
-            session.scalar(select(func.max(Attempt.max_score)).where(Attempt.round_id == rid)) or 0 for rid in scope.round_ids
-        )
+    rounds = [scope.round] if scope.round else scope.contest.rounds
+    max_score = sum(sum(item.question_count for item in r.blueprint) for r in rounds) * scope.contest.points_per_question
     root = scope.contest.owner_unit
     units = participation_by_unit(session, scope, root, threshold)
     children = [u for u in units if u.depth == 1] or units

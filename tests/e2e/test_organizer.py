@@ -71,7 +71,7 @@ def test_organizer_on_a_desktop(open_page, tmp_path):
     screenshot(page, "desktop-dashboard")
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Xuất kết quả, xếp hạng (.xlsx)").click()
-    sheet = load_workbook(io.BytesIO(open(download_info.value.path(), "rb").read())).active
+    sheet = load_workbook(io.BytesIO(download_info.value.path().read_bytes())).active
     assert sheet["A1"].value == "KẾT QUẢ VÀ XẾP HẠNG"
     assert [c.value for c in sheet[6]][:4] == ["Hạng", "Họ và tên", "Đơn vị", "Điểm"]
     page.get_by_role("link", name="Tham gia theo đơn vị").click()
