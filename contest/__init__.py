@@ -22,7 +22,7 @@ def create_app(config: dict | None = None, instance_path: str | Path | None = No
     )
     app.config.update(load_config(Path(app.instance_path), config))
 
-    from contest import auth, cli, db, errors, templating
+    from contest import auth, cli, db, errors, ratelimit, security, templating
     from contest.admin import bp as admin_bp
     from contest.auth import bp as auth_bp
     from contest.main import bp as main_bp
@@ -34,6 +34,8 @@ def create_app(config: dict | None = None, instance_path: str | Path | None = No
     csrf.init_app(app)
     auth.init_login(app)
     errors.init_app(app)
+    security.init_app(app)
+    ratelimit.init_app(app)
     templating.init_app(app)
     cli.init_app(app)
 

@@ -21,10 +21,12 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-def make_engine(url: str, **options) -> Engine:
-    """Create an engine; SQLite gets foreign keys, WAL and a busy timeout."""
+def make_engine(url: str, sqlite_immediate: bool = True, **options) -> Engine:
+    """Create an engine; SQLite gets foreign keys, WAL, a busy timeout and (by default) BEGIN IMMEDIATE."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30}, **options)
+        if not sqlite_immediate:
+            return engine
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):

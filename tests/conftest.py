@@ -69,6 +69,9 @@ def app_config(database_url, tmp_path) -> dict:
         "WTF_CSRF_ENABLED": False,
         # Cheap hashing keeps the suite fast; production uses scrypt (tested separately).
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        # Rate limits have their own tests (tests/blueprints/test_security.py); elsewhere they would only
+        # count the suite's own logins.
+        "RATELIMIT_ENABLED": False,
     }
 
 

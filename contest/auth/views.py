@@ -12,6 +12,7 @@ from contest.auth.forms import ChangePasswordForm, LoginForm, RegisterForm
 from contest.errors import ValidationError
 from contest.forms import as_choices
 from contest.models import Unit
+from contest.ratelimit import LOGIN_PER_ACCOUNT, LOGIN_PER_ADDRESS, REGISTER_PER_ADDRESS, failed_login, limiter, login_identifier
 from contest.services import units as unit_service
 from contest.services import users as user_service
 
@@ -24,12 +25,17 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/dang-nhap", methods=["GET", "POST"])
+@limiter.limit(LOGIN_PER_ACCOUNT, key_func=login_identifier, methods=["POST"], deduct_when=failed_login)
+@limiter.limit(LOGIN_PER_ADDRESS, methods=["POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = LoginForm()
     if form.validate_on_submit():
         user = user_service.authenticate(db.session, form.identifier.data, form.password.data)
+        if user is None or not user.active:
+            # End the read transaction now: the failed attempt is counted next, on its own connection.
+            db.session.rollback()
         if user is None:
             flash("Thông tin đăng nhập không đúng.", "danger")
         elif not user.active:
@@ -50,6 +56,7 @@ def logout():
 
 
 @bp.route("/dang-ky", methods=["GET", "POST"])
+@limiter.limit(REGISTER_PER_ADDRESS, methods=["POST"])
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))

@@ -1,7 +1,7 @@
 """All ORM models; importing this package registers every table on Base.metadata."""
 
 from contest.models.attempts import Answer, Attempt, AttemptQuestion
-from contest.models.cache import CacheEntry
+from contest.models.cache import CacheEntry, RateLimitCounter
 from contest.models.contests import BlueprintItem, Contest, Round, contest_units
 from contest.models.questions import Choice, PendingImport, Question, QuestionBank, Topic
 from contest.models.units import UNIT_KIND_LABELS, StaffMember, Unit, UnitKind
@@ -17,6 +17,7 @@ __all__ = [
     "Contest",
     "PendingImport",
     "Question",
+    "RateLimitCounter",
     "QuestionBank",
     "ROLE_LABELS",
     "Role",
