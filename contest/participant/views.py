@@ -101,11 +101,15 @@ def take_attempt(attempt_id: int):
     form = EmptyForm()
     confirm_submit = False
     if request.method == "POST" and form.validate_on_submit():
-        # Without JavaScript the whole form is posted: it is the full state of the answers.
+        # Without JavaScript the whole form is posted: it is the full state of the answers. With it,
+        # every choice was already saved one by one (maybe from another device too): the form is not
+        # applied again, so a stale page can never overwrite a newer answer.
+        autosaved = request.form.get("autosaved") == "1"
         try:
-            attempt_service.save_answers(db.session, attempt, _answers_from_form(attempt), now, policy)
-            if attempt.round.contest.prediction_question:
-                attempt_service.save_prediction(db.session, attempt, _prediction_from_form(), now, policy)
+            if not autosaved:
+                attempt_service.save_answers(db.session, attempt, _answers_from_form(attempt), now, policy)
+                if attempt.round.contest.prediction_question:
+                    attempt_service.save_prediction(db.session, attempt, _prediction_from_form(), now, policy)
         except AttemptError as error:
             db.session.commit()
             flash(str(error), "danger")

@@ -164,7 +164,9 @@
       confirmed.type = "hidden"; confirmed.name = "confirmed"; confirmed.value = "1";
       var action = document.createElement("input");
       action.type = "hidden"; action.name = "action"; action.value = "submit";
-      form.appendChild(confirmed); form.appendChild(action);
+      var autosaved = document.createElement("input");
+      autosaved.type = "hidden"; autosaved.name = "autosaved"; autosaved.value = "1";
+      form.appendChild(confirmed); form.appendChild(action); form.appendChild(autosaved);
       form.submit();
     })();
   }

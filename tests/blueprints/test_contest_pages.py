@@ -215,3 +215,13 @@ def test_autosave_needs_a_session_and_an_active_account(app, client, db_session,
     db_session.merge(player)
     db_session.commit()
     assert client.post(f"/api/bai-thi/{attempt_id}/tra-loi", json=payload).status_code == 404
+
+
+def test_a_javascript_submit_never_overwrites_autosaved_answers(client, db_session, clock, contest, player):
+    attempt_id = _start(client, contest)
+    question = db_session.get(Attempt, attempt_id).questions[0]
+    client.post(f"/api/bai-thi/{attempt_id}/tra-loi", json={"question_id": question.id, "keys": question.correct_keys})
+    # A page loaded earlier (or on another device) posts no choices: with autosaved=1 nothing is cleared.
+    client.post(f"/bai-thi/{attempt_id}", data={"action": "submit", "confirmed": "1", "autosaved": "1"})
+    db_session.expire_all()
+    assert db_session.get(Attempt, attempt_id).score == 1

@@ -1,0 +1,162 @@
+"""Faults on PostgreSQL: a gunicorn worker killed (SIGKILL) while participants save, and dropped connections.
+
+Every answer acknowledged before the kill must be in the database, and the attempts must finish and
+score from exactly those answers. Run by .ci/run on PostgreSQL; skipped on SQLite.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import signal
+import subprocess
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+import pytest
+import requests
+from sqlalchemy import create_engine, text
+
+from contest import create_app, db
+from contest.models import Attempt, Role, Round, UnitKind, User
+from contest.services import attempts as attempt_service
+from contest.services.attempts import AttemptPolicy
+from contest.timeutil import utcnow
+from tests.test_production import BIN, ROOT, free_port
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"), reason="fault tests run on PostgreSQL"),
+]
+PARTICIPANTS = 12
+CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def test_pool_pre_ping_recovers_dropped_connections(app, client, database_url):
+    assert client.get("/healthz").status_code == 200  # a pooled connection now exists
+    admin = create_engine(database_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        killed = connection.execute(text(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'idle'"
+        )).scalar()
+    admin.dispose()
+    assert killed >= 1
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.get_json()["database"] == "ok"
+
+
+def worker_pids(master: int) -> list[int]:
+    output = subprocess.run(["ps", "-o", "pid=", "--ppid", str(master)], capture_output=True, text=True).stdout
+    return [int(pid) for pid in output.split()]
+
+
+def test_no_acknowledged_answer_is_lost_when_a_worker_is_killed(app, db_session, make_unit, make_user, make_contest, make_bank, database_url):
+    province = make_unit("K", kind=UnitKind.province)
+    contest = make_contest(unit=province, bank=make_bank(owner=province, per_topic=5), per_topic=5, time_limit=60)
+    round_ = contest.rounds[0]
+    round_.opens_at, round_.closes_at = utcnow() - timedelta(minutes=5), utcnow() + timedelta(hours=2)
+    users = [make_user(Role.participant, unit=province) for _ in range(PARTICIPANTS)]
+    db_session.commit()
+
+    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "fault-secret", "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"}
+    env.pop("TEST_DATABASE_URL", None)
+    port = free_port()
+    master = subprocess.Popen(
+        [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "wsgi:app"],
+        cwd=ROOT, env={**env, "GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_WORKERS": "2", "GUNICORN_THREADS": "2",
+                       "GUNICORN_ACCESS_LOG": "", "GUNICORN_LOG_LEVEL": "critical"},
+        start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(150):
+            try:
+                if requests.get(base + "/healthz", timeout=1).status_code == 200:
+                    break
+            except requests.ConnectionError:
+                time.sleep(0.1)
+
+        # Each participant logs in and starts an attempt through the server.
+        sessions = []
+        for user in users:
+            s = requests.Session()
+            token = CSRF.search(s.get(base + "/dang-nhap").text).group(1)
+            assert s.post(base + "/dang-nhap", data={"identifier": user.phone, "password": "Matkhau123", "csrf_token": token},
+                          allow_redirects=False).status_code == 302
+            token = CSRF.search(s.get(f"{base}/cuoc-thi/{contest.id}").text).group(1)
+            location = s.post(f"{base}/cuoc-thi/{contest.id}/vong/{round_.id}/bat-dau", data={"csrf_token": token},
+                              allow_redirects=False).headers["Location"]
+            page = s.get(base + location).text
+            csrf = re.search(r'data-csrf="([^"]+)"', page).group(1)
+            questions = sorted({int(q) for q in re.findall(r'name="q-(\d+)"', page)})
+            sessions.append((s, location, csrf, questions))
+
+        acknowledged: dict[tuple[str, int], str] = {}
+        lock = threading.Lock()
+        stop_at = time.monotonic() + 6
+        killed = threading.Event()
+        failures = [0]
+        saves = [0]
+
+        def participant(index: int) -> None:
+            s, location, csrf, questions = sessions[index]
+            rng = random.Random(index)
+            api = base + location.replace("/bai-thi/", "/api/bai-thi/") + "/tra-loi"
+            while time.monotonic() < stop_at:
+                question, key = rng.choice(questions), rng.choice("ABCD")
+                try:
+                    response = s.post(api, json={"question_id": question, "keys": [key]}, headers={"X-CSRFToken": csrf}, timeout=5)
+                except requests.RequestException:
+                    failures[0] += 1  # not acknowledged: the browser would retry it
+                    continue
+                if response.status_code == 200:
+                    with lock:
+                        acknowledged[(location, question)] = key
+                        saves[0] += 1
+
+        def killer() -> None:
+            time.sleep(2)
+            victim = worker_pids(master.pid)[0]
+            os.kill(victim, signal.SIGKILL)
+            killed.set()
+
+        with ThreadPoolExecutor(PARTICIPANTS + 1) as pool:
+            pool.submit(killer)
+            list(pool.map(participant, range(PARTICIPANTS)))
+        assert killed.is_set()
+
+        # Every acknowledged answer is in the database, with the last acknowledged choice.
+        engine = create_engine(database_url)
+        with engine.connect() as connection:
+            stored = {
+                (f"/bai-thi/{attempt_id}", question_id): selected
+                for attempt_id, question_id, selected in connection.execute(text("SELECT attempt_id, attempt_question_id, selected FROM answers"))
+            }
+        engine.dispose()
+        missing = {k: v for k, v in acknowledged.items() if stored.get(k) != v}
+        print(f"\nfault test: {saves[0]} saves acknowledged; the last of each of {len(acknowledged)} answers: "
+              f"{sum(1 for k, v in acknowledged.items() if stored.get(k) == v)} found in the database, "
+              f"{failures[0]} requests cut by the kill, worker {'killed' if killed.is_set() else 'alive'}")
+        assert missing == {}
+
+        # The attempts finish, and score from exactly what was saved.
+        for s, location, csrf, _ in sessions:
+            assert s.post(base + location, data={"csrf_token": csrf, "action": "submit", "confirmed": "1", "autosaved": "1"},
+                          allow_redirects=False).status_code == 302
+    finally:
+        os.killpg(master.pid, signal.SIGTERM)
+        master.wait(timeout=30)
+
+    db_session.expire_all()
+    for attempt in db_session.query(Attempt).all():
+        assert attempt.status == "submitted"
+        expected = sum(
+            q.points for q in attempt.questions
+            if acknowledged.get((f"/bai-thi/{attempt.id}", q.id)) is not None
+            and [acknowledged[(f"/bai-thi/{attempt.id}", q.id)]] == q.correct_keys
+        )
+        assert attempt.score == expected
