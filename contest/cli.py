@@ -14,6 +14,7 @@ from contest.errors import ValidationError
 from contest.migrate import upgrade_to_head
 from contest.models import Contest, Role
 from contest.services import attempts as attempt_service
+from contest.services import audit as audit_service
 from contest.services import demo, exports, statistics
 from contest.services.attempts import AttemptPolicy
 from contest.services.statistics import Scope
@@ -78,6 +79,7 @@ def import_units_command(file: Path) -> None:
         for issue in result.issues:
             click.echo(str(issue), err=True)
         raise click.ClickException(f"Không nhập được: {len(result.issues)} lỗi; không có thay đổi nào được ghi.")
+    audit_service.record(db.session, None, "import.units", f"Dòng lệnh: nhập {result.rows} đơn vị từ tệp {file.name}.")
     db.session.commit()
     click.echo(f"Đã nhập {result.rows} đơn vị: {result.created} mới, {result.updated} cập nhật.")
 
@@ -102,6 +104,7 @@ def import_questions_command(file: Path, bank_name, file_format, default_topic, 
         db.session.rollback()
         raise click.ClickException("Không nhập được; không có thay đổi nào được ghi.")
     question_service.apply_plan(db.session, bank, plan)
+    audit_service.record(db.session, None, "import.questions", f"Dòng lệnh: nhập {len(plan.to_write)} câu hỏi vào “{bank.name}” từ tệp {file.name}.")
     db.session.commit()
     click.echo(f"Đã ghi vào ngân hàng “{bank.name}”.")
 
@@ -139,6 +142,8 @@ def _write(out: Path, write) -> None:
     policy = AttemptPolicy(grace=timedelta(seconds=current_app.config["ATTEMPT_GRACE_SECONDS"]))
     with out.open("wb") as target:
         write(clock.now(), policy, target)
+    command = click.get_current_context().info_name
+    audit_service.record(db.session, None, "export.cli", f"Dòng lệnh: {command} → {out.name}.")
     db.session.commit()
     click.echo(f"Đã ghi {out}.")
 

@@ -4,14 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import flash
+from flask import flash, request
+from flask_login import current_user
 
 from contest import db
 from contest.errors import ValidationError
+from contest.services import audit as audit_service
 
 
-def commit_or_flash(action: Callable[[], object], success: Callable[[], str]) -> bool:
-    """Run a one-button action: commit and flash `success()`, or roll back and flash the rule it broke."""
+def audit(action: str, summary: str, **details) -> None:
+    """Log what the current user just did, in the request's transaction."""
+    actor = current_user if current_user.is_authenticated else None
+    audit_service.record(db.session, actor, action, summary, details, request.remote_addr)
+
+
+def commit_or_flash(action: Callable[[], object], success: Callable[[], str], audit_action: str | None = None) -> bool:
+    """Run a one-button action: commit and flash `success()` (logged as `audit_action`), or roll back and flash why not."""
     try:
         action()
     except ValidationError as error:
@@ -19,6 +27,9 @@ def commit_or_flash(action: Callable[[], object], success: Callable[[], str]) ->
         for line in str(error).splitlines():
             flash(line, "danger")
         return False
+    message = success()
+    if audit_action:
+        audit(audit_action, message)
     db.session.commit()
-    flash(success(), "success")
+    flash(message, "success")
     return True

@@ -13,8 +13,9 @@ from contest.errors import ValidationError
 from contest.forms import EmptyForm, as_choices
 from contest.models import Unit, User
 from contest.pagination import paginate
-from contest.viewhelpers import commit_or_flash
+from contest.viewhelpers import audit, commit_or_flash
 from contest.spreadsheets import XLSX_MIMETYPE
+from contest.services import audit as audit_service
 from contest.services import units as unit_service
 from contest.services import users as user_service
 
@@ -44,7 +45,8 @@ def change_role(user_id: int):
     if form.validate_on_submit():
         commit_or_flash(
             lambda: user_service.set_role(db.session, current_user, user, form.role.data),
-            lambda: f"Đã đổi vai trò của {user.full_name} thành “{user.role_label}”.",
+            lambda: f"Đã đổi vai trò của {user.full_name} ({user.phone}) thành “{user.role_label}”.",
+            "user.role",
         )
     return _back_to_users()
 
@@ -56,7 +58,8 @@ def toggle_active(user_id: int):
     if EmptyForm().validate_on_submit():
         commit_or_flash(
             lambda: user_service.set_active(db.session, current_user, user, not user.active),
-            lambda: f"Đã {'mở khóa' if user.active else 'khóa'} tài khoản {user.full_name}.",
+            lambda: f"Đã {'mở khóa' if user.active else 'khóa'} tài khoản {user.full_name} ({user.phone}).",
+            "user.active",
         )
     return _back_to_users()
 
@@ -97,6 +100,7 @@ def _save_unit(unit: Unit | None):
             db.session.rollback()
             problems = [str(error)]
         else:
+            audit("unit.save", f"Đã lưu đơn vị {saved.code} “{saved.name}”.", unit_id=saved.id)
             db.session.commit()
             flash(f"Đã lưu đơn vị “{saved.name}”.", "success")
             return redirect(url_for("admin.units") + f"#unit-{saved.id}")
@@ -125,6 +129,7 @@ def import_units():
         upload = form.file.data
         result = unit_service.import_units(db.session, upload.stream, upload.filename or "tep.xlsx")
         if result.ok:
+            audit("import.units", f"Nhập {result.rows} đơn vị từ tệp {upload.filename}: {result.created} mới, {result.updated} cập nhật.")
             db.session.commit()
             flash(
                 f"Đã nhập {result.rows} đơn vị: {result.created} đơn vị mới, {result.updated} đơn vị cập nhật.",
@@ -145,3 +150,13 @@ def unit_template():
         as_attachment=True,
         download_name="mau-nhap-don-vi.xlsx",
     )
+
+
+@bp.route("/nhat-ky")
+@admin_required
+def audit_log():
+    group = request.args.get("nhom", "")
+    search = request.args.get("q", "")
+    statement = audit_service.entries(group if group in audit_service.ACTION_GROUPS else None, search)
+    page = paginate(db.session, statement, request.args.get("page", 1, type=int), 50)
+    return render_template("admin/audit_log.html", page=page, groups=audit_service.ACTION_GROUPS, group=group, search=search)

@@ -1,6 +1,7 @@
 """All ORM models; importing this package registers every table on Base.metadata."""
 
 from contest.models.attempts import Answer, Attempt, AttemptQuestion
+from contest.models.audit import AuditEntry, Disqualification
 from contest.models.cache import CacheEntry, RateLimitCounter
 from contest.models.contests import BlueprintItem, Contest, Round, contest_units
 from contest.models.questions import Choice, PendingImport, Question, QuestionBank, Topic
@@ -11,10 +12,12 @@ __all__ = [
     "Answer",
     "Attempt",
     "AttemptQuestion",
+    "AuditEntry",
     "BlueprintItem",
     "CacheEntry",
     "Choice",
     "Contest",
+    "Disqualification",
     "PendingImport",
     "Question",
     "RateLimitCounter",

@@ -19,6 +19,7 @@ from contest.pagination import paginate
 from contest.services import questions as question_service
 from contest.services import units as unit_service
 from contest.spreadsheets import XLSX_MIMETYPE
+from contest.viewhelpers import audit
 from question_bank import excel
 from question_bank.model import LABELS, Difficulty, RawQuestion
 from question_bank.validation import validate
@@ -99,7 +100,10 @@ def question_template():
 @organizer_required
 def export_bank(bank_id: int):
     bank = _load_bank(bank_id)
-    return _send_xlsx(question_service.export_bank(db.session, bank), f"ngan-hang-{bank.id}.xlsx")
+    content = question_service.export_bank(db.session, bank)
+    audit("export.bank", f"Xuất ngân hàng “{bank.name}”.", bank_id=bank.id)
+    db.session.commit()
+    return _send_xlsx(content, f"ngan-hang-{bank.id}.xlsx")
 
 
 @bp.route("/ngan-hang/<int:bank_id>/nhap", methods=["GET", "POST"])
@@ -138,12 +142,15 @@ def confirm_import(bank_id: int, pending_id: int):
         return redirect(url_for("organizer.import_questions", bank_id=bank.id))
     if not EmptyForm().validate_on_submit():
         abort(400)
+    filename = pending.filename
     plan = question_service.confirm_import(db.session, pending, current_user)
     if not plan.ok:
         db.session.rollback()
         return render_template(
             "organizer/import_questions.html", bank=bank, form=ImportForm(), plan=plan, pending=None, confirm_form=EmptyForm()
         ), 422
+    audit("import.questions", f"Nhập {len(plan.to_write)} câu hỏi vào “{bank.name}” từ tệp {filename} "
+          f"({len(plan.creates)} mới, {len(plan.updates)} cập nhật).", bank_id=bank.id)
     db.session.commit()
     flash(
         f"Đã nhập {len(plan.to_write)} câu hỏi: {len(plan.creates)} câu mới, {len(plan.updates)} câu cập nhật"
@@ -188,6 +195,7 @@ def edit_question(question_id: int):
                 db.session.rollback()
                 problems = [str(error)]
             else:
+                audit("question.edit", f"Sửa câu hỏi {question.code} của “{question.bank.name}”.", question_id=question.id)
                 db.session.commit()
                 flash(f"Đã lưu câu hỏi {question.code}.", "success")
                 return redirect(url_for("organizer.bank", bank_id=question.bank_id))
@@ -214,6 +222,7 @@ def toggle_question(question_id: int):
     if EmptyForm().validate_on_submit():
         new_status = "retired" if question.status == "active" else "active"
         question_service.set_status(db.session, question, new_status)
+        audit("question.status", f"{'Ngừng dùng' if new_status == 'retired' else 'Dùng lại'} câu hỏi {question.code}.", question_id=question.id)
         db.session.commit()
         flash(
             f"Đã {'ngừng dùng' if new_status == 'retired' else 'dùng lại'} câu hỏi {question.code}.", "success"
@@ -233,6 +242,7 @@ def delete_question(question_id: int):
             db.session.rollback()
             flash(str(error), "danger")
             return redirect(url_for("organizer.edit_question", question_id=question_id))
+        audit("question.delete", f"Xóa câu hỏi {code}.", bank_id=bank_id)
         db.session.commit()
         flash(f"Đã xóa câu hỏi {code}.", "success")
     return redirect(url_for("organizer.bank", bank_id=bank_id))

@@ -18,7 +18,7 @@ from contest.services import contests as contest_service
 from contest.services import units as unit_service
 from contest.services.contests import BlueprintLine, ContestSettings, RoundSettings
 from contest.timeutil import local_to_utc, to_local
-from contest.viewhelpers import commit_or_flash
+from contest.viewhelpers import audit, commit_or_flash
 
 
 def _load_contest(contest_id: int) -> Contest:
@@ -99,6 +99,7 @@ def new_contest():
             db.session.rollback()
             problems = str(error).splitlines()
         else:
+            audit("contest.create", f"Tạo cuộc thi “{contest.title}”.", contest_id=contest.id)
             db.session.commit()
             flash("Đã tạo cuộc thi. Hãy thêm vòng thi và cấu trúc đề.", "success")
             return redirect(url_for("organizer.edit_contest", contest_id=contest.id))
@@ -119,6 +120,7 @@ def edit_contest(contest_id: int):
             db.session.rollback()
             problems = str(error).splitlines()
         else:
+            audit("contest.settings", f"Sửa cài đặt cuộc thi “{contest.title}”.", contest_id=contest.id)
             db.session.commit()
             flash("Đã lưu cài đặt cuộc thi.", "success")
             return redirect(url_for("organizer.edit_contest", contest_id=contest.id))
@@ -151,7 +153,9 @@ def contest_status(contest_id: int):
     target = request.form.get("status", "")
     commit_or_flash(
         lambda: contest_service.set_status(db.session, contest, target),
-        lambda: {"published": "Đã công bố cuộc thi.", "draft": "Đã chuyển cuộc thi về bản nháp.", "archived": "Đã lưu trữ cuộc thi."}[target],
+        lambda: {"published": "Đã công bố cuộc thi", "draft": "Đã chuyển về bản nháp cuộc thi", "archived": "Đã lưu trữ cuộc thi"}[target]
+        + f" “{contest.title}”.",
+        "contest.status",
     )
     return redirect(url_for("organizer.edit_contest", contest_id=contest.id))
 
@@ -195,11 +199,12 @@ def _save_round(contest: Contest, round_: Round | None):
             blueprint=lines,
         )
         try:
-            contest_service.save_round(db.session, contest, round_, settings)
+            saved = contest_service.save_round(db.session, contest, round_, settings)
         except ValidationError as error:
             db.session.rollback()
             problems = str(error).splitlines()
         else:
+            audit("contest.round", f"Lưu {saved.title} của cuộc thi “{contest.title}”.", contest_id=contest.id, round_id=saved.id)
             db.session.commit()
             flash("Đã lưu vòng thi.", "success")
             return redirect(url_for("organizer.edit_contest", contest_id=contest.id))
@@ -234,5 +239,8 @@ def delete_round(contest_id: int, round_id: int):
     round_ = db.session.get(Round, round_id)
     if round_ is None or round_.contest_id != contest.id or not EmptyForm().validate_on_submit():
         abort(404)
-    commit_or_flash(lambda: contest_service.delete_round(db.session, round_), lambda: "Đã xóa vòng thi.")
+    title = round_.title
+    commit_or_flash(
+        lambda: contest_service.delete_round(db.session, round_), lambda: f"Đã xóa {title} của cuộc thi “{contest.title}”.", "contest.round"
+    )
     return redirect(url_for("organizer.edit_contest", contest_id=contest.id))

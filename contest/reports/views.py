@@ -3,14 +3,15 @@ from __future__ import annotations
 import io
 import tempfile
 
-from flask import flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 
 from contest import clock, db
-from contest.access import roles_required
-from contest.models import Role
+from contest.access import get_or_404, roles_required
+from contest.forms import EmptyForm
+from contest.models import Role, User
 from contest.participant.helpers import attempt_policy
 from contest.reports import bp
 from contest.reports.access import (
@@ -23,8 +24,9 @@ from contest.reports.access import (
     threshold_from_request,
 )
 from contest.services import contests as contest_service
-from contest.services import exports, staff, statistics
+from contest.services import exports, prizes, staff, statistics
 from contest.spreadsheets import XLSX_MIMETYPE
+from contest.viewhelpers import audit, commit_or_flash
 from question_bank.spreadsheet import template_workbook
 
 report_roles = roles_required(Role.organizer, Role.admin, Role.unit_manager)
@@ -34,11 +36,13 @@ class StaffImportForm(FlaskForm):
     file = FileField("Tệp Excel danh sách cán bộ (.xlsx)", validators=[FileRequired("Vui lòng chọn tệp."), FileAllowed(["xlsx"], "Chỉ nhận tệp Excel .xlsx.")])
 
 
-def _xlsx(write, name: str):
-    """Stream a report: written to a temporary file (bounded memory), then sent."""
+def _xlsx(write, name: str, action: str, summary: str):
+    """Stream a report (written to a temporary file: bounded memory), after logging who took it."""
     spool = tempfile.TemporaryFile()
     write(spool)
     spool.seek(0)
+    audit(action, summary)
+    db.session.commit()
     return send_file(spool, mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=name)
 
 
@@ -122,9 +126,8 @@ def export_results(contest_id: int):
     contest = load_managed_contest(contest_id)
     scope = scope_from_request(contest)
     now, policy = clock.now(), attempt_policy()
-    response = _xlsx(lambda target: exports.export_results(db.session, scope, now, policy, target), f"ket-qua-cuoc-thi-{contest.id}.xlsx")
-    db.session.commit()
-    return response
+    return _xlsx(lambda target: exports.export_results(db.session, scope, now, policy, target), f"ket-qua-cuoc-thi-{contest.id}.xlsx",
+                 "export.results", f"Xuất kết quả, xếp hạng “{contest.title}” ({scope.label}).")
 
 
 @bp.route("/cuoc-thi/<int:contest_id>/xuat/dat-giai.xlsx")
@@ -134,9 +137,8 @@ def export_winners(contest_id: int):
     scope = scope_from_request(contest)
     top = max(1, min(request.args.get("top", 30, type=int), 1000))
     now, policy = clock.now(), attempt_policy()
-    response = _xlsx(lambda target: exports.export_winners(db.session, scope, now, policy, top, target), f"dat-giai-cuoc-thi-{contest.id}.xlsx")
-    db.session.commit()
-    return response
+    return _xlsx(lambda target: exports.export_winners(db.session, scope, now, policy, top, target), f"dat-giai-cuoc-thi-{contest.id}.xlsx",
+                 "export.winners", f"Xuất danh sách {top} người đạt giải “{contest.title}” ({scope.label}).")
 
 
 @bp.route("/cuoc-thi/<int:contest_id>/xuat/tham-gia.xlsx")
@@ -148,9 +150,8 @@ def export_participation(contest_id: int):
     threshold = threshold_from_request()
     now = clock.now()
     statistics.finalize(db.session, scope, now, attempt_policy())
-    response = _xlsx(lambda target: exports.export_participation(db.session, scope, unit, threshold, now, target), f"tham-gia-{unit.code}.xlsx")
-    db.session.commit()
-    return response
+    return _xlsx(lambda target: exports.export_participation(db.session, scope, unit, threshold, now, target), f"tham-gia-{unit.code}.xlsx",
+                 "export.participation", f"Xuất báo cáo tham gia “{contest.title}” ({scope.label}), đơn vị {unit.code}.")
 
 
 @bp.route("/cuoc-thi/<int:contest_id>/xuat/cau-hoi.xlsx")
@@ -160,9 +161,8 @@ def export_question_statistics(contest_id: int):
     scope = scope_from_request(contest)
     now = clock.now()
     statistics.finalize(db.session, scope, now, attempt_policy())
-    response = _xlsx(lambda target: exports.export_question_statistics(db.session, scope, now, target), f"thong-ke-cau-hoi-{contest.id}.xlsx")
-    db.session.commit()
-    return response
+    return _xlsx(lambda target: exports.export_question_statistics(db.session, scope, now, target), f"thong-ke-cau-hoi-{contest.id}.xlsx",
+                 "export.questions", f"Xuất thống kê câu hỏi “{contest.title}” ({scope.label}).")
 
 
 @bp.route("/danh-sach-can-bo", methods=["GET", "POST"])
@@ -175,6 +175,7 @@ def import_staff():
         upload = form.file.data
         result = staff.import_staff(db.session, upload.stream, upload.filename or "danh-sach.xlsx", scope)
         if result.ok:
+            audit("import.staff", f"Nhập danh sách {result.people} người của {result.units} đơn vị từ tệp {upload.filename}.")
             db.session.commit()
             flash(f"Đã nhập danh sách {result.people} người của {result.units} đơn vị.", "success")
             return redirect(url_for("reports.import_staff"))
@@ -198,3 +199,50 @@ def staff_template():
         sheet_title="Danh sách",
     )
     return send_file(io.BytesIO(content), mimetype=XLSX_MIMETYPE, as_attachment=True, download_name="mau-danh-sach-can-bo.xlsx")
+
+
+@bp.route("/cuoc-thi/<int:contest_id>/xet-giai")
+@report_roles
+def prize_verification(contest_id: int):
+    contest = load_managed_contest(contest_id)
+    scope = scope_from_request(contest)
+    top = max(1, min(request.args.get("top", 30, type=int), 500))
+    min_seconds = max(0, request.args.get("nhanh", prizes.DEFAULT_MIN_SECONDS, type=int))
+    shared_ip = max(2, request.args.get("ip", prizes.DEFAULT_SHARED_IP, type=int))
+    now, policy = clock.now(), attempt_policy()
+    candidates = prizes.shortlist(db.session, scope, now, policy, top, min_seconds, shared_ip)
+    removed = prizes.disqualifications(db.session, contest)
+    db.session.commit()
+    return render_template("reports/prize_verification.html", contest=contest, scope=scope, candidates=candidates, removed=removed,
+                           top=top, min_seconds=min_seconds, shared_ip=shared_ip, managed=True, form=EmptyForm())
+
+
+def _prize_action(contest_id: int, act, success) -> object:
+    contest = load_managed_contest(contest_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    user = get_or_404(User, request.form.get("user_id", type=int) or 0)
+    commit_or_flash(lambda: act(contest, user), lambda: success(contest, user), "prize." + act.__name__)
+    return redirect(request.form.get("back") or url_for("reports.prize_verification", contest_id=contest.id))
+
+
+@bp.route("/cuoc-thi/<int:contest_id>/xet-giai/loai", methods=["POST"])
+@report_roles
+def disqualify(contest_id: int):
+    reason = request.form.get("reason", "")
+
+    def disqualify(contest, user):
+        prizes.disqualify(db.session, contest, user, reason, current_user)
+
+    return _prize_action(contest_id, disqualify,
+                         lambda contest, user: f"Đã loại {user.full_name} khỏi xếp hạng cuộc thi “{contest.title}”. Lý do: {reason.strip()}")
+
+
+@bp.route("/cuoc-thi/<int:contest_id>/xet-giai/khoi-phuc", methods=["POST"])
+@report_roles
+def reinstate(contest_id: int):
+    def reinstate(contest, user):
+        prizes.reinstate(db.session, contest, user)
+
+    return _prize_action(contest_id, reinstate,
+                         lambda contest, user: f"Đã đưa {user.full_name} trở lại xếp hạng cuộc thi “{contest.title}”.")

@@ -15,7 +15,7 @@ from sqlalchemy import and_, case, distinct, func, select
 from sqlalchemy.orm import Session
 
 from contest import cache
-from contest.models import Attempt, Contest, Round, Unit, User
+from contest.models import Attempt, Contest, Disqualification, Round, Unit, User
 from contest.services.attempts import FINISHED, AttemptPolicy, expire_due_attempts
 
 DEFAULT_LIMIT = 100
@@ -57,9 +57,14 @@ def _order_for(grading: str):
     return (Attempt.score.desc(), Attempt.finished_at.asc(), Attempt.id.asc())
 
 
-def counted_attempts(contest: Contest, round_ids: list[int], cutoff: datetime | None):
-    """One row per (person, round): the attempt the grading policy counts."""
+def counted_attempts(contest: Contest, round_ids: list[int], cutoff: datetime | None, ranked: bool = True):
+    """One row per (person, round): the attempt the grading policy counts.
+
+    For rankings (`ranked`) disqualified people are left out; participation still counts them.
+    """
     conditions = [Attempt.round_id.in_(round_ids), Attempt.status.in_(FINISHED)]
+    if ranked:
+        conditions.append(Attempt.user_id.not_in(select(Disqualification.user_id).where(Disqualification.contest_id == contest.id)))
     if cutoff is not None:
         conditions.append(Attempt.finished_at <= cutoff)
     row_number = func.row_number().over(partition_by=(Attempt.user_id, Attempt.round_id), order_by=_order_for(contest.grading))

@@ -47,7 +47,7 @@ def finalize(session: Session, scope: Scope, now: datetime, policy: AttemptPolic
 
 def _person_scores(scope: Scope):
     """One row per person: the sum over rounds of the attempt the grading policy counts."""
-    counted = counted_attempts(scope.contest, scope.round_ids, None)
+    counted = counted_attempts(scope.contest, scope.round_ids, None, ranked=False)
     return (
         select(counted.c.user_id, func.sum(counted.c.score).label("score"))
         .where(counted.c.rn == 1)

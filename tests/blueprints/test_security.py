@@ -26,7 +26,8 @@ OWN_ATTEMPT = {A: 302, P: 200, ME: 404, UM: 404, O: 404, AD: 404}
 EXPECTED = {
     "main.index": EVERYONE, "main.healthz": EVERYONE, "favicon": EVERYONE, "static": EVERYONE,
     "auth.login": ANONYMOUS_ONLY, "auth.register": ANONYMOUS_ONLY, "auth.profile": LOGGED_IN, "auth.change_password": LOGGED_IN,
-    **dict.fromkeys(["admin.users", "admin.units", "admin.edit_unit", "admin.import_units", "admin.new_unit", "admin.unit_template"], ADMIN),
+    **dict.fromkeys(["admin.users", "admin.units", "admin.edit_unit", "admin.import_units", "admin.new_unit", "admin.unit_template",
+                     "admin.audit_log"], ADMIN),
     **dict.fromkeys(["organizer.banks", "organizer.bank", "organizer.export_bank", "organizer.import_questions", "organizer.question_template",
                      "organizer.edit_question", "organizer.contests", "organizer.new_contest", "organizer.edit_contest",
                      "organizer.new_round", "organizer.edit_round"], ORGANISER),
@@ -40,7 +41,7 @@ EXPECTED = {
     "reports.contest_dashboard": {A: 302, P: 403, ME: 403, UM: 302, O: 200, AD: 200},  # managers go to their unit report
     "reports.participation": UNIT_REPORT, "reports.non_participants": UNIT_REPORT, "reports.export_participation": UNIT_REPORT,
     **dict.fromkeys(["reports.question_statistics", "reports.export_results", "reports.export_winners",
-                     "reports.export_question_statistics"], ORGANISER),
+                     "reports.export_question_statistics", "reports.prize_verification"], ORGANISER),
     "reports.import_staff": MANAGERS, "reports.staff_template": MANAGERS,
 }
 

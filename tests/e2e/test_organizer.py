@@ -59,7 +59,7 @@ def test_organizer_on_a_desktop(open_page, tmp_path):
     page.get_by_role("button", name="Lưu vòng thi").click()
     page.get_by_text("Đã lưu vòng thi").wait_for()
     page.get_by_role("button", name="Công bố cuộc thi").click()
-    page.get_by_text("Đã công bố cuộc thi.").wait_for()
+    page.get_by_text(re.compile("Đã công bố cuộc thi")).wait_for()
     assert "3 câu, 10 phút" in page.content()
     screenshot(page, "desktop-contest")
 
