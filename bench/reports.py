@@ -22,7 +22,6 @@ from sqlalchemy import insert, text
 
 from bench.common import machine, measure, peak_memory, write_section
 from contest import create_app, db
-from contest.db import Base
 from contest.migrate import upgrade_to_head
 from contest.models import Answer, Attempt, AttemptQuestion, BlueprintItem, Choice, Contest, Question, QuestionBank, Round, Topic, Unit, User
 from contest.services import exports, statistics

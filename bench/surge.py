@@ -21,14 +21,12 @@ import os
 import random
 import re
 import signal
-import statistics as stats
 import subprocess
 import sys
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
-from pathlib import Path
 
 import aiohttp
 from sqlalchemy import create_engine, insert, text

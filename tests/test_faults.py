@@ -20,10 +20,8 @@ import pytest
 import requests
 from sqlalchemy import create_engine, text
 
-from contest import create_app, db
-from contest.models import Attempt, Role, Round, UnitKind, User
-from contest.services import attempts as attempt_service
-from contest.services.attempts import AttemptPolicy
+from contest import create_app
+from contest.models import Attempt, Role, UnitKind
 from contest.timeutil import utcnow
 from tests.test_production import BIN, ROOT, free_port
 
@@ -35,18 +33,21 @@ PARTICIPANTS = 12
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 
-def test_pool_pre_ping_recovers_dropped_connections(app, client, database_url):
+def test_pool_pre_ping_recovers_dropped_connections(app_config, database_url, tmp_path):
+    """The database drops the app's pooled connections (a restart, a failover): the next request still works."""
+    tagged = create_app({**app_config, "DATABASE_URL": database_url + "?application_name=preping_check"}, instance_path=tmp_path)
+    client = tagged.test_client()
     assert client.get("/healthz").status_code == 200  # a pooled connection now exists
     admin = create_engine(database_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         killed = connection.execute(text(
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'idle'"
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'preping_check'"
         )).scalar()
     admin.dispose()
     assert killed >= 1
     response = client.get("/healthz")
     assert response.status_code == 200 and response.get_json()["database"] == "ok"
+    tagged.extensions["db_engine"].dispose()
 
 
 def worker_pids(master: int) -> list[int]:
