@@ -33,3 +33,19 @@ def commit_or_flash(action: Callable[[], object], success: Callable[[], str], au
     db.session.commit()
     flash(message, "success")
     return True
+
+
+def save_or_problems(action: Callable[[], object], success: Callable[[object], str], audit_action: str | None = None):
+    """Run a form's service call: on success log it, commit, flash `success(result)` and return (result, []);
+    on a broken rule roll back and return (None, the messages) for the form to show."""
+    try:
+        result = action()
+    except ValidationError as error:
+        db.session.rollback()
+        return None, str(error).splitlines()
+    message = success(result)
+    if audit_action:
+        audit(audit_action, message)
+    db.session.commit()
+    flash(message, "success")
+    return result, []

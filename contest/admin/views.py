@@ -1,20 +1,17 @@
 from __future__ import annotations
 
-import io
-
-from flask import flash, redirect, render_template, request, send_file, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from contest import db
 from contest.access import admin_required, get_or_404
 from contest.admin import bp
 from contest.admin.forms import RoleForm, UnitForm, UnitImportForm, UserFilterForm
-from contest.errors import ValidationError
 from contest.forms import EmptyForm, as_choices
 from contest.models import Unit, User
 from contest.pagination import paginate
-from contest.viewhelpers import audit, commit_or_flash
-from contest.spreadsheets import XLSX_MIMETYPE
+from contest.viewhelpers import audit, commit_or_flash, save_or_problems
+from contest.spreadsheets import send_xlsx
 from contest.services import audit as audit_service
 from contest.services import units as unit_service
 from contest.services import users as user_service
@@ -91,18 +88,12 @@ def _save_unit(unit: Unit | None):
             headcount=form.headcount.data or 0,
             parent=parent,
         )
-        try:
-            if unit is None:
-                saved = unit_service.create_unit(db.session, **fields)
-            else:
-                saved = unit_service.update_unit(db.session, unit, **fields)
-        except ValidationError as error:
-            db.session.rollback()
-            problems = [str(error)]
-        else:
-            audit("unit.save", f"Đã lưu đơn vị {saved.code} “{saved.name}”.", unit_id=saved.id)
-            db.session.commit()
-            flash(f"Đã lưu đơn vị “{saved.name}”.", "success")
+        saved, problems = save_or_problems(
+            lambda: unit_service.create_unit(db.session, **fields) if unit is None else unit_service.update_unit(db.session, unit, **fields),
+            lambda u: f"Đã lưu đơn vị {u.code} “{u.name}”.",
+            "unit.save",
+        )
+        if saved is not None:
             return redirect(url_for("admin.units") + f"#unit-{saved.id}")
     status = 422 if request.method == "POST" else 200
     return render_template("admin/unit_form.html", form=form, unit=unit, problems=problems), status
@@ -144,12 +135,7 @@ def import_units():
 @bp.route("/don-vi/tep-mau.xlsx")
 @admin_required
 def unit_template():
-    return send_file(
-        io.BytesIO(unit_service.unit_template()),
-        mimetype=XLSX_MIMETYPE,
-        as_attachment=True,
-        download_name="mau-nhap-don-vi.xlsx",
-    )
+    return send_xlsx(unit_service.unit_template(), "mau-nhap-don-vi.xlsx")
 
 
 @bp.route("/nhat-ky")

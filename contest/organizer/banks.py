@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import io
-
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -18,8 +16,8 @@ from contest.organizer.forms import BankForm, ImportForm, QuestionFilterForm, Qu
 from contest.pagination import paginate
 from contest.services import questions as question_service
 from contest.services import units as unit_service
-from contest.spreadsheets import XLSX_MIMETYPE
-from contest.viewhelpers import audit
+from contest.spreadsheets import send_xlsx
+from contest.viewhelpers import audit, save_or_problems
 from question_bank import excel
 from question_bank.model import LABELS, Difficulty, RawQuestion
 from question_bank.validation import validate
@@ -40,10 +38,6 @@ def _load_question(question_id: int) -> Question:
     return question
 
 
-def _send_xlsx(content: bytes, name: str):
-    return send_file(io.BytesIO(content), mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=name)
-
-
 @bp.route("/ngan-hang", methods=["GET", "POST"])
 @organizer_required
 def banks():
@@ -55,16 +49,11 @@ def banks():
     problems: list[str] = []
     if form.validate_on_submit():
         owner = db.session.get(Unit, form.owner_unit_id.data)
-        try:
-            bank = question_service.create_bank(
-                db.session, name=form.name.data, description=form.description.data or "", owner_unit=owner
-            )
-        except ValidationError as error:
-            db.session.rollback()
-            problems = [str(error)]
-        else:
-            db.session.commit()
-            flash(f"Đã tạo ngân hàng “{bank.name}”.", "success")
+        bank, problems = save_or_problems(
+            lambda: question_service.create_bank(db.session, name=form.name.data, description=form.description.data or "", owner_unit=owner),
+            lambda b: f"Đã tạo ngân hàng “{b.name}”.",
+        )
+        if bank is not None:
             return redirect(url_for("organizer.bank", bank_id=bank.id))
     banks = question_service.banks_for(db.session, current_user)
     counts = question_service.question_counts(db.session, [b.id for b in banks])
@@ -93,7 +82,7 @@ def bank(bank_id: int):
 @bp.route("/ngan-hang/tep-mau.xlsx")
 @organizer_required
 def question_template():
-    return _send_xlsx(excel.template(), "mau-ngan-hang-cau-hoi.xlsx")
+    return send_xlsx(excel.template(), "mau-ngan-hang-cau-hoi.xlsx")
 
 
 @bp.route("/ngan-hang/<int:bank_id>/xuat.xlsx")
@@ -103,7 +92,7 @@ def export_bank(bank_id: int):
     content = question_service.export_bank(db.session, bank)
     audit("export.bank", f"Xuất ngân hàng “{bank.name}”.", bank_id=bank.id)
     db.session.commit()
-    return _send_xlsx(content, f"ngan-hang-{bank.id}.xlsx")
+    return send_xlsx(content, f"ngan-hang-{bank.id}.xlsx")
 
 
 @bp.route("/ngan-hang/<int:bank_id>/nhap", methods=["GET", "POST"])
@@ -189,15 +178,12 @@ def edit_question(question_id: int):
         data, found = validate(raw)
         problems = [p.message for p in found]
         if data is not None:
-            try:
-                question_service.update_question(db.session, question, data)
-            except ValidationError as error:
-                db.session.rollback()
-                problems = [str(error)]
-            else:
-                audit("question.edit", f"Sửa câu hỏi {question.code} của “{question.bank.name}”.", question_id=question.id)
-                db.session.commit()
-                flash(f"Đã lưu câu hỏi {question.code}.", "success")
+            saved, problems = save_or_problems(
+                lambda: question_service.update_question(db.session, question, data) or question,
+                lambda q: f"Đã lưu câu hỏi {q.code} của “{q.bank.name}”.",
+                "question.edit",
+            )
+            if saved is not None:
                 return redirect(url_for("organizer.bank", bank_id=question.bank_id))
     status = 422 if request.method == "POST" else 200
     return render_template(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -18,7 +18,7 @@ from contest.services import contests as contest_service
 from contest.services import units as unit_service
 from contest.services.contests import BlueprintLine, ContestSettings, RoundSettings
 from contest.timeutil import local_to_utc, to_local
-from contest.viewhelpers import audit, commit_or_flash
+from contest.viewhelpers import commit_or_flash, save_or_problems
 
 
 def _load_contest(contest_id: int) -> Contest:
@@ -91,17 +91,14 @@ def new_contest():
     problems: list[str] = []
     if form.validate_on_submit():
         owner = db.session.get(Unit, form.owner_unit_id.data or 0)
-        try:
+
+        def create():
             if owner is None or (root is not None and not unit_service.is_in_subtree(owner, root)):
                 raise ValidationError("Hãy chọn đơn vị tổ chức thuộc phạm vi của bạn.")
-            contest = contest_service.create_contest(db.session, owner, _settings_from(form), created_by=current_user)
-        except ValidationError as error:
-            db.session.rollback()
-            problems = str(error).splitlines()
-        else:
-            audit("contest.create", f"Tạo cuộc thi “{contest.title}”.", contest_id=contest.id)
-            db.session.commit()
-            flash("Đã tạo cuộc thi. Hãy thêm vòng thi và cấu trúc đề.", "success")
+            return contest_service.create_contest(db.session, owner, _settings_from(form), created_by=current_user)
+
+        contest, problems = save_or_problems(create, lambda c: f"Đã tạo cuộc thi “{c.title}”. Hãy thêm vòng thi và cấu trúc đề.", "contest.create")
+        if contest is not None:
             return redirect(url_for("organizer.edit_contest", contest_id=contest.id))
     status = 422 if request.method == "POST" else 200
     return render_template("organizer/contest_form.html", form=form, contest=None, problems=problems), status
@@ -114,15 +111,12 @@ def edit_contest(contest_id: int):
     form = _contest_form(contest, contest.owner_unit)
     problems: list[str] = []
     if form.validate_on_submit():
-        try:
-            contest_service.update_contest(db.session, contest, _settings_from(form))
-        except ValidationError as error:
-            db.session.rollback()
-            problems = str(error).splitlines()
-        else:
-            audit("contest.settings", f"Sửa cài đặt cuộc thi “{contest.title}”.", contest_id=contest.id)
-            db.session.commit()
-            flash("Đã lưu cài đặt cuộc thi.", "success")
+        saved, problems = save_or_problems(
+            lambda: contest_service.update_contest(db.session, contest, _settings_from(form)) or contest,
+            lambda c: f"Đã lưu cài đặt cuộc thi “{c.title}”.",
+            "contest.settings",
+        )
+        if saved is not None:
             return redirect(url_for("organizer.edit_contest", contest_id=contest.id))
     attempts = dict(
         db.session.execute(
@@ -198,15 +192,12 @@ def _save_round(contest: Contest, round_: Round | None):
             time_limit_minutes=form.time_limit_minutes.data,
             blueprint=lines,
         )
-        try:
-            saved = contest_service.save_round(db.session, contest, round_, settings)
-        except ValidationError as error:
-            db.session.rollback()
-            problems = str(error).splitlines()
-        else:
-            audit("contest.round", f"Lưu {saved.title} của cuộc thi “{contest.title}”.", contest_id=contest.id, round_id=saved.id)
-            db.session.commit()
-            flash("Đã lưu vòng thi.", "success")
+        saved, problems = save_or_problems(
+            lambda: contest_service.save_round(db.session, contest, round_, settings),
+            lambda r: f"Đã lưu vòng thi {r.title} của cuộc thi “{contest.title}”.",
+            "contest.round",
+        )
+        if saved is not None:
             return redirect(url_for("organizer.edit_contest", contest_id=contest.id))
     locked = round_ is not None and contest_service.has_attempts(db.session, round_)
     status = 422 if request.method == "POST" else 200

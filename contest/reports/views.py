@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import io
 import tempfile
 
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
@@ -25,7 +24,7 @@ from contest.reports.access import (
 )
 from contest.services import contests as contest_service
 from contest.services import exports, prizes, staff, statistics
-from contest.spreadsheets import XLSX_MIMETYPE
+from contest.spreadsheets import XLSX_MIMETYPE, send_xlsx
 from contest.viewhelpers import audit, commit_or_flash
 from question_bank.spreadsheet import template_workbook
 
@@ -198,7 +197,7 @@ def staff_template():
         ],
         sheet_title="Danh sách",
     )
-    return send_file(io.BytesIO(content), mimetype=XLSX_MIMETYPE, as_attachment=True, download_name="mau-danh-sach-can-bo.xlsx")
+    return send_xlsx(content, "mau-danh-sach-can-bo.xlsx")
 
 
 @bp.route("/cuoc-thi/<int:contest_id>/xet-giai")
