@@ -107,6 +107,7 @@ def init_app(app: Flask) -> None:
     previous = getattr(limiter, "_storage", None)
     if isinstance(previous, DatabaseStorage):
         previous.engine.dispose()
+    limiter._storage_options = {}  # Flask-Limiter merges options across init_app calls; each app brings its own
     if app.config.get("REDIS_URL"):
         app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"])
     else:

@@ -166,3 +166,28 @@ def test_production_session_cookie_flags(database_url, tmp_path):
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["SESSION_COOKIE_HTTPONLY"] and app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
     assert "Strict-Transport-Security" in app.test_client().get("/healthz").headers
     app.extensions["db_engine"].dispose()
+
+
+def test_login_limits_are_kept_in_redis_when_configured(app_config, make_user, tmp_path):
+    from tests.test_cache import REDIS_URL, redis_available
+
+    if not redis_available():
+        pytest.skip("Redis is not running on 127.0.0.1:6379")
+    from contest import create_app
+    from contest.ratelimit import limiter
+
+    victim = make_user(phone="0912000333")
+    app = create_app({**app_config, "RATELIMIT_ENABLED": True, "REDIS_URL": REDIS_URL}, instance_path=tmp_path)
+    assert app.config["RATELIMIT_STORAGE_URI"] == REDIS_URL
+    try:
+        limiter.reset()
+        client = app.test_client()
+        statuses = [client.post("/dang-nhap", data={"identifier": victim.phone, "password": "sai-mat-khau-1"}).status_code for _ in range(6)]
+        assert statuses == [401] * 5 + [429]
+        # A second app process sees the same counters.
+        other = create_app({**app_config, "RATELIMIT_ENABLED": True, "REDIS_URL": REDIS_URL}, instance_path=tmp_path / "other")
+        assert other.test_client().post("/dang-nhap", data={"identifier": victim.phone, "password": TEST_PASSWORD}).status_code == 429
+        other.extensions["db_engine"].dispose()
+    finally:
+        limiter.reset()
+        app.extensions["db_engine"].dispose()
