@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import flash, request
+from flask import flash, redirect, render_template, request
 from flask_login import current_user
 
 from contest import db
@@ -49,3 +49,22 @@ def save_or_problems(action: Callable[[], object], success: Callable[[object], s
     db.session.commit()
     flash(message, "success")
     return result, []
+
+
+def import_upload(form, run, audit_action: str, summary: Callable[[object, str], str], done_url: str, template: str):
+    """The page of an all-or-nothing spreadsheet import: upload, then either commit (logged) and go to
+    `done_url`, or roll back and show every located error. `run(stream, filename)` returns a result with .ok."""
+    result = None
+    if form.validate_on_submit():
+        upload = form.file.data
+        filename = upload.filename or "tep.xlsx"
+        result = run(upload.stream, filename)
+        if result.ok:
+            message = summary(result, filename)
+            audit(audit_action, message)
+            db.session.commit()
+            flash(message, "success")
+            return redirect(done_url)
+        db.session.rollback()
+    status = 422 if request.method == "POST" else 200
+    return render_template(template, form=form, result=result), status

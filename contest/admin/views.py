@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask_login import current_user
 
 from contest import db
@@ -10,7 +10,7 @@ from contest.admin.forms import RoleForm, UnitForm, UnitImportForm, UserFilterFo
 from contest.forms import EmptyForm, as_choices
 from contest.models import Unit, User
 from contest.pagination import paginate
-from contest.viewhelpers import audit, commit_or_flash, save_or_problems
+from contest.viewhelpers import commit_or_flash, import_upload, save_or_problems
 from contest.spreadsheets import send_xlsx
 from contest.services import audit as audit_service
 from contest.services import units as unit_service
@@ -114,22 +114,14 @@ def edit_unit(unit_id: int):
 @bp.route("/don-vi/nhap-excel", methods=["GET", "POST"])
 @admin_required
 def import_units():
-    form = UnitImportForm()
-    result = None
-    if form.validate_on_submit():
-        upload = form.file.data
-        result = unit_service.import_units(db.session, upload.stream, upload.filename or "tep.xlsx")
-        if result.ok:
-            audit("import.units", f"Nhập {result.rows} đơn vị từ tệp {upload.filename}: {result.created} mới, {result.updated} cập nhật.")
-            db.session.commit()
-            flash(
-                f"Đã nhập {result.rows} đơn vị: {result.created} đơn vị mới, {result.updated} đơn vị cập nhật.",
-                "success",
-            )
-            return redirect(url_for("admin.units"))
-        db.session.rollback()
-    status = 422 if request.method == "POST" else 200
-    return render_template("admin/import_units.html", form=form, result=result), status
+    return import_upload(
+        UnitImportForm(),
+        lambda stream, filename: unit_service.import_units(db.session, stream, filename),
+        "import.units",
+        lambda r, filename: f"Đã nhập {r.rows} đơn vị từ tệp {filename}: {r.created} đơn vị mới, {r.updated} đơn vị cập nhật.",
+        url_for("admin.units"),
+        "admin/import_units.html",
+    )
 
 
 @bp.route("/don-vi/tep-mau.xlsx")

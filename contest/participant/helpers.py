@@ -7,10 +7,11 @@ from datetime import timedelta
 from flask import abort, current_app
 from flask_login import current_user
 
-from contest import db
+from contest import clock, db
 from contest.access import get_or_404
 from contest.models import Attempt, Contest, Round
 from contest.services import contests as contest_service
+from contest.services import attempts as attempt_service
 from contest.services import ranking
 from contest.services.attempts import AttemptPolicy
 from contest.services.ranking import Leaderboard
@@ -26,6 +27,15 @@ def load_own_attempt(attempt_id: int) -> Attempt:
     if attempt is None or attempt.user_id != current_user.id:
         abort(404)
     return attempt
+
+
+def load_touched_attempt(attempt_id: int):
+    """The user's own attempt, finalised first when its time is up (DESIGN: expired when touched)."""
+    attempt = load_own_attempt(attempt_id)
+    now, policy = clock.now(), attempt_policy()
+    if attempt_service.finalize_if_due(db.session, attempt, now, policy):
+        db.session.commit()
+    return attempt, now, policy
 
 
 def load_visible_contest(contest_id: int) -> Contest:

@@ -14,6 +14,7 @@ from contest.participant.helpers import (
     current_leaderboard,
     load_own_attempt,
     load_round,
+    load_touched_attempt,
     load_visible_contest,
     may_see_leaderboard,
 )
@@ -92,10 +93,7 @@ def _prediction_from_form() -> int | None:
 @bp.route("/bai-thi/<int:attempt_id>", methods=["GET", "POST"])
 @login_required
 def take_attempt(attempt_id: int):
-    attempt = load_own_attempt(attempt_id)
-    now, policy = clock.now(), attempt_policy()
-    if attempt_service.finalize_if_due(db.session, attempt, now, policy):
-        db.session.commit()
+    attempt, now, policy = load_touched_attempt(attempt_id)
     if attempt.status != "in_progress":
         return redirect(url_for("participant.attempt_result", attempt_id=attempt.id))
     form = EmptyForm()
@@ -176,20 +174,14 @@ def save_answer_api(attempt_id: int):
 @bp.route("/api/bai-thi/<int:attempt_id>/trang-thai")
 @login_required
 def attempt_status_api(attempt_id: int):
-    attempt = load_own_attempt(attempt_id)
-    now = clock.now()
-    if attempt_service.finalize_if_due(db.session, attempt, now, attempt_policy()):
-        db.session.commit()
+    attempt, now, _ = load_touched_attempt(attempt_id)
     return jsonify(status=attempt.status, remaining_seconds=attempt_service.remaining_seconds(attempt, now))
 
 
 @bp.route("/bai-thi/<int:attempt_id>/ket-qua")
 @login_required
 def attempt_result(attempt_id: int):
-    attempt = load_own_attempt(attempt_id)
-    now, policy = clock.now(), attempt_policy()
-    if attempt_service.finalize_if_due(db.session, attempt, now, policy):
-        db.session.commit()
+    attempt, now, policy = load_touched_attempt(attempt_id)
     if attempt.status == "in_progress":
         return redirect(url_for("participant.take_attempt", attempt_id=attempt.id))
     contest = attempt.round.contest

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import tempfile
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
@@ -25,7 +25,7 @@ from contest.reports.access import (
 from contest.services import contests as contest_service
 from contest.services import exports, prizes, staff, statistics
 from contest.spreadsheets import XLSX_MIMETYPE, send_xlsx
-from contest.viewhelpers import audit, commit_or_flash
+from contest.viewhelpers import audit, commit_or_flash, import_upload
 from question_bank.spreadsheet import template_workbook
 
 report_roles = roles_required(Role.organizer, Role.admin, Role.unit_manager)
@@ -45,6 +45,15 @@ def _xlsx(write, name: str, action: str, summary: str):
     return send_file(spool, mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=name)
 
 
+def _report(contest_id: int, managed_only: bool = False):
+    """The contest and scope of a report, with overdue attempts finalised first (reports count finished ones)."""
+    contest = load_managed_contest(contest_id) if managed_only else load_report_contest(contest_id)
+    scope = scope_from_request(contest)
+    now = clock.now()
+    statistics.finalize(db.session, scope, now, attempt_policy())
+    return contest, scope, now
+
+
 @bp.route("/")
 @report_roles
 def index():
@@ -59,11 +68,9 @@ def index():
 @bp.route("/cuoc-thi/<int:contest_id>")
 @report_roles
 def contest_dashboard(contest_id: int):
-    contest = load_report_contest(contest_id)
-    if not manages(contest):
-        return redirect(url_for("reports.participation", contest_id=contest.id))
-    scope = scope_from_request(contest)
-    statistics.finalize(db.session, scope, clock.now(), attempt_policy())
+    if not manages(load_report_contest(contest_id)):
+        return redirect(url_for("reports.participation", contest_id=contest_id))
+    contest, scope, _ = _report(contest_id)
     threshold = threshold_from_request()
     board = statistics.dashboard(db.session, scope, threshold)
     db.session.commit()
@@ -80,11 +87,9 @@ def contest_dashboard(contest_id: int):
 @bp.route("/cuoc-thi/<int:contest_id>/don-vi")
 @report_roles
 def participation(contest_id: int):
-    contest = load_report_contest(contest_id)
-    scope = scope_from_request(contest)
+    contest, scope, _ = _report(contest_id)
     unit = report_unit(contest)
     threshold = threshold_from_request()
-    statistics.finalize(db.session, scope, clock.now(), attempt_policy())
     units = statistics.participation_by_unit(db.session, scope, unit, threshold)
     db.session.commit()
     return render_template(
@@ -95,10 +100,8 @@ def participation(contest_id: int):
 @bp.route("/cuoc-thi/<int:contest_id>/chua-tham-gia")
 @report_roles
 def non_participants(contest_id: int):
-    contest = load_report_contest(contest_id)
-    scope = scope_from_request(contest)
+    contest, scope, _ = _report(contest_id)
     unit = report_unit(contest)
-    statistics.finalize(db.session, scope, clock.now(), attempt_policy())
     people = statistics.non_participants(db.session, scope, unit)
     accounts = statistics.registered_non_participants(db.session, scope, unit)
     db.session.commit()
@@ -110,9 +113,7 @@ def non_participants(contest_id: int):
 @bp.route("/cuoc-thi/<int:contest_id>/cau-hoi")
 @report_roles
 def question_statistics(contest_id: int):
-    contest = load_managed_contest(contest_id)
-    scope = scope_from_request(contest)
-    statistics.finalize(db.session, scope, clock.now(), attempt_policy())
+    contest, scope, _ = _report(contest_id, managed_only=True)
     total, items = statistics.item_statistics(db.session, scope)
     db.session.commit()
     return render_template("reports/question_statistics.html", contest=contest, scope=scope, total=total, items=items,
@@ -122,9 +123,8 @@ def question_statistics(contest_id: int):
 @bp.route("/cuoc-thi/<int:contest_id>/xuat/ket-qua.xlsx")
 @report_roles
 def export_results(contest_id: int):
-    contest = load_managed_contest(contest_id)
-    scope = scope_from_request(contest)
-    now, policy = clock.now(), attempt_policy()
+    contest, scope, now = _report(contest_id, managed_only=True)
+    policy = attempt_policy()
     return _xlsx(lambda target: exports.export_results(db.session, scope, now, policy, target), f"ket-qua-cuoc-thi-{contest.id}.xlsx",
                  "export.results", f"Xuất kết quả, xếp hạng “{contest.title}” ({scope.label}).")
 
@@ -132,10 +132,9 @@ def export_results(contest_id: int):
 @bp.route("/cuoc-thi/<int:contest_id>/xuat/dat-giai.xlsx")
 @report_roles
 def export_winners(contest_id: int):
-    contest = load_managed_contest(contest_id)
-    scope = scope_from_request(contest)
+    contest, scope, now = _report(contest_id, managed_only=True)
     top = max(1, min(request.args.get("top", 30, type=int), 1000))
-    now, policy = clock.now(), attempt_policy()
+    policy = attempt_policy()
     return _xlsx(lambda target: exports.export_winners(db.session, scope, now, policy, top, target), f"dat-giai-cuoc-thi-{contest.id}.xlsx",
                  "export.winners", f"Xuất danh sách {top} người đạt giải “{contest.title}” ({scope.label}).")
 
@@ -143,12 +142,9 @@ def export_winners(contest_id: int):
 @bp.route("/cuoc-thi/<int:contest_id>/xuat/tham-gia.xlsx")
 @report_roles
 def export_participation(contest_id: int):
-    contest = load_report_contest(contest_id)
-    scope = scope_from_request(contest)
+    contest, scope, now = _report(contest_id)
     unit = report_unit(contest)
     threshold = threshold_from_request()
-    now = clock.now()
-    statistics.finalize(db.session, scope, now, attempt_policy())
     return _xlsx(lambda target: exports.export_participation(db.session, scope, unit, threshold, now, target), f"tham-gia-{unit.code}.xlsx",
                  "export.participation", f"Xuất báo cáo tham gia “{contest.title}” ({scope.label}), đơn vị {unit.code}.")
 
@@ -156,10 +152,7 @@ def export_participation(contest_id: int):
 @bp.route("/cuoc-thi/<int:contest_id>/xuat/cau-hoi.xlsx")
 @report_roles
 def export_question_statistics(contest_id: int):
-    contest = load_managed_contest(contest_id)
-    scope = scope_from_request(contest)
-    now = clock.now()
-    statistics.finalize(db.session, scope, now, attempt_policy())
+    contest, scope, now = _report(contest_id, managed_only=True)
     return _xlsx(lambda target: exports.export_question_statistics(db.session, scope, now, target), f"thong-ke-cau-hoi-{contest.id}.xlsx",
                  "export.questions", f"Xuất thống kê câu hỏi “{contest.title}” ({scope.label}).")
 
@@ -167,20 +160,15 @@ def export_question_statistics(contest_id: int):
 @bp.route("/danh-sach-can-bo", methods=["GET", "POST"])
 @report_roles
 def import_staff():
-    form = StaffImportForm()
-    result = None
     scope = None if current_user.has_role(Role.admin) else current_user.unit
-    if form.validate_on_submit():
-        upload = form.file.data
-        result = staff.import_staff(db.session, upload.stream, upload.filename or "danh-sach.xlsx", scope)
-        if result.ok:
-            audit("import.staff", f"Nhập danh sách {result.people} người của {result.units} đơn vị từ tệp {upload.filename}.")
-            db.session.commit()
-            flash(f"Đã nhập danh sách {result.people} người của {result.units} đơn vị.", "success")
-            return redirect(url_for("reports.import_staff"))
-        db.session.rollback()
-    status = 422 if request.method == "POST" else 200
-    return render_template("reports/import_staff.html", form=form, result=result), status
+    return import_upload(
+        StaffImportForm(),
+        lambda stream, filename: staff.import_staff(db.session, stream, filename, scope),
+        "import.staff",
+        lambda r, filename: f"Đã nhập danh sách {r.people} người của {r.units} đơn vị từ tệp {filename}.",
+        url_for("reports.import_staff"),
+        "reports/import_staff.html",
+    )
 
 
 @bp.route("/danh-sach-can-bo/tep-mau.xlsx")
@@ -203,13 +191,11 @@ def staff_template():
 @bp.route("/cuoc-thi/<int:contest_id>/xet-giai")
 @report_roles
 def prize_verification(contest_id: int):
-    contest = load_managed_contest(contest_id)
-    scope = scope_from_request(contest)
+    contest, scope, now = _report(contest_id, managed_only=True)
     top = max(1, min(request.args.get("top", 30, type=int), 500))
     min_seconds = max(0, request.args.get("nhanh", prizes.DEFAULT_MIN_SECONDS, type=int))
     shared_ip = max(2, request.args.get("ip", prizes.DEFAULT_SHARED_IP, type=int))
-    now, policy = clock.now(), attempt_policy()
-    candidates = prizes.shortlist(db.session, scope, now, policy, top, min_seconds, shared_ip)
+    candidates = prizes.shortlist(db.session, scope, now, attempt_policy(), top, min_seconds, shared_ip)
     removed = prizes.disqualifications(db.session, contest)
     db.session.commit()
     return render_template("reports/prize_verification.html", contest=contest, scope=scope, candidates=candidates, removed=removed,
