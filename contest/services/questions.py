@@ -6,7 +6,7 @@ import enum
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import Select, delete, exists, func, select
+from sqlalchemy import Select, delete, exists, func, insert, select
 from sqlalchemy.orm import Session, selectinload
 
 from contest.errors import PermissionDeniedError, ValidationError
@@ -184,6 +184,10 @@ def apply_plan(session: Session, bank: QuestionBank, plan: ImportPlan) -> None:
     if plan.errors:
         raise ValidationError("Tệp có lỗi; không ghi câu hỏi nào.")
     topics = {t.name: t for t in session.scalars(select(Topic).where(Topic.bank_id == bank.id))}
+    for name in {q.topic for q in plan.to_write} - set(topics):
+        topics[name] = Topic(bank=bank, name=name)
+        session.add(topics[name])
+    session.flush()
     existing = {
         q.code: q
         for q in session.scalars(
@@ -192,26 +196,37 @@ def apply_plan(session: Session, bank: QuestionBank, plan: ImportPlan) -> None:
             .options(selectinload(Question.choices))
         )
     } if plan.updates else {}
-    for data in plan.to_write:
-        topic = topics.get(data.topic)
-        if topic is None:
-            topic = topics[data.topic] = Topic(bank=bank, name=data.topic)
-            session.add(topic)
-        question = existing.get(data.code) or Question(bank=bank, code=data.code)
-        _fill(question, data, topic)
-        session.add(question)
+    for data in plan.updates:
+        _fill(existing[data.code], data, topics[data.topic])
+    if plan.creates:
+        # New questions go in with two bulk INSERTs: thousands of ORM objects would cost several times more.
+        rows = [{"bank_id": bank.id, "code": data.code, **_question_fields(data, topics[data.topic].id)} for data in plan.creates]
+        ids = session.scalars(insert(Question).returning(Question.id, sort_by_parameter_order=True), rows).all()
+        session.execute(insert(Choice), [
+            {"question_id": question_id, "label": label, "text": text, "is_correct": is_correct, "position": index}
+            for question_id, data in zip(ids, plan.creates)
+            for index, (label, text, is_correct) in enumerate(data.choice_items())
+        ])
     session.flush()
 
 
+def _question_fields(data: QuestionData, topic_id: int) -> dict:
+    return {
+        "topic_id": topic_id,
+        "kind": data.kind.value,
+        "difficulty": int(data.difficulty),
+        "text": data.text,
+        "explanation": data.explanation or None,
+        "legal_basis": data.legal_basis or None,
+        "fingerprint": data.fingerprint,
+        "search_text": fold(" ".join([data.code, data.text, *data.choices])),
+    }
+
+
 def _fill(question: Question, data: QuestionData, topic: Topic) -> None:
+    for name, value in _question_fields(data, topic.id).items():
+        setattr(question, name, value)
     question.topic = topic
-    question.kind = data.kind.value
-    question.difficulty = int(data.difficulty)
-    question.text = data.text
-    question.explanation = data.explanation or None
-    question.legal_basis = data.legal_basis or None
-    question.fingerprint = data.fingerprint
-    question.search_text = fold(" ".join([data.code, data.text, *data.choices]))
     wanted = data.choice_items()
     current = list(question.choices)
     for index, (label, text, is_correct) in enumerate(wanted):
