@@ -142,11 +142,22 @@ def test_the_attempt_page_works_with_the_keyboard_alone(open_page, e2e_engine):
     else:
         pytest.fail("the first choice cannot be reached with Tab")
     page.keyboard.press("Space")
-    page.keyboard.press("ArrowDown")  # radio groups move with the arrow keys
+    if first_radio.get_attribute("type") == "radio":
+        page.keyboard.press("ArrowDown")  # a radio group moves with the arrow keys
+        expected = ["B"]
+    else:  # several answers: checkboxes, one Tab stop each
+        page.keyboard.press("Tab")
+        page.keyboard.press("Space")
+        expected = ["A,B"]
+    saved = []
+    for _ in range(50):  # the choices are saved in turn; the last state must win
+        with e2e_engine.connect() as connection:
+            saved = connection.execute(text("SELECT selected FROM answers WHERE attempt_id = :a"), {"a": attempt_id}).scalars().all()
+        if saved == expected:
+            break
+        page.wait_for_timeout(100)
+    assert saved == expected
     page.locator("#save-status").get_by_text("Đã lưu").wait_for()
-    with e2e_engine.connect() as connection:
-        saved = connection.execute(text("SELECT selected FROM answers WHERE attempt_id = :a"), {"a": attempt_id}).scalars().all()
-    assert saved == ["B"]
     screenshot(page, "desktop-attempt")
     assert accessibility_problems(page) == []
     assert problems.messages == []
