@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from hypothesis import settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
@@ -25,6 +26,11 @@ from question_bank.model import Difficulty, QuestionData, QuestionKind
 from question_bank.planning import plan_import
 
 TEST_PASSWORD = "Matkhau123"
+
+# In CI the property-based tests replay the same examples every run: a red build must be reproducible.
+settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 def _reset_postgres_schema(url: str) -> None:
