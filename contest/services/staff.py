@@ -12,7 +12,7 @@ from contest.models import StaffMember, Unit
 from contest.services.units import is_in_subtree, normalize_code
 from contest.services.users import normalize_cccd, normalize_phone
 from contest.timeutil import utcnow
-from question_bank.spreadsheet import Column, ImportIssue, read_table
+from question_bank.spreadsheet import Column, ImportIssue, SheetRow, Table, read_table
 from question_bank.text import normalize_text
 
 MAX_STAFF_ROWS = 50_000
@@ -37,6 +37,20 @@ class StaffImportResult:
         return not self.issues
 
 
+def _identifier(table: Table, row: SheetRow, key: str, normalize, seen: dict[str, int], label: str, invalid: str,
+                issues: list[ImportIssue]) -> str | None:
+    """A CCCD or phone cell: normalised, checked, and unique within the file (first row kept in `seen`)."""
+    raw = row.values[key]
+    value = normalize(raw) if raw else None
+    if raw and value is None:
+        issues.append(table.issue(row, key, f"{label} “{raw}” {invalid}."))
+    elif value and value in seen:
+        issues.append(table.issue(row, key, f"{label} {value} bị trùng với dòng {seen[value]}."))
+    elif value:
+        seen[value] = row.number
+    return value
+
+
 def import_staff(session: Session, stream: BinaryIO | bytes, filename: str, scope: Unit | None) -> StaffImportResult:
     """Replace the staff lists of every unit named in the file; all or nothing.
 
@@ -57,20 +71,9 @@ def import_staff(session: Session, stream: BinaryIO | bytes, filename: str, scop
         name = normalize_text(v["full_name"])
         if not name:
             issues.append(table.issue(row, "full_name", "Thiếu họ và tên."))
-        cccd = normalize_cccd(v["cccd"]) if v["cccd"] else None
-        if v["cccd"] and cccd is None:
-            issues.append(table.issue(row, "cccd", f"Số CCCD “{v['cccd']}” phải gồm đúng 12 chữ số."))
-        elif cccd and cccd in seen_cccd:
-            issues.append(table.issue(row, "cccd", f"Số CCCD {cccd} bị trùng với dòng {seen_cccd[cccd]}."))
-        elif cccd:
-            seen_cccd[cccd] = row.number
-        phone = normalize_phone(v["phone"]) if v["phone"] else None
-        if v["phone"] and phone is None:
-            issues.append(table.issue(row, "phone", f"Số điện thoại “{v['phone']}” không phải số di động Việt Nam hợp lệ."))
-        elif phone and phone in seen_phone:
-            issues.append(table.issue(row, "phone", f"Số điện thoại {phone} bị trùng với dòng {seen_phone[phone]}."))
-        elif phone:
-            seen_phone[phone] = row.number
+        cccd = _identifier(table, row, "cccd", normalize_cccd, seen_cccd, "Số CCCD", "phải gồm đúng 12 chữ số", issues)
+        phone = _identifier(table, row, "phone", normalize_phone, seen_phone, "Số điện thoại",
+                            "không phải số di động Việt Nam hợp lệ", issues)
         if not v["cccd"] and not v["phone"]:
             issues.append(table.issue(row, "cccd", "Cần ít nhất số CCCD hoặc số điện thoại để đối chiếu với tài khoản dự thi."))
         code = normalize_code(v["unit_code"])

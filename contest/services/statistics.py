@@ -164,11 +164,6 @@ def participation_by_unit(
     return [rows[unit_id] for unit_id in order if unit_id in rows]
 
 
-def contest_root(session: Session, contest: Contest) -> Unit:
-    """The unit whose subtree a contest's report covers: its organiser unit."""
-    return contest.owner_unit
-
-
 # ---------------------------------------------------------------- who has not taken part
 
 
