@@ -1,0 +1,228 @@
+"""Load-and-authorise helpers (contest/access.py, contest/reports/access.py) called directly.
+
+Written to kill the mutants `make mutation` found alive there (see TESTING.md): every branch of
+the role checks, the 404/403 choice and the query-string parsing is asserted on its own.
+"""
+
+from __future__ import annotations
+
+import pytest
+from flask_login import login_user
+from werkzeug.exceptions import Forbidden, NotFound
+
+from contest.access import admin_required, get_or_404, roles_required
+from contest.models import Contest, Role, UnitKind
+from contest.reports import access
+from contest.services import contests as contest_service
+from contest.services.statistics import DEFAULT_THRESHOLD
+
+
+@pytest.fixture
+def tree(make_unit):
+    province = make_unit("P", kind=UnitKind.province, name="UBND tỉnh")
+    district = make_unit("P-H", parent=province, kind=UnitKind.district, name="Huyện Đông")
+    commune = make_unit("P-H-X", parent=district, name="Xã Đông Phong")
+    other = make_unit("P-K", parent=province, kind=UnitKind.district, name="Huyện Tây")
+    return {"province": province, "district": district, "commune": commune, "other": other}
+
+
+def _as(app, user, query: str = ""):
+    """A request context of `query` in which `user` is logged in (None: anonymous)."""
+    context = app.test_request_context("/?" + query)
+    context.push()
+    if user is not None:
+        login_user(user)
+    return context
+
+
+@pytest.fixture
+def request_as(app, db_session):
+    contexts = []
+
+    def enter(user=None, query=""):
+        contexts.append(_as(app, user, query))
+
+    yield enter
+    for context in reversed(contexts):
+        context.pop()
+
+
+# ---------------------------------------------------------------- contest/access.py
+
+
+def test_roles_required_lets_only_the_named_roles_through(db_session, request_as, make_user):
+    @roles_required(Role.organizer, Role.unit_manager)
+    def view(a, b=None):
+        return ("called", a, b)
+
+    request_as(make_user(Role.unit_manager))
+    assert view(1, b=2) == ("called", 1, 2)
+    assert view.__name__ == "view"
+
+
+@pytest.mark.parametrize("role", [Role.participant, Role.admin])
+def test_roles_required_refuses_other_roles_with_403(db_session, request_as, make_user, role):
+    @roles_required(Role.organizer, Role.unit_manager)
+    def view():
+        return "called"
+
+    request_as(make_user(role))
+    with pytest.raises(Forbidden):
+        view()
+
+
+def test_roles_required_sends_anonymous_users_to_the_login_page(db_session, request_as):
+    @roles_required(Role.participant)
+    def view():
+        return "called"
+
+    request_as(None)
+    response = view()
+    assert response != "called" and response.status_code == 302 and "/dang-nhap" in response.location
+
+
+def test_admin_required_is_for_admins_only(db_session, request_as, make_user):
+    view = admin_required(lambda: "called")
+    request_as(make_user(Role.organizer))
+    with pytest.raises(Forbidden):
+        view()
+    request_as(make_user(Role.admin))
+    assert view() == "called"
+
+
+def test_get_or_404_returns_the_object_or_raises_404(db_session, make_contest):
+    contest = make_contest()
+    assert get_or_404(Contest, contest.id) is contest
+    with pytest.raises(NotFound):
+        get_or_404(Contest, contest.id + 1000)
+
+
+# ---------------------------------------------------------------- contest/reports/access.py
+
+
+@pytest.fixture
+def district_contest(make_contest, tree):
+    """Run by the district, open to its commune only."""
+    return make_contest(unit=tree["district"], eligible_unit_ids=[tree["commune"].id])
+
+
+def test_organisers_and_admins_manage_contests_of_their_subtree(db_session, request_as, make_user, tree, district_contest):
+    for unit in (tree["province"], tree["district"]):
+        request_as(make_user(Role.organizer, unit=unit))
+        assert access.manages(district_contest)
+        assert access.load_managed_contest(district_contest.id) is district_contest
+        assert access.load_report_contest(district_contest.id) is district_contest
+    request_as(make_user(Role.admin))
+    assert access.load_managed_contest(district_contest.id) is district_contest
+
+
+def test_organiser_outside_the_subtree_gets_403(db_session, request_as, make_user, tree, district_contest):
+    request_as(make_user(Role.organizer, unit=tree["other"]))
+    assert not access.manages(district_contest)
+    assert not access.concerns_manager(district_contest)  # an organiser is not a unit manager
+    with pytest.raises(Forbidden):
+        access.load_managed_contest(district_contest.id)
+    with pytest.raises(Forbidden):
+        access.load_report_contest(district_contest.id)
+
+
+def test_organiser_whose_unit_is_eligible_still_is_no_unit_manager(db_session, request_as, make_user, tree, district_contest):
+    request_as(make_user(Role.organizer, unit=tree["commune"]))
+    assert contest_service.is_eligible(make_user(unit=tree["commune"]), district_contest)
+    assert not access.concerns_manager(district_contest)
+    with pytest.raises(Forbidden):
+        access.load_report_contest(district_contest.id)
+
+
+def test_missing_contest_is_404_before_any_permission_check(db_session, request_as, make_user, district_contest):
+    request_as(make_user(Role.participant))
+    with pytest.raises(NotFound):
+        access.load_report_contest(district_contest.id + 1000)
+    with pytest.raises(NotFound):
+        access.load_managed_contest(district_contest.id + 1000)
+
+
+def test_unit_manager_sees_contests_open_to_their_unit(db_session, request_as, make_user, tree, district_contest):
+    request_as(make_user(Role.unit_manager, unit=tree["commune"]))
+    assert access.concerns_manager(district_contest)
+    assert access.load_report_contest(district_contest.id) is district_contest
+    with pytest.raises(Forbidden):
+        access.load_managed_contest(district_contest.id)
+
+
+def test_unit_manager_sees_contests_run_inside_their_subtree(db_session, request_as, make_user, make_contest, tree):
+    contest = make_contest(unit=tree["district"], eligible_unit_ids=[tree["district"].id])
+    contest_service.set_status(db_session, contest, "draft")  # not open to anybody, yet run below the province
+    request_as(make_user(Role.unit_manager, unit=tree["province"]))
+    assert access.concerns_manager(contest)
+    assert access.load_report_contest(contest.id) is contest
+
+
+def test_unit_manager_elsewhere_gets_403(db_session, request_as, make_user, tree, district_contest):
+    request_as(make_user(Role.unit_manager, unit=tree["other"]))
+    assert not access.concerns_manager(district_contest)
+    with pytest.raises(Forbidden):
+        access.load_report_contest(district_contest.id)
+
+
+def test_participant_of_an_eligible_unit_gets_403(db_session, request_as, make_user, tree, district_contest):
+    request_as(make_user(Role.participant, unit=tree["commune"]))
+    assert not access.concerns_manager(district_contest)
+    with pytest.raises(Forbidden):
+        access.load_report_contest(district_contest.id)
+
+
+def test_user_without_unit_concerns_no_contest(db_session, request_as, make_user, district_contest):
+    request_as(make_user(Role.admin))  # admins have no unit
+    assert not access.concerns_manager(district_contest)
+
+
+def test_scope_is_the_whole_contest_or_one_of_its_rounds(db_session, request_as, make_user, make_contest, tree):
+    contest = make_contest(unit=tree["province"], rounds=2)
+    stranger = make_contest(unit=tree["province"])
+    first, second = contest.rounds
+    for query in ("", "vong=", "vong=0", "vong=abc"):
+        request_as(query=query)
+        scope = access.scope_from_request(contest)
+        assert scope.contest is contest and scope.round is None
+    request_as(query=f"vong={second.id}")
+    scope = access.scope_from_request(contest)
+    assert scope.contest is contest and scope.round is second
+    for bad in (stranger.rounds[0].id, second.id + 1000):
+        request_as(query=f"vong={bad}")
+        with pytest.raises(NotFound):
+            access.scope_from_request(contest)
+
+
+def test_report_unit_defaults_to_the_contest_for_organisers_and_the_own_unit_for_managers(
+    db_session, request_as, make_user, tree, district_contest
+):
+    request_as(make_user(Role.organizer, unit=tree["province"]))
+    assert access.report_unit(district_contest) is tree["district"]
+    request_as(make_user(Role.unit_manager, unit=tree["commune"]), query="don_vi=")
+    assert access.report_unit(district_contest) is tree["commune"]
+
+
+def test_report_unit_takes_a_code_within_what_the_user_may_see(db_session, request_as, make_user, tree, district_contest):
+    organiser = make_user(Role.organizer, unit=tree["province"])
+    request_as(organiser, query="don_vi=%20p-h-x%20")  # case and spaces do not matter
+    assert access.report_unit(district_contest) is tree["commune"]
+    request_as(organiser, query="don_vi=P-K")  # a unit outside the contest's owner
+    with pytest.raises(Forbidden):
+        access.report_unit(district_contest)
+    request_as(organiser, query="don_vi=KHONG-CO")
+    with pytest.raises(NotFound):
+        access.report_unit(district_contest)
+    request_as(make_user(Role.unit_manager, unit=tree["commune"]), query="don_vi=P-H")  # above the manager
+    with pytest.raises(Forbidden):
+        access.report_unit(district_contest)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [("", DEFAULT_THRESHOLD), ("nguong=0", 0.0), ("nguong=100", 100.0), ("nguong=37.5", 37.5),
+     ("nguong=-0.5", DEFAULT_THRESHOLD), ("nguong=100.5", DEFAULT_THRESHOLD), ("nguong=abc", DEFAULT_THRESHOLD)],
+)
+def test_threshold_is_a_percentage_or_the_default(db_session, request_as, query, expected):
+    request_as(query=query)
+    assert access.threshold_from_request() == expected
