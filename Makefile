@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: install run test init-db demo-data clean bench bench-import bench-reports
+.PHONY: install run test init-db demo-data clean bench bench-import bench-reports mutation
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,13 @@ bench-import: install
 
 bench-reports: install
 	$(BIN)/python -m bench.reports
+
+# Mutation testing of contest/services, the access helpers and question_bank (TESTING.md);
+# hours on two cores. MUTANTS='contest.services.ranking.*' limits the run to one module.
+mutation: install
+	$(BIN)/pip install -q -e '.[test,mutation]'
+	$(BIN)/mutmut run --max-children $${MUTATION_CHILDREN:-1} $(MUTANTS)
+	$(BIN)/mutmut results
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
