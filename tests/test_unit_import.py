@@ -6,6 +6,7 @@ import io
 import zipfile
 
 import pytest
+from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from contest.models import Role, Unit
@@ -188,6 +189,50 @@ def test_every_bad_row_is_reported_not_only_the_first(db_session):
     rows = [HEADER, ["", "X", "", "Phòng", 1], ["B", "", "", "Phòng", -1], ["C", "Đơn vị C", "", "??", 1]]
     result = import_units(db_session, xlsx_bytes(rows), "donvi.xlsx")
     assert [(i.row, i.column) for i in result.issues] == [(2, "A"), (3, "B"), (3, "E"), (4, "D")]
+    assert _count(db_session) == 0
+
+
+def test_every_kind_of_problem_is_reported_in_one_pass(db_session):
+    """Row errors do not hide the file-wide checks: a cycle, an unknown parent, a negative headcount and a
+    duplicate code, even on rows that have other errors, all come back from the first upload."""
+    rows = [
+        HEADER,
+        ["A", "Đơn vị A", "B", "Phòng", 1],
+        ["B", "Đơn vị B", "A", "Phòng", 1],
+        ["C", "Đơn vị C", "KHONGCO", "Phòng", -4],
+        ["A", "Đơn vị A lần hai", "", "Phòng", 1],
+        ["D", "Đơn vị D", "MATICH", "Phòng", "mười"],
+    ]
+    result = import_units(db_session, xlsx_bytes(rows), "donvi.xlsx")
+    where = "donvi.xlsx, trang tính “Sheet1”"
+    assert [str(i) for i in result.issues] == [
+        f"{where}, dòng 2, cột C (Mã đơn vị cấp trên): Quan hệ cấp trên tạo thành vòng lặp: A → B → A.",
+        f"{where}, dòng 4, cột E (Số CBCCVC): Số CBCCVC không được âm.",
+        f"{where}, dòng 4, cột C (Mã đơn vị cấp trên): Không tìm thấy đơn vị cấp trên có mã “KHONGCO” (không có trong tệp và trong hệ thống).",
+        f"{where}, dòng 5, cột A (Mã đơn vị): Mã đơn vị “A” bị trùng với dòng 2.",
+        f"{where}, dòng 6, cột E (Số CBCCVC): Số CBCCVC “mười” phải là số nguyên không âm.",
+        f"{where}, dòng 6, cột C (Mã đơn vị cấp trên): Không tìm thấy đơn vị cấp trên có mã “MATICH” (không có trong tệp và trong hệ thống).",
+    ]
+    db_session.rollback()
+    assert _count(db_session) == 0
+
+
+def test_merged_cells_do_not_hide_the_row_errors(db_session):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Sheet1"
+    for row in [HEADER, ["A", "Đơn vị A", "", "Tỉnh", 1], ["B", "Đơn vị B", "KHONGCO", "Phòng", 1], ["C", "", "", "Phòng", 1]]:
+        sheet.append(row)
+    sheet.merge_cells("D2:D3")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    result = import_units(db_session, buffer.getvalue(), "donvi.xlsx")
+    assert [(i.row, i.column, i.message[:20]) for i in result.issues] == [
+        (2, "D", "Vùng ô D2:D3 đang đư"),
+        (3, "D", "Thiếu loại đơn vị."),
+        (3, "C", "Không tìm thấy đơn v"),
+        (4, "B", "Thiếu tên đơn vị."),
+    ]
     assert _count(db_session) == 0
 
 

@@ -290,10 +290,18 @@ def _parse_headcount(raw: str) -> int | None:
     return int(re.sub(r"[.,]", "", raw))
 
 
-def _validate_unit_rows(table: Table) -> tuple[list[_UnitRow], list[ImportIssue]]:
+def _validate_unit_rows(
+    table: Table,
+) -> tuple[list[_UnitRow], list[ImportIssue], list[tuple[SheetRow, str, str]]]:
+    """Check each row on its own; also return the (row, code, parent code) every row claims.
+
+    Claims come from every row with a well-formed code, even one with other
+    errors, so that unknown parents and cycles are reported in the same pass.
+    """
     issues: list[ImportIssue] = []
     parsed: list[_UnitRow] = []
     first_row_of: dict[str, int] = {}
+    claims: list[tuple[SheetRow, str, str]] = []
     for row in table.rows:
         v = row.values
         row_issues: list[ImportIssue] = []
@@ -344,44 +352,49 @@ def _validate_unit_rows(table: Table) -> tuple[list[_UnitRow], list[ImportIssue]
         parent_code = normalize_code(v["parent_code"])
         if parent_code and parent_code == code:
             row_issues.append(table.issue(row, "parent_code", "Đơn vị không thể là cấp trên của chính nó."))
+        if code and CODE_PATTERN.match(code):
+            claims.append((row, code, parent_code))
         issues.extend(row_issues)
         if not row_issues:
             parsed.append(_UnitRow(row, code, name, parent_code, kind, headcount))  # type: ignore[arg-type]
-    return parsed, issues
+    return parsed, issues, claims
 
 
 def _check_parents_and_cycles(
-    table: Table, rows: list[_UnitRow], existing: dict[str, Unit]
+    table: Table, claims: list[tuple[SheetRow, str, str]], existing: dict[str, str]
 ) -> list[ImportIssue]:
+    """Unknown parents and cycles, over every row claiming a code (`existing`: code -> parent code)."""
     issues: list[ImportIssue] = []
-    parent_of = {code: (u.parent.code if u.parent else "") for code, u in existing.items()}
-    parent_of.update({r.code: r.parent_code for r in rows})
-    for r in rows:
-        if r.parent_code and r.parent_code not in parent_of:
+    parent_of = dict(existing)
+    first_claims = {}
+    for row, code, parent_code in claims:
+        first_claims.setdefault(code, (row, parent_code))
+    parent_of.update({code: parent_code for code, (_, parent_code) in first_claims.items()})
+    for row, _code, parent_code in claims:
+        if parent_code and parent_code not in parent_of:
             issues.append(
                 table.issue(
-                    r.row,
+                    row,
                     "parent_code",
-                    f"Không tìm thấy đơn vị cấp trên có mã “{r.parent_code}” (không có trong tệp và trong hệ thống).",
+                    f"Không tìm thấy đơn vị cấp trên có mã “{parent_code}” (không có trong tệp và trong hệ thống).",
                 )
             )
-    if issues:
-        return issues
     reported: set[str] = set()
-    for r in rows:
+    for code, (row, parent_code) in first_claims.items():
+        if parent_code == code:
+            continue  # reported on its row as a unit being its own parent
         seen: list[str] = []
-        current = r.code
+        current = code
         while current and current not in seen:
             seen.append(current)
             current = parent_of.get(current, "")
-        if current == r.code and r.code not in reported:
-            cycle = seen
-            reported.update(cycle)
+        if current == code and code not in reported:
+            reported.update(seen)
             issues.append(
                 table.issue(
-                    r.row,
+                    row,
                     "parent_code",
-                    "Quan hệ cấp trên tạo thành vòng lặp: " + " → ".join([*cycle, r.code]) + ".",
+                    "Quan hệ cấp trên tạo thành vòng lặp: " + " → ".join([*seen, code]) + ".",
                 )
             )
     return issues
@@ -417,18 +430,19 @@ def import_units(session: Session, stream: BinaryIO | bytes, filename: str) -> U
     Nothing is written unless the whole file is valid: the caller commits on
     `result.ok` and rolls back otherwise.
     """
-    table, issues = read_table(stream, filename, UNIT_COLUMNS, max_rows=MAX_UNIT_ROWS)
-    if table is None or issues:
-        return UnitImportResult(issues=issues)
-    if not table.rows:
+    table, file_issues = read_table(stream, filename, UNIT_COLUMNS, max_rows=MAX_UNIT_ROWS)
+    if table is None:
+        return UnitImportResult(issues=file_issues)
+    if not table.rows and not file_issues:
         return UnitImportResult(issues=[ImportIssue(filename, "Tệp có dòng tiêu đề nhưng không có đơn vị nào.", sheet=table.sheet)])
-    rows, issues = _validate_unit_rows(table)
-    if issues:
-        return UnitImportResult(issues=issues, rows=len(table.rows))
+    rows, row_issues, claims = _validate_unit_rows(table)
     existing = {u.code: u for u in session.scalars(select(Unit))}
-    issues = _check_parents_and_cycles(table, rows, existing)
+    code_of = {u.id: u.code for u in existing.values()}
+    existing_parents = {u.code: code_of.get(u.parent_id, "") for u in existing.values()}
+    issues = file_issues + row_issues + _check_parents_and_cycles(table, claims, existing_parents)
     if issues:
-        return UnitImportResult(issues=issues, rows=len(table.rows))
+        # Every problem of the file at once, in the order of its rows (file-level problems first).
+        return UnitImportResult(issues=sorted(issues, key=lambda i: i.row or 0), rows=len(table.rows))
 
     result = UnitImportResult(issues=[], rows=len(rows))
     by_code = dict(existing)
