@@ -58,9 +58,9 @@ def import_staff(session: Session, stream: BinaryIO | bytes, filename: str, scop
     organiser's subtree); None means any unit (admin).
     """
     table, issues = read_table(stream, filename, STAFF_COLUMNS, max_rows=MAX_STAFF_ROWS)
-    if table is None or issues:
+    if table is None:
         return StaffImportResult(issues=issues)
-    if not table.rows:
+    if not table.rows and not issues:
         return StaffImportResult(issues=[ImportIssue(filename, "Tệp có dòng tiêu đề nhưng không có người nào.", sheet=table.sheet)])
     units = {u.code: u for u in session.scalars(select(Unit))}
     seen_cccd: dict[str, int] = {}
@@ -87,7 +87,8 @@ def import_staff(session: Session, stream: BinaryIO | bytes, filename: str, scop
         if unit is not None:
             members.append(StaffMember(unit=unit, full_name=name, cccd=cccd, phone=phone, position=normalize_text(v.get("position", "")) or None))
     if issues:
-        return StaffImportResult(issues=issues)
+        # Sheet problems (merged cells, formulas) and every row's problems at once, in row order.
+        return StaffImportResult(issues=sorted(issues, key=lambda i: i.row or 0))
     touched = {m.unit.id: m.unit for m in members}
     # A person moving between units appears in the new unit's list: drop them from any other list first.
     session.execute(delete(StaffMember).where(StaffMember.unit_id.in_(touched)))

@@ -136,6 +136,44 @@ def test_staff_import_page(client, db_session, login_as, world):
         assert load_workbook(io.BytesIO(template.data)).active["A1"].value == "Họ và tên"
 
 
+def test_staff_import_reports_every_kind_of_problem_at_once(client, db_session, login_as, world):
+    """A merged cell does not hide the row errors, and no row error hides another row's or the file-wide ones."""
+    from openpyxl import Workbook
+    from sqlalchemy import func, select
+
+    from contest.models import StaffMember
+
+    login_as(Role.unit_manager, unit=world["d1"])
+    book = Workbook()
+    sheet = book.active
+    for row in [
+        ["Họ và tên", "CCCD", "Số điện thoại", "Mã đơn vị", "Chức vụ"],
+        ["Cán bộ A", "12345", "0912000001", "P-D1", "Chuyên viên"],
+        ["Cán bộ B", "001190000002", "0912000001", "KHONGCO", "Chuyên viên"],
+        ["", "", "", "P-D2", ""],
+    ]:
+        sheet.append(row)
+    sheet.merge_cells("E2:E3")
+    content = io.BytesIO()
+    book.save(content)
+    content.seek(0)
+    response = client.post("/bao-cao/danh-sach-can-bo", data={"file": (content, "ds.xlsx")})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    for message in [
+        "Vùng ô E2:E3 đang được gộp (merge).",
+        "Số CCCD “12345” phải gồm đúng 12 chữ số.",
+        "Số điện thoại 0912000001 bị trùng với dòng 2.",
+        "Không tìm thấy đơn vị có mã “KHONGCO”.",
+        "Thiếu họ và tên.",
+        "Cần ít nhất số CCCD hoặc số điện thoại để đối chiếu với tài khoản dự thi.",
+        "Đơn vị “Huyện Đông” không thuộc phạm vi bạn quản lý.",
+    ]:
+        assert message in page, message
+    assert "Tệp có 7 lỗi." in page
+    assert db_session.scalar(select(func.count()).select_from(StaffMember)) == 0
+
+
 def test_export_commands(app, tmp_path, world):
     runner = app.test_cli_runner()
     contest_id = world["contest"].id
