@@ -1,0 +1,149 @@
+"""Contest-wide ranking, its cache and the cache's serialisation (contest/services/ranking.py).
+
+Written to kill the mutants `make mutation` found alive (see TESTING.md): the whole-contest
+board's tie-breaks and prediction averages, the freeze, `limit`/`total`, and the cache keys.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+
+from contest import cache
+from contest.models import Role, UnitKind
+from contest.services import ranking
+from contest.services import users as user_service
+from contest.services.ranking import Leaderboard, Standing
+from tests.conftest import T0, TEST_PASSWORD
+from tests.services.test_ranking import POLICY, play
+
+
+@pytest.fixture
+def province(make_unit):
+    return make_unit("P", kind=UnitKind.province, name="UBND tỉnh")
+
+
+@pytest.fixture
+def two_rounds(make_contest, make_bank, province):
+    """Two rounds (T0 to T0+7d, T0+7d to T0+14d); the prediction is the number of participants."""
+    return make_contest(unit=province, bank=make_bank(owner=province, per_topic=2), per_topic=2, rounds=2,
+                        prediction_question="Có bao nhiêu người tham gia vòng này?", prediction_resolver="participants")
+
+
+def test_contest_board_breaks_equal_totals_by_mean_prediction_error(db_session, two_rounds, make_user, province):
+    r1, r2 = two_rounds.rounds
+    exact, off, silent = (make_user(unit=province, full_name=n) for n in ("Chính xác", "Lệch", "Không đoán"))
+    for round_ in (r1, r2):
+        play(db_session, exact, round_, start=round_.opens_at, minutes=5, correct=4, prediction=3)
+        play(db_session, off, round_, start=round_.opens_at, minutes=2, correct=4, prediction=1)  # faster, predicts worse
+        play(db_session, silent, round_, start=round_.opens_at, minutes=1, correct=4)  # fastest, no prediction
+    during_first = ranking.contest_leaderboard(db_session, two_rounds, T0 + timedelta(hours=1), POLICY, frozen=False)
+    assert during_first.prediction_pending
+    assert [s.full_name for s in during_first.standings] == ["Không đoán", "Lệch", "Chính xác"]  # time decides
+    assert [s.prediction_error for s in during_first.standings] == [None, None, None]
+    during_second = ranking.contest_leaderboard(db_session, two_rounds, r2.opens_at + timedelta(hours=1), POLICY, frozen=False)
+    assert during_second.prediction_pending and [r.prediction_actual for r in two_rounds.rounds] == [3, None]
+    assert [s.prediction_error for s in during_second.standings] == [0.0, 2.0, None]  # the first round's only
+
+    board = ranking.contest_leaderboard(db_session, two_rounds, r2.closes_at + timedelta(minutes=1), POLICY, frozen=False)
+    assert not board.prediction_pending and board.prediction_actual is None
+    assert [r.prediction_actual for r in two_rounds.rounds] == [3, 3]
+    assert [(s.full_name, s.score, s.max_score, s.rounds) for s in board.standings] == [
+        ("Chính xác", 8, 8, 2), ("Lệch", 8, 8, 2), ("Không đoán", 8, 8, 2)]
+    assert [s.prediction for s in board.standings] == [3.0, 1.0, None]
+    assert [s.prediction_error for s in board.standings] == [0.0, 2.0, None]
+    assert [s.rank for s in board.standings] == [1, 2, 3]
+
+
+@pytest.fixture
+def one_round(make_contest, make_bank, province):
+    return make_contest(unit=province, bank=make_bank(owner=province, per_topic=2), per_topic=2, audience="public")
+
+
+@pytest.fixture
+def field(db_session, one_round, make_user, make_unit, province):
+    """Four people: two identical (same time used, same finish), one finishing later, one scoring less."""
+    round_ = one_round.rounds[0]
+    office = make_unit("P-VP", parent=province, name="Văn phòng")
+    first = make_user(unit=office, full_name="An")
+    later = make_user(unit=office, full_name="Bình")
+    twin = make_user(unit=office, full_name="Cúc")
+    nobody = user_service.create_user(db_session, role=Role.participant, unit=None, full_name="Dũng",
+                                      phone="0912345678", cccd="001234567890", password=TEST_PASSWORD)
+    db_session.commit()
+    play(db_session, first, round_, start=T0, minutes=3, correct=4)
+    play(db_session, later, round_, start=T0 + timedelta(minutes=10), minutes=3, correct=4)
+    play(db_session, twin, round_, start=T0, minutes=3, correct=4)
+    play(db_session, nobody, round_, start=T0 + timedelta(minutes=20), minutes=1, correct=2)
+    return {"first": first, "later": later, "twin": twin, "nobody": nobody}
+
+
+NOW = T0 + timedelta(hours=1)
+
+
+def test_contest_board_orders_by_time_then_last_submission_then_person(db_session, one_round, field):
+    board = ranking.contest_leaderboard(db_session, one_round, NOW, POLICY, frozen=False)
+    assert [(s.full_name, s.rank, s.unit_name) for s in board.standings] == [
+        ("An", 1, "Văn phòng"), ("Cúc", 1, "Văn phòng"), ("Bình", 3, "Văn phòng"), ("Dũng", 4, "")]
+    assert board.total == 4 and board.frozen_at is None and not board.prediction_pending
+    an = board.find(field["first"].id)
+    assert an.full_name == "An" and an.time_used_ms == 180_000 and an.max_score == 4
+    round_board = ranking.round_leaderboard(db_session, one_round.rounds[0], NOW, POLICY, frozen=False)
+    assert an.finished_at == round_board.find(field["first"].id).finished_at is not None
+    assert board.find(field["first"].id + 10_000) is None
+
+
+def test_contest_board_limit_keeps_the_total(db_session, one_round, field):
+    board = ranking.contest_leaderboard(db_session, one_round, NOW, POLICY, frozen=False, limit=2)
+    assert [s.full_name for s in board.standings] == ["An", "Cúc"] and board.total == 4
+    assert len(ranking.contest_leaderboard(db_session, one_round, NOW, POLICY, frozen=False, limit=None).standings) == 4
+
+
+def test_contest_board_freeze(db_session, one_round, field):
+    one_round.leaderboard_freeze_at = T0 + timedelta(minutes=5)
+    db_session.commit()
+    frozen = ranking.contest_leaderboard(db_session, one_round, NOW, POLICY, frozen=True)
+    assert [s.full_name for s in frozen.standings] == ["An", "Cúc"] and frozen.total == 2
+    assert frozen.frozen_at == one_round.leaderboard_freeze_at
+    live = ranking.contest_leaderboard(db_session, one_round, NOW, POLICY, frozen=False)
+    assert live.total == 4 and live.frozen_at is None
+
+
+def test_cache_keys_separate_contest_scope_and_freeze():
+    assert ranking._key(7, "all", False) == "leaderboard:7:all:live"
+    assert ranking._key(7, "round3", True) == "leaderboard:7:round3:frozen"
+
+
+def test_cached_boards_are_stored_under_their_own_key_and_reused(db_session, one_round, field):
+    round_ = one_round.rounds[0]
+    one_round.leaderboard_freeze_at = T0 + timedelta(minutes=5)
+    db_session.commit()
+    whole = ranking.cached_leaderboard(db_session, one_round, None, NOW, POLICY, frozen=False, seconds=300)
+    assert whole == ranking.contest_leaderboard(db_session, one_round, NOW, POLICY, frozen=False)
+    frozen_round = ranking.cached_leaderboard(db_session, one_round, round_, NOW, POLICY, frozen=True, seconds=300)
+    assert [s.full_name for s in frozen_round.standings] == ["An", "Cúc"]
+    assert frozen_round.frozen_at == one_round.leaderboard_freeze_at
+    db_session.commit()
+    assert cache.get(f"leaderboard:{one_round.id}:all:live")["total"] == 4
+    assert cache.get(f"leaderboard:{one_round.id}:round{round_.id}:frozen")["total"] == 2
+    assert cache.get(f"leaderboard:{one_round.id}:round{round_.id}:live") is None
+
+    field["first"].full_name = "An (đổi tên)"  # not a submission: the cache is not invalidated
+    db_session.commit()
+    again = ranking.cached_leaderboard(db_session, one_round, None, NOW, POLICY, frozen=False, seconds=300)
+    assert again == whole and again.standings[0].full_name == "An"
+    frozen_contest = ranking.cached_leaderboard(db_session, one_round, None, NOW, POLICY, frozen=True, seconds=300)
+    assert frozen_contest.total == 2 and frozen_contest.standings[0].full_name == "An (đổi tên)"
+
+
+@pytest.mark.parametrize("frozen_at", [T0, None])
+def test_cache_serialisation_round_trips_every_field(frozen_at):
+    board = Leaderboard(
+        standings=[Standing(rank=1, user_id=5, full_name="An", unit_name="Sở", score=7, max_score=8, prediction=3.5,
+                            prediction_error=0.5, time_used_ms=1234, finished_at=T0 + timedelta(minutes=3), rounds=2)],
+        total=9, prediction_actual=3, prediction_pending=True, frozen_at=frozen_at, computed_at=T0 + timedelta(hours=1),
+    )
+    stored = json.loads(json.dumps(ranking._to_cache(board), default=str))
+    assert ranking._from_cache(stored) == board
