@@ -7,7 +7,7 @@ from typing import BinaryIO
 
 from question_bank.model import DIFFICULTY_LABELS, KIND_LABELS, LABELS, Difficulty, QuestionData, QuestionKind, RawQuestion
 from question_bank.spreadsheet import Column, ImportIssue, read_table, template_workbook, write_table
-from question_bank.validation import validate
+from question_bank.validation import claimed_identity, validate
 
 MAX_QUESTION_ROWS = 5000
 
@@ -34,6 +34,9 @@ def parse_excel(stream: BinaryIO | bytes, file: str, max_rows: int = MAX_QUESTIO
     if not table.rows and not issues:
         return [], [ImportIssue(file, "Tệp có dòng tiêu đề nhưng không có câu hỏi nào.", sheet=table.sheet)]
     questions: list[QuestionData] = []
+    # A repeated row is a typing slip in a spreadsheet: an error, checked on every row, valid or not.
+    first_row_of_code: dict[str, int] = {}
+    first_row_of_question: dict[str, int] = {}
     for row in table.rows:
         v = row.values
         raw = RawQuestion(
@@ -50,11 +53,27 @@ def parse_excel(stream: BinaryIO | bytes, file: str, max_rows: int = MAX_QUESTIO
             row=row.number,
         )
         question, problems = validate(raw)
-        if question is not None:
-            questions.append(question)
         for problem in problems:
             key = problem.field if problem.field in table.letters else None
             issues.append(table.issue(row, key, problem.message))
+        code, fp = claimed_identity(raw)
+        if question is not None:
+            fp = question.fingerprint
+        repeated = False
+        if fp is not None and fp in first_row_of_question:
+            issues.append(
+                table.issue(row, "text", f"Câu hỏi trùng nội dung và phương án với câu ở dòng {first_row_of_question[fp]}.")
+            )
+            repeated = True
+        elif fp is not None:
+            first_row_of_question[fp] = row.number
+        if code and code in first_row_of_code:
+            issues.append(table.issue(row, "code", f"Mã câu hỏi “{code}” bị trùng với câu ở dòng {first_row_of_code[code]}."))
+            repeated = True
+        elif code:
+            first_row_of_code[code] = row.number
+        if question is not None and not repeated:
+            questions.append(question)
     return questions, issues
 
 

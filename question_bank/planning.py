@@ -72,15 +72,14 @@ def plan_import(
     questions: list[QuestionData],
     parse_issues: list[ImportIssue],
     existing: list[ExistingQuestion],
-    repeats_are_errors: bool = False,
 ) -> ImportPlan:
     """Match parsed questions against the bank.
 
-    A code seen twice in the file is an error. The same text and choices seen
-    twice in the file is an error when `repeats_are_errors` (a spreadsheet,
-    where a repeated row is a typing slip), otherwise a warning and the later
-    copy is skipped (Moodle exports legitimately repeat questions). A question
-    already in the bank under another code is a warning and is skipped.
+    A code seen twice is an error. The same text and choices seen twice is a
+    warning and the later copy is skipped (Moodle exports legitimately repeat
+    questions; the spreadsheet reader reports its repeated rows as errors
+    itself). A question already in the bank under another code is a warning
+    and is skipped.
     """
     plan = ImportPlan(file=file, issues=list(parse_issues))
     by_code = {e.code: e for e in existing}
@@ -91,13 +90,10 @@ def plan_import(
         fp = question.fingerprint
         if fp in seen_fingerprints:
             first = _where(seen_fingerprints[fp])
-            if repeats_are_errors:
-                plan.issues.append(_issue(file, question, f"Câu hỏi trùng nội dung và phương án với câu ở {first}."))
-            else:
-                plan.issues.append(
-                    _issue(file, question, f"Câu hỏi trùng nội dung và phương án với câu ở {first}; bỏ qua câu này.", warning=True)
-                )
-                plan.skipped.append(question)
+            plan.issues.append(
+                _issue(file, question, f"Câu hỏi trùng nội dung và phương án với câu ở {first}; bỏ qua câu này.", warning=True)
+            )
+            plan.skipped.append(question)
             continue
         if question.code in seen_codes:
             plan.issues.append(_issue(file, question, f"Mã câu hỏi “{question.code}” bị trùng với câu ở {_where(seen_codes[question.code])}."))

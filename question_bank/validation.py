@@ -187,3 +187,17 @@ def validate(raw: RawQuestion, default_topic: str = "", default_difficulty: Diff
         line=raw.line,
     )
     return question, []
+
+
+def claimed_identity(raw: RawQuestion) -> tuple[str, str | None]:
+    """The code a question asks for ("" when none or malformed) and its fingerprint (None when unreadable).
+
+    Read from the raw fields, so that a spreadsheet importer can also report a
+    row that repeats another row's code or question when that row has other
+    errors as well, instead of leaving the repeat for the next upload.
+    """
+    code = normalize_text(raw.code)
+    text = normalize_text(raw.text)
+    choices = [c for c in (normalize_text(c) for c in raw.choices) if c]
+    readable = bool(text) and len(choices) >= MIN_CHOICES
+    return (code if CODE_PATTERN.match(code) else ""), (fingerprint(text, choices) if readable else None)

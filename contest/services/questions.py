@@ -129,9 +129,7 @@ def plan_file_import(
     default_difficulty: Difficulty = Difficulty.medium,
 ) -> ImportPlan:
     questions, issues = parse_file(content, filename, file_format, default_topic, default_difficulty)
-    return plan_import(
-        filename, questions, issues, existing_questions(session, bank), repeats_are_errors=file_format == FileFormat.excel
-    )
+    return plan_import(filename, questions, issues, existing_questions(session, bank))
 
 
 def stage_import(

@@ -147,9 +147,9 @@ MALFORMED = [
     ("two-keys-single", xlsx_bytes([H, question_row(1, kind="Một đáp án", answer="A,B")]),
      f"{LOC}, cột M (Đáp án): Câu hỏi một đáp án chỉ được có đúng một đáp án (đang ghi “A,B”)."),
     ("duplicate-rows", xlsx_bytes([H, question_row(1), question_row(1, code="Q9999")]),
-     "cauhoi.xlsx, trang tính “Sheet1”, dòng 3: Câu hỏi trùng nội dung và phương án với câu ở dòng 2."),
+     "cauhoi.xlsx, trang tính “Sheet1”, dòng 3, cột F (Câu hỏi): Câu hỏi trùng nội dung và phương án với câu ở dòng 2."),
     ("duplicate-codes", xlsx_bytes([H, question_row(1), question_row(2, code="Q0001")]),
-     "cauhoi.xlsx, trang tính “Sheet1”, dòng 3: Mã câu hỏi “Q0001” bị trùng với câu ở dòng 2."),
+     "cauhoi.xlsx, trang tính “Sheet1”, dòng 3, cột B (Mã câu hỏi): Mã câu hỏi “Q0001” bị trùng với câu ở dòng 2."),
     ("merged-cells", _merged(),
      "cauhoi.xlsx, trang tính “Sheet1”, dòng 2, cột C: Vùng ô C2:C3 đang được gộp (merge). Hãy bỏ gộp ô và điền giá trị vào từng ô."),
     ("uncalculated-formula", xlsx_bytes([H, question_row(1, answer='=CHAR(65)')]),
@@ -199,6 +199,41 @@ def test_one_error_among_good_rows_writes_nothing(db_session, bank):
     rows = [H, question_row(1), question_row(2, answer="X"), question_row(3)]
     plan = import_xlsx(db_session, bank, xlsx_bytes(rows))
     assert len(plan.errors) == 1 and len(plan.creates) == 2
+    assert count(db_session) == 0
+
+
+def test_row_errors_and_repeats_across_rows_are_reported_in_one_pass(db_session, bank):
+    """A repeated code or question is reported even when one of the rows has its own errors, and a sheet
+    problem (merged cells) hides neither."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Sheet1"
+    for row in [
+        H,
+        question_row(1, answer="Z"),  # bad key: its code and its question still count
+        question_row(2, code="Q0001"),  # repeats row 2's code
+        question_row(1, code="Q0009", difficulty="Rất khó"),  # repeats row 2's question, and a bad difficulty
+        question_row(3, explanation="gộp"),
+        question_row(4, explanation=None),
+        question_row(5, b=""),  # too few choices
+        question_row(3, code="Q0003"),  # repeats row 5's question and code
+    ]:
+        sheet.append(row)
+    sheet.merge_cells("N6:N7")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    plan = import_xlsx(db_session, bank, buffer.getvalue())
+    where = "cauhoi.xlsx, trang tính “Sheet1”"
+    assert [str(i) for i in plan.errors] == [
+        f"{where}, dòng 6, cột N: Vùng ô N6:N7 đang được gộp (merge). Hãy bỏ gộp ô và điền giá trị vào từng ô.",
+        f"{where}, dòng 2, cột M (Đáp án): Đáp án “Z” không hợp lệ: ghi chữ cái của phương án đúng, ví dụ “B” hoặc “A, C”.",
+        f"{where}, dòng 3, cột B (Mã câu hỏi): Mã câu hỏi “Q0001” bị trùng với câu ở dòng 2.",
+        f"{where}, dòng 4, cột D (Mức độ): Mức độ “Rất khó” không hợp lệ: dùng Dễ, Trung bình, Khó (hoặc 1, 2, 3).",
+        f"{where}, dòng 4, cột F (Câu hỏi): Câu hỏi trùng nội dung và phương án với câu ở dòng 2.",
+        f"{where}, dòng 7, cột G (Phương án A): Câu hỏi cần ít nhất 2 phương án (hiện có 1).",
+        f"{where}, dòng 8, cột F (Câu hỏi): Câu hỏi trùng nội dung và phương án với câu ở dòng 5.",
+        f"{where}, dòng 8, cột B (Mã câu hỏi): Mã câu hỏi “Q0003” bị trùng với câu ở dòng 5.",
+    ]
     assert count(db_session) == 0
 
 
