@@ -22,7 +22,7 @@ def create_app(config: dict | None = None, instance_path: str | Path | None = No
     )
     app.config.update(load_config(Path(app.instance_path), config))
 
-    from contest import auth, cli, db, errors, ratelimit, security, templating
+    from contest import auth, cli, db, errors, ratelimit, security, templating, viewhelpers
     from contest.admin import bp as admin_bp
     from contest.auth import bp as auth_bp
     from contest.main import bp as main_bp
@@ -30,6 +30,7 @@ def create_app(config: dict | None = None, instance_path: str | Path | None = No
     from contest.participant import bp as participant_bp
     from contest.reports import bp as reports_bp
 
+    viewhelpers.init_app(app)  # first: it replaces the `int` URL converter every route uses
     db.init_app(app)
     csrf.init_app(app)
     auth.init_login(app)

@@ -30,7 +30,8 @@ class Page:
 
 
 def paginate(session: Session, statement: Select, page: int, per_page: int) -> Page:
-    page = max(1, page)
+    """Page `page` of the results; a number past the last page shows the last one."""
     total = session.scalar(select(func.count()).select_from(statement.order_by(None).subquery())) or 0
+    page = min(max(1, page), max(1, ceil(total / per_page)))
     items = list(session.scalars(statement.limit(per_page).offset((page - 1) * per_page)))
     return Page(items=items, page=page, per_page=per_page, total=total)

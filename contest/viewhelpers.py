@@ -3,13 +3,45 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import urlencode
 
-from flask import flash, redirect, render_template, request
+from flask import Flask, flash, redirect, render_template, request
 from flask_login import current_user
+from werkzeug.routing import IntegerConverter
 
 from contest import db
 from contest.errors import ValidationError
 from contest.services import audit as audit_service
+
+INT64_MAX = 2**63 - 1  # the largest id or number a database integer column holds
+
+
+def int64(value: str) -> int:
+    """Parse a query-string or form integer (`type=` of request.args.get, `coerce=` of a SelectField);
+    ValueError outside the signed 64-bit range, so an absurd id is "not given" rather than a database error."""
+    number = int(value)
+    if not -INT64_MAX - 1 <= number <= INT64_MAX:
+        raise ValueError(f"{value!r} is outside the 64-bit range")
+    return number
+
+
+class Int64Converter(IntegerConverter):
+    """The app's `<int:...>`: a path id beyond what a database column holds matches no route (404)."""
+
+    def __init__(self, map, fixed_digits: int = 0, min: int | None = None, max: int | None = INT64_MAX, signed: bool = False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+def page_url(number: int) -> str:
+    """The current page's URL with every query parameter kept and `page` set to `number` (for pagers)."""
+    args = [(key, value) for key, value in request.args.items(multi=True) if key != "page"]
+    return f"{request.path}?{urlencode([*args, ('page', number)])}"
+
+
+def init_app(app: Flask) -> None:
+    """Install the bounded `int` converter (before any route is added) and the pager's URL helper."""
+    app.url_map.converters["int"] = Int64Converter
+    app.jinja_env.globals["page_url"] = page_url
 
 
 def audit(action: str, summary: str, **details) -> None:

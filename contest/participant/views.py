@@ -22,6 +22,7 @@ from contest.services import attempts as attempt_service
 from contest.services import contests as contest_service
 from contest.errors import NotFoundError
 from contest.services.attempts import AttemptError
+from contest.viewhelpers import int64
 
 
 @bp.route("/cuoc-thi")
@@ -207,7 +208,7 @@ def leaderboard(contest_id: int):
     contest = load_visible_contest(contest_id)
     if not may_see_leaderboard(contest):
         abort(403)
-    round_id = request.args.get("vong", type=int)
+    round_id = request.args.get("vong", type=int64)
     round_ = load_round(contest, round_id) if round_id else None
     live = current_user.is_authenticated and contest_service.can_manage_contest(current_user, contest)
     board = current_leaderboard(contest, round_, clock.now(), frozen=not live)

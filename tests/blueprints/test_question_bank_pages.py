@@ -129,3 +129,30 @@ def test_upload_too_large_gets_a_clear_message(client, app, bank_id):
     response = _upload(client, bank_id, b"x" * 5000)
     assert response.status_code == 413
     assert "Tệp tải lên quá lớn" in response.get_data(as_text=True)
+
+
+def _pager_links(page: str) -> list[str]:
+    return [link.replace("&amp;", "&") for link in re.findall(r'class="page-link" href="([^"]+)"', page)]
+
+
+def test_a_bank_of_several_pages_pages_through_and_searches(client, organizer, make_bank):
+    bank = make_bank(topics=("Thể chế", "Chính quyền số"), per_topic=25, owner=organizer.unit)  # 50 questions, 20 a page
+    first = client.get(f"/ban-to-chuc/ngan-hang/{bank.id}")
+    assert first.status_code == 200, first.get_data(as_text=True)
+    assert "Trang 1/3" in first.get_data(as_text=True)
+    following = _pager_links(first.get_data(as_text=True))[-1]
+    assert following == f"/ban-to-chuc/ngan-hang/{bank.id}?page=2"
+    second = client.get(following)
+    assert second.status_code == 200 and "Trang 2/3" in second.get_data(as_text=True)
+
+    search = client.get(f"/ban-to-chuc/ngan-hang/{bank.id}?q=cau+hoi&status=active")
+    assert search.status_code == 200 and "Trang 1/3" in search.get_data(as_text=True)
+    following = _pager_links(search.get_data(as_text=True))[-1]
+    assert following == f"/ban-to-chuc/ngan-hang/{bank.id}?q=cau+hoi&status=active&page=2"
+    second = client.get(following)
+    assert second.status_code == 200 and "Trang 2/3" in second.get_data(as_text=True)
+
+    beyond = client.get(f"/ban-to-chuc/ngan-hang/{bank.id}?page={2**62}")
+    assert beyond.status_code == 200 and "Trang 3/3" in beyond.get_data(as_text=True)  # past the end: the last page
+    absurd = client.get(f"/ban-to-chuc/ngan-hang/{bank.id}?page={2**70}&topic={2**70}&difficulty={2**70}")
+    assert absurd.status_code == 200 and "Trang 1/3" in absurd.get_data(as_text=True)  # numbers no column holds: not given
