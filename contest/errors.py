@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+import re
+
+from flask import Flask, abort, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -36,6 +38,21 @@ ERROR_TITLES = {
 }
 
 
+# C0 control characters other than tab and line breaks: PostgreSQL refuses NUL in text, and no
+# spreadsheet cell may hold the others; no keyboard types them, so a request carrying one is refused.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+CONTROL_CHARACTERS_MESSAGE = "Dữ liệu gửi lên chứa ký tự điều khiển không hợp lệ. Vui lòng nhập lại."
+
+
+def refuse_control_characters() -> None:
+    """400 for a query string or form (names and values) carrying a control character; JSON bodies are
+    their endpoints' own business."""
+    for fields in (request.args, request.form):
+        for name, value in fields.items(multi=True):
+            if CONTROL_CHARACTERS.search(name) or CONTROL_CHARACTERS.search(value):
+                abort(400, CONTROL_CHARACTERS_MESSAGE)
+
+
 def _wants_json() -> bool:
     return request.accept_mimetypes.best == "application/json" or request.path.startswith("/api/")
 
@@ -52,6 +69,8 @@ def _render_error(code: int, detail: str | None = None):
 
 
 def init_app(app: Flask) -> None:
+    app.before_request(refuse_control_characters)
+
     def http_error(error: HTTPException):
         # Werkzeug's own descriptions are English; only ours (given with abort) are shown.
         detail = error.description if error.code == 400 and not _is_default(error) else None
