@@ -147,3 +147,67 @@ def test_cache_serialisation_round_trips_every_field(frozen_at):
     )
     stored = json.loads(json.dumps(ranking._to_cache(board), default=str))
     assert ranking._from_cache(stored) == board
+
+
+def test_round_board_fields_total_and_limit(db_session, one_round, field, make_user):
+    round_ = one_round.rounds[0]
+    one_round.attempts_allowed = 2
+    db_session.commit()
+    play(db_session, field["later"], round_, start=T0 + timedelta(minutes=30), minutes=1, correct=1)  # a second, worse try
+    board = ranking.round_leaderboard(db_session, round_, NOW, POLICY, frozen=False)
+    assert [(s.full_name, s.rank, s.unit_name, s.score, s.max_score) for s in board.standings] == [
+        ("An", 1, "Văn phòng", 4, 4), ("Cúc", 1, "Văn phòng", 4, 4), ("Bình", 3, "Văn phòng", 4, 4), ("Dũng", 4, "", 2, 4)]
+    assert board.total == 4 and board.computed_at == NOW and board.prediction_actual is None
+    an = board.find(field["first"].id)
+    assert an.time_used_ms == 180_000 and an.prediction is None and an.prediction_error is None
+    limited = ranking.round_leaderboard(db_session, round_, NOW, POLICY, frozen=False, limit=1)
+    assert [s.full_name for s in limited.standings] == ["An"] and limited.total == 4
+    assert len(ranking.round_leaderboard(db_session, round_, NOW, POLICY, frozen=False, limit=None).standings) == 4
+    whole = ranking.contest_leaderboard(db_session, one_round, NOW, POLICY, frozen=False)
+    assert whole.computed_at == NOW
+
+
+def test_round_prediction_error_is_the_distance_to_the_actual_value(db_session, two_rounds, make_user, province):
+    round_ = two_rounds.rounds[0]
+    best, under, over, silent = (make_user(unit=province, full_name=n) for n in ("Giỏi", "Thấp", "Cao", "Im"))
+    play(db_session, best, round_, start=T0, minutes=9, correct=4, prediction=9)  # top score, worst guess
+    play(db_session, under, round_, start=T0, minutes=2, correct=3, prediction=1)  # 4 people took part: error 3
+    play(db_session, over, round_, start=T0, minutes=5, correct=3, prediction=5)  # error 1
+    play(db_session, silent, round_, start=T0, minutes=1, correct=3)
+    board = ranking.round_leaderboard(db_session, round_, round_.closes_at + timedelta(minutes=1), POLICY, frozen=False)
+    assert board.prediction_actual == 4
+    assert [(s.full_name, s.prediction, s.prediction_error) for s in board.standings] == [
+        ("Giỏi", 9, 5), ("Cao", 5, 1), ("Thấp", 1, 3), ("Im", None, None)]
+
+
+def test_the_actual_value_is_fixed_only_after_the_grace_period(db_session, two_rounds, make_user, province):
+    round_ = two_rounds.rounds[0]
+    play(db_session, make_user(unit=province), round_, start=T0, minutes=1, correct=4, prediction=1)
+    deadline = round_.closes_at + POLICY.grace
+    assert ranking.resolve_prediction(db_session, round_, round_.closes_at + timedelta(seconds=1), POLICY) is None
+    assert ranking.resolve_prediction(db_session, round_, deadline, POLICY) is None
+    assert round_.prediction_actual is None
+    assert ranking.resolve_prediction(db_session, round_, deadline + timedelta(microseconds=1), POLICY) == 1
+
+
+def test_participants_are_counted_once_per_person_in_their_round_only(db_session, two_rounds, make_user, province):
+    two_rounds.attempts_allowed = 3
+    db_session.commit()
+    r1, r2 = two_rounds.rounds
+    twice, once, elsewhere = (make_user(unit=province) for _ in range(3))
+    play(db_session, twice, r1, start=T0, minutes=1, correct=1)
+    play(db_session, twice, r1, start=T0 + timedelta(hours=1), minutes=1, correct=2)
+    play(db_session, once, r1, start=T0, minutes=1, correct=3)
+    play(db_session, elsewhere, r2, start=r2.opens_at, minutes=1, correct=4)
+    assert ranking.resolve_prediction(db_session, r1, r2.closes_at + timedelta(minutes=1), POLICY) == 2
+
+
+@pytest.mark.parametrize(("scores", "expected"), [((4, 4, 3), 2), ((3, 2), 0)])
+def test_full_scores_are_counted_in_their_round_only(db_session, make_contest, make_bank, province, make_user, scores, expected):
+    contest = make_contest(unit=province, bank=make_bank(owner=province, per_topic=2), per_topic=2, rounds=2,
+                           prediction_question="Bao nhiêu bài đạt điểm tối đa?", prediction_resolver="full_scores")
+    r1, r2 = contest.rounds
+    for correct in scores:
+        play(db_session, make_user(unit=province), r1, start=T0, minutes=1, correct=correct)
+    play(db_session, make_user(unit=province), r2, start=r2.opens_at, minutes=1, correct=4)  # another round's full score
+    assert ranking.resolve_prediction(db_session, r1, r2.closes_at + timedelta(minutes=1), POLICY) == expected
