@@ -7,21 +7,26 @@ from wtforms.validators import DataRequired, EqualTo, Length, Optional
 from contest.forms import REQUIRED
 
 
+def _at_most(characters: int) -> Length:
+    return Length(max=characters, message=f"Tối đa {characters} ký tự.")
+
+
 class LoginForm(FlaskForm):
     identifier = StringField(
-        "Số điện thoại, số CCCD hoặc email", validators=[DataRequired(REQUIRED), Length(max=255)]
+        "Số điện thoại, số CCCD hoặc email", validators=[DataRequired(REQUIRED), _at_most(255)]
     )
     password = PasswordField("Mật khẩu", validators=[DataRequired(REQUIRED)])
     remember = BooleanField("Ghi nhớ đăng nhập")
 
 
 class RegisterForm(FlaskForm):
-    full_name = StringField("Họ và tên", validators=[DataRequired(REQUIRED), Length(max=255)])
-    cccd = StringField("Số CCCD (12 chữ số)", validators=[DataRequired(REQUIRED), Length(max=20)])
-    phone = StringField("Số điện thoại di động", validators=[DataRequired(REQUIRED), Length(max=20)])
-    email = StringField("Email (không bắt buộc)", validators=[Optional(), Length(max=255)])
-    unit_id = SelectField("Đơn vị công tác", coerce=int, validators=[DataRequired("Vui lòng chọn đơn vị công tác.")])
-    position = StringField("Chức vụ (không bắt buộc)", validators=[Optional(), Length(max=255)])
+    full_name = StringField("Họ và tên", validators=[DataRequired(REQUIRED), _at_most(255)])
+    cccd = StringField("Số CCCD (12 chữ số)", validators=[DataRequired(REQUIRED), _at_most(20)])
+    phone = StringField("Số điện thoại di động", validators=[DataRequired(REQUIRED), _at_most(20)])
+    email = StringField("Email (không bắt buộc)", validators=[Optional(), _at_most(255)])
+    # The service checks that the unit exists (WTForms' own "not a valid choice" is English).
+    unit_id = SelectField("Đơn vị công tác", coerce=int, validate_choice=False, validators=[DataRequired("Vui lòng chọn đơn vị công tác.")])
+    position = StringField("Chức vụ (không bắt buộc)", validators=[Optional(), _at_most(255)])
     password = PasswordField("Mật khẩu (ít nhất 8 ký tự, gồm chữ và số)", validators=[DataRequired(REQUIRED)])
     confirm = PasswordField(
         "Nhập lại mật khẩu",

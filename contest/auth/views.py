@@ -62,31 +62,40 @@ def register():
         return redirect(url_for("main.index"))
     form = RegisterForm()
     form.unit_id.choices = as_choices([(0, "— Chọn đơn vị —"), *unit_service.unit_options(db.session)])
-    problems: list[str] = []
-    if form.validate_on_submit():
-        try:
-            user = user_service.register_participant(
-                db.session,
-                user_service.Registration(
-                    full_name=form.full_name.data,
-                    cccd=form.cccd.data,
-                    phone=form.phone.data,
-                    email=form.email.data,
-                    unit_id=form.unit_id.data,
-                    position=form.position.data,
-                    password=form.password.data,
-                ),
-            )
-        except ValidationError as error:
-            db.session.rollback()
-            problems = str(error).splitlines()
+    if form.is_submitted():
+        registration = user_service.Registration(
+            full_name=form.full_name.data or "",
+            cccd=form.cccd.data or "",
+            phone=form.phone.data or "",
+            email=form.email.data,
+            unit_id=form.unit_id.data or 0,
+            position=form.position.data,
+            password=form.password.data or "",
+        )
+        if form.validate():
+            try:
+                user = user_service.register_participant(db.session, registration)
+            except user_service.RegistrationError as error:
+                db.session.rollback()
+                _show_problems(form, error.problems)
+            else:
+                db.session.commit()
+                login_user(user)
+                flash("Đăng ký thành công. Chào mừng bạn tham gia cuộc thi!", "success")
+                return redirect(url_for("auth.profile"))
         else:
-            db.session.commit()
-            login_user(user)
-            flash("Đăng ký thành công. Chào mừng bạn tham gia cuộc thi!", "success")
-            return redirect(url_for("auth.profile"))
+            # The service's checks (formats, identifiers already taken) run too, so one submit shows every problem.
+            _show_problems(form, user_service.registration_problems(db.session, registration))
     status = 422 if request.method == "POST" else 200
-    return render_template("auth/register.html", form=form, problems=problems), status
+    return render_template("auth/register.html", form=form), status
+
+
+def _show_problems(form: RegisterForm, problems: dict[str, list[str]]) -> None:
+    """Put the service's problems beside their fields, unless the form already says what is wrong there."""
+    for name, messages in problems.items():
+        field = form[name]
+        if not field.errors:
+            field.errors = list(messages)
 
 
 @bp.route("/tai-khoan")

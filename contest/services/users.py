@@ -46,11 +46,20 @@ def normalize_email(raw: str | None) -> str | None:
         raise ValidationError(f"Địa chỉ email “{raw}” không hợp lệ.") from None
 
 
-def check_password_strength(password: str) -> None:
+def password_problems(password: str) -> list[str]:
+    """Every rule a new password breaks (empty when it is strong enough)."""
+    problems = []
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValidationError(f"Mật khẩu phải có ít nhất {MIN_PASSWORD_LENGTH} ký tự.")
+        problems.append(f"Mật khẩu phải có ít nhất {MIN_PASSWORD_LENGTH} ký tự.")
     if password.isdigit() or password.isalpha():
-        raise ValidationError("Mật khẩu phải gồm cả chữ và số.")
+        problems.append("Mật khẩu phải gồm cả chữ và số.")
+    return problems
+
+
+def check_password_strength(password: str) -> None:
+    problems = password_problems(password)
+    if problems:
+        raise ValidationError(problems[0])
 
 
 @dataclass
@@ -64,52 +73,73 @@ class Registration:
     position: str | None = None
 
 
-def _identity_conflicts(session: Session, *, cccd: str | None, phone: str, email: str | None) -> list[str]:
-    messages = []
+class RegistrationError(ValidationError):
+    """Every problem of a registration at once, by the name of the field it concerns."""
+
+    def __init__(self, problems: dict[str, list[str]]):
+        self.problems = problems
+        super().__init__("\n".join(message for messages in problems.values() for message in messages))
+
+
+def _identity_conflicts(
+    session: Session, *, cccd: str | None, phone: str | None, email: str | None
+) -> list[tuple[str, str]]:
+    """(field, message) for each identifier already taken; each one checked whatever the others are."""
+    conflicts = []
     if cccd and session.scalar(select(User.id).where(User.cccd == cccd)):
-        messages.append("Số CCCD này đã được đăng ký. Nếu đó là bạn, hãy đăng nhập hoặc liên hệ ban tổ chức.")
-    if session.scalar(select(User.id).where(User.phone == phone)):
-        messages.append("Số điện thoại này đã được đăng ký.")
+        conflicts.append(("cccd", "Số CCCD này đã được đăng ký. Nếu đó là bạn, hãy đăng nhập hoặc liên hệ ban tổ chức."))
+    if phone and session.scalar(select(User.id).where(User.phone == phone)):
+        conflicts.append(("phone", "Số điện thoại này đã được đăng ký."))
     if email and session.scalar(select(User.id).where(User.email == email)):
-        messages.append("Email này đã được đăng ký.")
-    return messages
+        conflicts.append(("email", "Email này đã được đăng ký."))
+    return conflicts
 
 
-def register_participant(session: Session, data: Registration) -> User:
-    """Create a participant account after checking every field; raise ValidationError with all problems."""
-    problems: list[str] = []
-    full_name = normalize_text(data.full_name)
-    if len(full_name) < 2:
-        problems.append("Vui lòng nhập họ và tên.")
+def registration_problems(session: Session, data: Registration) -> dict[str, list[str]]:
+    """Every problem of a registration, by field: formats, the unit, the password, identifiers already taken.
+
+    Each check runs whatever the others find, so one submit shows them all.
+    """
+    problems: dict[str, list[str]] = {}
+
+    def add(field: str, message: str) -> None:
+        problems.setdefault(field, []).append(message)
+
+    if len(normalize_text(data.full_name)) < 2:
+        add("full_name", "Vui lòng nhập họ và tên.")
     cccd = normalize_cccd(data.cccd)
     if cccd is None:
-        problems.append("Số CCCD phải gồm đúng 12 chữ số.")
+        add("cccd", "Số CCCD phải gồm đúng 12 chữ số.")
     phone = normalize_phone(data.phone)
     if phone is None:
-        problems.append("Số điện thoại di động không hợp lệ (10 chữ số, bắt đầu bằng 03, 05, 07, 08 hoặc 09).")
+        add("phone", "Số điện thoại di động không hợp lệ (10 chữ số, bắt đầu bằng 03, 05, 07, 08 hoặc 09).")
     try:
         email = normalize_email(data.email)
     except ValidationError as error:
-        problems.append(str(error))
+        add("email", str(error))
         email = None
-    unit = session.get(Unit, data.unit_id) if data.unit_id else None
-    if unit is None:
-        problems.append("Vui lòng chọn đơn vị công tác.")
-    try:
-        check_password_strength(data.password)
-    except ValidationError as error:
-        problems.append(str(error))
-    if phone:
-        problems.extend(_identity_conflicts(session, cccd=cccd, phone=phone, email=email))
+    if not data.unit_id or session.get(Unit, data.unit_id) is None:
+        add("unit_id", "Vui lòng chọn đơn vị công tác.")
+    for message in password_problems(data.password):
+        add("password", message)
+    for field, message in _identity_conflicts(session, cccd=cccd, phone=phone, email=email):
+        add(field, message)
+    return problems
+
+
+def register_participant(session: Session, data: Registration) -> User:
+    """Create a participant account after checking every field; raise RegistrationError with all problems."""
+    problems = registration_problems(session, data)
     if problems:
-        raise ValidationError("\n".join(problems))
+        raise RegistrationError(problems)
+    full_name = normalize_text(data.full_name)
     user = User(
         full_name=full_name,
         search_name=fold(full_name),
-        cccd=cccd,
-        phone=phone,
-        email=email,
-        unit=unit,
+        cccd=normalize_cccd(data.cccd),
+        phone=normalize_phone(data.phone),
+        email=normalize_email(data.email),
+        unit=session.get(Unit, data.unit_id),
         position=normalize_text(data.position or "") or None,
         role=Role.participant.value,
         password_hash=hash_password(data.password),
@@ -144,7 +174,7 @@ def create_user(
     check_password_strength(password)
     conflicts = _identity_conflicts(session, cccd=normalized_cccd, phone=normalized_phone, email=normalized_email)
     if conflicts:
-        raise ValidationError("\n".join(conflicts))
+        raise ValidationError("\n".join(message for _, message in conflicts))
     role = Role(role)
     if role in (Role.organizer, Role.unit_manager) and unit is None:
         raise ValidationError("Ban tổ chức và quản lý đơn vị phải thuộc một đơn vị.")

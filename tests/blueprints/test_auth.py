@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -82,6 +84,58 @@ def test_one_person_one_account(client, db_session, unit, overrides, message):
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
     assert _user_count(db_session) == 1
+
+
+def _field_errors(page: str) -> dict[str, str]:
+    """The error shown under each field of the page, by the field's id."""
+    return dict(re.findall(r'<div class="invalid-feedback" id="([a-z_]+)-error">([^<]*)</div>', page))
+
+
+def test_registration_shows_every_field_error_on_the_first_submit(client, db_session, unit):
+    """The form's own checks (the confirmation) do not hide the service's (format, strength, phone taken)."""
+    assert client.post("/dang-ky", data=_form(unit)).status_code == 302
+    client.post("/dang-xuat")
+    response = client.post(
+        "/dang-ky",
+        data=_form(unit, cccd="12345", email="khac@example.vn", password="12345678", confirm="12345679"),
+    )
+    assert response.status_code == 422
+    assert _field_errors(response.get_data(as_text=True)) == {
+        "cccd": "Số CCCD phải gồm đúng 12 chữ số.",
+        "phone": "Số điện thoại này đã được đăng ký.",
+        "password": "Mật khẩu phải gồm cả chữ và số.",
+        "confirm": "Mật khẩu nhập lại không khớp.",
+    }
+    assert _user_count(db_session) == 1
+
+
+def test_taken_cccd_and_email_are_shown_even_beside_a_bad_phone_and_a_missing_unit(client, db_session, unit):
+    assert client.post("/dang-ky", data=_form(unit)).status_code == 302
+    client.post("/dang-xuat")
+    response = client.post("/dang-ky", data=_form(unit, phone="0212", unit_id="0", password="ngan1", confirm="ngan1"))
+    assert response.status_code == 422
+    assert _field_errors(response.get_data(as_text=True)) == {
+        "cccd": "Số CCCD này đã được đăng ký. Nếu đó là bạn, hãy đăng nhập hoặc liên hệ ban tổ chức.",
+        "phone": "Số điện thoại di động không hợp lệ (10 chữ số, bắt đầu bằng 03, 05, 07, 08 hoặc 09).",
+        "email": "Email này đã được đăng ký.",
+        "unit_id": "Vui lòng chọn đơn vị công tác.",
+        "password": "Mật khẩu phải có ít nhất 8 ký tự.",
+    }
+    assert _user_count(db_session) == 1
+
+
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"cccd": "1" * 25}, "Tối đa 20 ký tự."),
+        ({"unit_id": "999999"}, "Vui lòng chọn đơn vị công tác."),
+        ({"unit_id": "abc"}, "Vui lòng chọn đơn vị công tác."),
+    ],
+)
+def test_registration_messages_are_vietnamese(client, db_session, unit, overrides, message):
+    response = client.post("/dang-ky", data=_form(unit, **overrides))
+    assert response.status_code == 422
+    assert list(_field_errors(response.get_data(as_text=True)).values()) == [message]
 
 
 @pytest.mark.parametrize(
