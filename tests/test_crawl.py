@@ -258,3 +258,15 @@ def test_a_control_character_in_a_form_or_a_query_is_a_clear_400(app, demo_world
         assert db.session.scalar(select(User.id).where(User.phone == "0912345678")) is None
     # Tab and line breaks are ordinary input.
     assert client.get("/quan-tri/nguoi-dung", query_string={"q": "Dung\t\r\n"}).status_code == 200
+
+
+def test_absurd_numbers_in_forms_are_form_errors(app, demo_world):
+    client = app.test_client()
+    login(client, ACCOUNTS["admin"])
+    unit = {"code": "AH-X", "name": "Đơn vị thử", "kind": "office", "parent_id": str(demo_world["unit_id"]), "headcount": "5"}
+    for url in ["/quan-tri/don-vi/them", f"/quan-tri/don-vi/{demo_world['unit_id']}"]:
+        for field in ["headcount", "parent_id"]:
+            response = client.post(url, data={**unit, field: str(ABSURD)})
+            assert response.status_code == 422, (url, field, response.status_code)
+    response = client.post("/quan-tri/don-vi/them", data={**unit, "headcount": str(ABSURD)})
+    assert "Số CBCCVC không được vượt quá 1.000.000." in response.get_data(as_text=True)

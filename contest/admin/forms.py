@@ -25,6 +25,9 @@ class RoleForm(FlaskForm):
     role = SelectField("Vai trò", choices=as_choices(ROLE_CHOICES))
 
 
+MAX_HEADCOUNT = 1_000_000  # far above any unit, far below what the integer column holds
+
+
 class UnitForm(FlaskForm):
     code = StringField("Mã đơn vị", validators=[DataRequired(REQUIRED), Length(max=32)])
     name = StringField("Tên đơn vị", validators=[DataRequired(REQUIRED), Length(max=255)])
@@ -33,7 +36,10 @@ class UnitForm(FlaskForm):
     headcount = IntegerField(
         "Số CBCCVC",
         default=0,
-        validators=[NumberRange(min=0, message="Số CBCCVC không được âm.")],
+        validators=[
+            NumberRange(min=0, message="Số CBCCVC không được âm."),
+            NumberRange(max=MAX_HEADCOUNT, message="Số CBCCVC không được vượt quá 1.000.000."),
+        ],
     )
 
 
