@@ -4,12 +4,12 @@ from urllib.parse import urlsplit
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from contest import db
 from contest.auth import bp
 from contest.auth.forms import ChangePasswordForm, LoginForm, RegisterForm
-from contest.errors import ValidationError
 from contest.forms import as_choices
 from contest.models import Unit
 from contest.ratelimit import LOGIN_PER_ACCOUNT, LOGIN_PER_ADDRESS, REGISTER_PER_ADDRESS, failed_login, limiter, login_identifier
@@ -75,7 +75,7 @@ def register():
         if form.validate():
             try:
                 user = user_service.register_participant(db.session, registration)
-            except user_service.RegistrationError as error:
+            except user_service.FieldErrors as error:
                 db.session.rollback()
                 _show_problems(form, error.problems)
             else:
@@ -90,7 +90,7 @@ def register():
     return render_template("auth/register.html", form=form), status
 
 
-def _show_problems(form: RegisterForm, problems: dict[str, list[str]]) -> None:
+def _show_problems(form: FlaskForm, problems: dict[str, list[str]]) -> None:
     """Put the service's problems beside their fields, unless the form already says what is wrong there."""
     for name, messages in problems.items():
         field = form[name]
@@ -114,15 +114,18 @@ def profile():
 @login_required
 def change_password():
     form = ChangePasswordForm()
-    problems: list[str] = []
-    if form.validate_on_submit():
-        try:
-            user_service.change_password(current_user, form.current.data, form.new.data)
-        except ValidationError as error:
-            problems = [str(error)]
+    if form.is_submitted():
+        current, new = form.current.data or "", form.new.data or ""
+        if form.validate():
+            try:
+                user_service.change_password(current_user, current, new)
+            except user_service.FieldErrors as error:
+                _show_problems(form, error.problems)
+            else:
+                db.session.commit()
+                flash("Đã đổi mật khẩu.", "success")
+                return redirect(url_for("auth.profile"))
         else:
-            db.session.commit()
-            flash("Đã đổi mật khẩu.", "success")
-            return redirect(url_for("auth.profile"))
+            _show_problems(form, user_service.password_change_problems(current_user, current, new))
     status = 422 if request.method == "POST" else 200
-    return render_template("auth/change_password.html", form=form, problems=problems), status
+    return render_template("auth/change_password.html", form=form), status

@@ -73,8 +73,8 @@ class Registration:
     position: str | None = None
 
 
-class RegistrationError(ValidationError):
-    """Every problem of a registration at once, by the name of the field it concerns."""
+class FieldErrors(ValidationError):
+    """Every problem of a submitted form at once, by the name of the field it concerns."""
 
     def __init__(self, problems: dict[str, list[str]]):
         self.problems = problems
@@ -128,10 +128,10 @@ def registration_problems(session: Session, data: Registration) -> dict[str, lis
 
 
 def register_participant(session: Session, data: Registration) -> User:
-    """Create a participant account after checking every field; raise RegistrationError with all problems."""
+    """Create a participant account after checking every field; raise FieldErrors with all problems."""
     problems = registration_problems(session, data)
     if problems:
-        raise RegistrationError(problems)
+        raise FieldErrors(problems)
     full_name = normalize_text(data.full_name)
     user = User(
         full_name=full_name,
@@ -216,10 +216,20 @@ def authenticate(session: Session, identifier: str, password: str) -> User | Non
     return user
 
 
-def change_password(user: User, current: str, new: str) -> None:
+def password_change_problems(user: User, current: str, new: str) -> dict[str, list[str]]:
+    """A wrong current password and every rule the new one breaks, by field, checked together."""
+    problems = {}
     if not verify_password(user.password_hash, current):
-        raise ValidationError("Mật khẩu hiện tại không đúng.")
-    check_password_strength(new)
+        problems["current"] = ["Mật khẩu hiện tại không đúng."]
+    if weak := password_problems(new):
+        problems["new"] = weak
+    return problems
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    problems = password_change_problems(user, current, new)
+    if problems:
+        raise FieldErrors(problems)
     user.password_hash = hash_password(new)
 
 

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from contest.models import User
+from contest.passwords import verify_password
 from tests.conftest import TEST_PASSWORD
 
 
@@ -191,6 +192,19 @@ def test_change_password(client, db_session, login, make_user):
     client.post("/dang-xuat")
     assert client.post("/dang-nhap", data={"identifier": user.phone, "password": TEST_PASSWORD}).status_code == 401
     assert client.post("/dang-nhap", data={"identifier": user.phone, "password": "Moi123456"}).status_code == 302
+
+
+def test_change_password_shows_every_problem_at_once(client, db_session, login, make_user):
+    user = login(make_user())
+    response = client.post("/tai-khoan/doi-mat-khau", data={"current": "sai12345", "new": "moi", "confirm": "khac"})
+    assert response.status_code == 422
+    assert _field_errors(response.get_data(as_text=True)) == {
+        "current": "Mật khẩu hiện tại không đúng.",
+        "new": "Mật khẩu phải có ít nhất 8 ký tự. Mật khẩu phải gồm cả chữ và số.",
+        "confirm": "Mật khẩu nhập lại không khớp.",
+    }
+    db_session.refresh(user)
+    assert verify_password(user.password_hash, TEST_PASSWORD)
 
 
 def test_production_hashes_passwords_with_scrypt(database_url, tmp_path):
