@@ -191,3 +191,244 @@ def test_login_limits_are_kept_in_redis_when_configured(app_config, make_user, t
     finally:
         limiter.reset()
         app.extensions["db_engine"].dispose()
+
+
+# --- State-changing routes -------------------------------------------------------------------------------------
+# Every POST route × every role: the expected status; a refusal leaves every table exactly as it was, an allowed
+# request (valid minimal form data, a fresh target made just before it) succeeds and writes what it should.
+# A POST route missing from POST_EXPECTED fails test_every_post_route_has_an_expectation.
+
+
+class Ok(int):
+    """An allowed request: this status, and (unless changes=False) the database changed."""
+
+    def __new__(cls, status: int, changes: bool = True):
+        value = super().__new__(cls, status)
+        value.changes = changes
+        return value
+
+
+# One more role here: an organiser of another province, who may create their own things but not touch these.
+OE = "organizer_elsewhere"
+POST_ROLES = [*ROLES, OE]
+LOGIN = 302  # anonymous: sent to the login page, nothing written
+ORGANISER_POST = {A: LOGIN, P: 403, ME: 403, UM: 403, OE: 403, O: Ok(302), AD: Ok(302)}
+ADMIN_POST = {A: LOGIN, P: 403, ME: 403, UM: 403, OE: 403, O: 403, AD: Ok(302)}
+ANONYMOUS_POST = {A: Ok(302), P: 302, ME: 302, UM: 302, OE: 302, O: 302, AD: 302}  # logged in: back to the home page
+OWN_ATTEMPT_POST = {A: LOGIN, P: Ok(302), ME: 404, UM: 404, OE: 404, O: 404, AD: 404}
+
+
+def _contest_fields(w, owner=None) -> dict:
+    owner = owner or w.province
+    return {"title": "Cuộc thi mới", "owner_unit_id": owner.id, "eligible_unit_ids": [owner.id], "audience": "units",
+            "attempts_allowed": 1, "grading": "best", "points_per_question": 1, "review_policy": "after_close",
+            "leaderboard_visibility": "participants", "shuffle_questions": "y"}
+
+
+def _fresh_contest(w):
+    w.count += 1
+    contest = w.make_contest(unit=w.province, bank=w.bank, per_topic=1, title=f"Cuộc thi {w.count}")
+    w.session.commit()
+    return contest
+
+
+def _fresh_question(w):
+    w.count += 1
+    bank = w.make_bank(name=f"Ngân hàng {w.count}", topics=("Thể chế",), per_topic=1, owner=w.province)
+    return bank.topics[0].questions[0] if hasattr(bank.topics[0], "questions") else w.first_question(bank)
+
+
+def _fresh_user(w):
+    return w.make_user(Role.participant, unit=w.department)
+
+
+def _round_fields(w) -> dict:
+    return {"title": "Vòng mới", "opens_at": "2026-12-01T08:00", "closes_at": "2026-12-08T08:00", "time_limit_minutes": 20,
+            "blueprint-0-bank_id": w.bank.id, "blueprint-0-topic_id": 0, "blueprint-0-difficulty": 0, "blueprint-0-count": 2}
+
+
+def _pending_import(w, role):
+    from question_bank.model import Difficulty as D
+    from tests.helpers import QUESTION_HEADER, question_row, xlsx_bytes
+
+    w.count += 1
+    content = xlsx_bytes([QUESTION_HEADER, question_row(w.count, code=f"IMP-{w.count}")])
+    _, pending = question_service.stage_import(w.session, w.bank, w.users[role if role in (O, AD) else O], content, "cau-hoi.xlsx",
+                                               question_service.guess_format("cau-hoi.xlsx", None), "", D.easy)
+    w.session.commit()
+    return {"values": {"pending_id": pending.id}}
+
+
+def _staff_file(w, role):
+    from tests.helpers import xlsx_bytes
+
+    w.count += 1
+    code = (w.users[role].unit or w.department).code if role != A else w.department.code
+    content = xlsx_bytes([["Họ và tên", "CCCD", "Số điện thoại", "Mã đơn vị", "Chức vụ"],
+                          ["Nguyễn Văn An", f"0010900{w.count:05d}", f"09130{w.count:05d}", code, "Chuyên viên"]])
+    return {"data": {"file": (__import__("io").BytesIO(content), "can-bo.xlsx")}}
+
+
+def _unit_file(w, role):
+    from tests.helpers import xlsx_bytes
+
+    w.count += 1
+    content = xlsx_bytes([["Mã đơn vị", "Tên đơn vị", "Mã đơn vị cấp trên", "Loại", "Số CBCCVC"], [f"N{w.count}", "Đơn vị nhập", "P", "office", 5]])
+    return {"data": {"file": (__import__("io").BytesIO(content), "don-vi.xlsx")}}
+
+
+def _question_file(w, role):
+    from tests.helpers import QUESTION_HEADER, question_row, xlsx_bytes
+
+    w.count += 1
+    content = xlsx_bytes([QUESTION_HEADER, question_row(w.count, code=f"UP-{w.count}")])
+    return {"data": {"file": (__import__("io").BytesIO(content), "cau-hoi.xlsx"), "default_difficulty": 2}}
+
+
+def _not_disqualified(w, role):
+    from contest.services import prizes
+
+    if prizes.disqualifications(w.session, w.contest):
+        prizes.reinstate(w.session, w.contest, w.users[P])
+        w.session.commit()
+    return {"data": {"user_id": w.users[P].id, "reason": "Làm bài hộ người khác"}}
+
+
+def _disqualified(w, role):
+    from contest.services import prizes
+
+    if not prizes.disqualifications(w.session, w.contest):
+        prizes.disqualify(w.session, w.contest, w.users[P], "Làm bài hộ người khác", w.users[AD])
+        w.session.commit()
+    return {"data": {"user_id": w.users[P].id}}
+
+
+POST_EXPECTED = {
+    "auth.login": (ANONYMOUS_POST | {A: Ok(302, changes=False)}, lambda w, role: {"data": {"identifier": w.users[P].phone, "password": TEST_PASSWORD}}),
+    "auth.register": (ANONYMOUS_POST, lambda w, role: {"data": {
+        "full_name": "Trần Thị Bình", "cccd": "001190000777", "phone": "0987000777", "unit_id": w.department.id,
+        "password": "Matkhau456", "confirm": "Matkhau456"}}),
+    "auth.logout": ({**dict.fromkeys(POST_ROLES, Ok(302, changes=False)), A: LOGIN}, lambda w, role: {}),
+    "auth.change_password": ({**dict.fromkeys(POST_ROLES, Ok(302)), A: LOGIN},
+                             lambda w, role: {"data": {"current": TEST_PASSWORD, "new": "Matkhau789", "confirm": "Matkhau789"}}),
+    "admin.change_role": (ADMIN_POST, lambda w, role: {"values": {"user_id": _fresh_user(w).id}, "data": {"role": "organizer"}}),
+    "admin.toggle_active": (ADMIN_POST, lambda w, role: {"values": {"user_id": _fresh_user(w).id}}),
+    "admin.new_unit": (ADMIN_POST, lambda w, role: {"data": {"code": "MOI1", "name": "Đơn vị mới", "kind": "office", "parent_id": 0, "headcount": 3}}),
+    "admin.edit_unit": (ADMIN_POST, lambda w, role: {"values": {"unit_id": w.elsewhere.id},
+                                                     "data": {"code": "Q", "name": "Tỉnh Q (đổi tên)", "kind": "province", "parent_id": 0, "headcount": 9}}),
+    "admin.import_units": (ADMIN_POST, _unit_file),
+    "organizer.banks": ({**ORGANISER_POST, OE: Ok(302)}, lambda w, role: {"data": {
+        "name": f"Ngân hàng mới của {role}", "owner_unit_id": (w.elsewhere if role == OE else w.province).id}}),
+    "organizer.import_questions": ({**ORGANISER_POST, O: Ok(200), AD: Ok(200)}, _question_file),  # the preview (a pending import)
+    "organizer.confirm_import": (ORGANISER_POST, _pending_import),
+    "organizer.edit_question": (ORGANISER_POST, lambda w, role: {"values": {"question_id": _fresh_question(w).id}, "data": {
+        "topic": "Thể chế", "difficulty": 1, "kind": "single", "text": "Câu hỏi đã sửa?", "answer": "A",
+        "choice_A": "Đúng là thế", "choice_B": "Không phải"}}),
+    "organizer.toggle_question": (ORGANISER_POST, lambda w, role: {"values": {"question_id": _fresh_question(w).id}}),
+    "organizer.delete_question": (ORGANISER_POST, lambda w, role: {"values": {"question_id": _fresh_question(w).id}}),
+    "organizer.new_contest": ({**ORGANISER_POST, OE: Ok(302)}, lambda w, role: {"data": _contest_fields(w, w.elsewhere if role == OE else w.province)}),
+    "organizer.edit_contest": (ORGANISER_POST, lambda w, role: {"values": {"contest_id": _fresh_contest(w).id}, "data": _contest_fields(w)}),
+    "organizer.contest_status": (ORGANISER_POST, lambda w, role: {"values": {"contest_id": _fresh_contest(w).id}, "data": {"status": "draft"}}),
+    "organizer.new_round": (ORGANISER_POST, lambda w, role: {"values": {"contest_id": _fresh_contest(w).id}, "data": _round_fields(w)}),
+    "organizer.edit_round": (ORGANISER_POST, lambda w, role: (lambda c: {"values": {"contest_id": c.id, "round_id": c.rounds[0].id},
+                                                                          "data": _round_fields(w)})(_fresh_contest(w))),
+    "organizer.delete_round": (ORGANISER_POST, lambda w, role: (lambda c: {"values": {"contest_id": c.id, "round_id": c.rounds[0].id}})(_fresh_contest(w))),
+    # P already has an attempt in progress, ME and the admin are not eligible: back to the contest page with a message.
+    "participant.start_attempt": ({A: LOGIN, P: 302, ME: 302, OE: 302, UM: Ok(302), O: Ok(302), AD: 302}, lambda w, role: {}),
+    "participant.take_attempt": (OWN_ATTEMPT_POST, lambda w, role: {"data": {f"q-{w.attempt_question_id}": "A"}}),
+    "participant.save_answer_api": ({A: 401, P: Ok(200), ME: 404, UM: 404, OE: 404, O: 404, AD: 404},
+                                    lambda w, role: {"json": {"question_id": w.attempt_question_id, "keys": ["B"] if role == P else ["A"]}}),
+    "reports.disqualify": (ORGANISER_POST, _not_disqualified),
+    "reports.reinstate": (ORGANISER_POST, _disqualified),
+    "reports.import_staff": ({A: LOGIN, P: 403, ME: Ok(302), UM: Ok(302), OE: Ok(302), O: Ok(302), AD: Ok(302)}, _staff_file),
+}
+
+
+def _post_rules(app):
+    return [r for r in app.url_map.iter_rules() if r.methods & {"POST", "PUT", "PATCH", "DELETE"}]
+
+
+def test_every_post_route_has_an_expectation(app):
+    endpoints = {r.endpoint for r in _post_rules(app)}
+    assert sorted(endpoints - set(POST_EXPECTED)) == [], "state-changing routes without an expectation"
+    assert sorted(set(POST_EXPECTED) - endpoints) == [], "expectations for routes that no longer exist"
+
+
+def database_fingerprint(app) -> dict[str, tuple[int, str]]:
+    """Row count and a checksum of the content of every table."""
+    import hashlib
+
+    from sqlalchemy import select
+
+    from contest.db import Base
+
+    fingerprint = {}
+    with app.extensions["db_engine"].connect() as connection:
+        for table in Base.metadata.sorted_tables:
+            rows = sorted(repr(tuple(row)) for row in connection.execute(select(table)))
+            fingerprint[table.name] = (len(rows), hashlib.sha256("\n".join(rows).encode()).hexdigest()[:12])
+    return fingerprint
+
+
+@pytest.fixture
+def post_world(db_session, world, make_unit, make_user, make_contest, make_bank):
+    from types import SimpleNamespace
+
+    from contest.models import Attempt, Contest, Unit
+
+    users, values = world
+    attempt = db_session.get(Attempt, values["attempt_id"])
+    elsewhere = db_session.scalar(__import__("sqlalchemy").select(Unit).where(Unit.code == "Q"))
+    users = {**users, OE: make_user(Role.organizer, unit=elsewhere)}
+    w = SimpleNamespace(
+        session=db_session, users=users, values=values, count=0, make_user=make_user, make_contest=make_contest, make_bank=make_bank,
+        province=db_session.scalar(__import__("sqlalchemy").select(Unit).where(Unit.code == "P")),
+        department=db_session.get(Unit, values["unit_id"]),
+        elsewhere=db_session.scalar(__import__("sqlalchemy").select(Unit).where(Unit.code == "Q")),
+        contest=db_session.get(Contest, values["contest_id"]),
+        attempt_question_id=attempt.questions[0].id,
+        first_question=lambda bank: db_session.scalars(question_service.question_query(bank, question_service.QuestionFilter())).first(),
+    )
+    w.bank = w.contest.rounds[0].blueprint[0].bank
+    return w
+
+
+@pytest.mark.parametrize("endpoint", sorted(POST_EXPECTED))
+def test_every_post_route_for_every_role(app, client, clock, post_world, login, endpoint):
+    rule = next((r for r in _post_rules(app) if r.endpoint == endpoint), None)
+    assert rule is not None
+    expected, prepare = POST_EXPECTED[endpoint]
+    w = post_world
+    failures = []
+    # Refusals first, so an allowed request cannot hide a refusal by changing the target.
+    assert sorted(expected) == sorted(POST_ROLES)
+    for role in sorted(POST_ROLES, key=lambda r: isinstance(expected[r], Ok)):
+        client.post("/dang-xuat")
+        if role != A:
+            phone = w.users[role].phone
+            w.session.commit()  # SQLite: the test's session must not hold the database while the app writes
+            assert client.post("/dang-nhap", data={"identifier": phone, "password": TEST_PASSWORD}).status_code == 302
+        request = prepare(w, role)
+        w.session.commit()
+        before = database_fingerprint(app)
+        url = url_for_rule(rule, {**w.values, **request.get("values", {})})
+        arguments = {"json": request["json"]} if "json" in request else {"data": request.get("data", {}), "content_type": "multipart/form-data"}
+        response = client.post(url, **arguments)
+        # The request ran in this test's application context, so on its session: end what it left open, as the
+        # teardown of a real request would (uncommitted writes are lost, as in production).
+        w.session.rollback()
+        after = database_fingerprint(app)
+        changed = sorted(name for name in before if before[name] != after[name])
+        want = expected[role]
+        if response.status_code != want:
+            failures.append(f"{role}: {response.status_code}, expected {int(want)}")
+        elif isinstance(want, Ok):
+            if want.changes and not changed:
+                failures.append(f"{role}: allowed, but nothing was written")
+        else:
+            if changed:
+                failures.append(f"{role}: refused with {response.status_code}, but tables changed: {changed}")
+            if want == LOGIN and role == A and "/dang-nhap" not in response.headers.get("Location", ""):
+                failures.append(f"{role}: 302 to {response.headers.get('Location')}, expected the login page")
+        w.session.expire_all()
+    assert failures == [], f"{endpoint}: {failures}"
