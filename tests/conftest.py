@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 from hypothesis import settings
-from sqlalchemy import create_engine, text
+from sqlalchemy import make_url, text
 from sqlalchemy.orm import Session
 
 from contest import create_app, db
@@ -24,6 +24,7 @@ from contest.services import units as unit_service
 from contest.services import users as user_service
 from question_bank.model import Difficulty, QuestionData, QuestionKind
 from question_bank.planning import plan_import
+from tests.servers import temporary_database
 
 TEST_PASSWORD = "Matkhau123"
 
@@ -33,25 +34,19 @@ if os.environ.get("CI"):
     settings.load_profile("ci")
 
 
-def _reset_postgres_schema(url: str) -> None:
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-
-
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> Iterator[str]:
-    url = os.environ.get("TEST_DATABASE_URL")
-    if url:
-        _reset_postgres_schema(url)
-    else:
+    """A migrated database of this run alone: on the PostgreSQL server of TEST_DATABASE_URL a new
+    uniquely named database (dropped at the end), so two runs at once never share tables; else SQLite."""
+    server = os.environ.get("TEST_DATABASE_URL")
+    if not server:
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
-    upgrade_to_head(url)
-    yield url
-    if url.startswith("postgresql"):
-        _reset_postgres_schema(url)
+        upgrade_to_head(url)
+        yield url
+        return
+    with temporary_database(make_url(server).database or "test", tmp_path_factory.getbasetemp()) as url:
+        upgrade_to_head(url)
+        yield url
 
 
 def _empty_all_tables(app) -> None:

@@ -13,13 +13,14 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import requests
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -34,42 +35,53 @@ def free_port() -> int:
 
 def unique_name(prefix: str) -> str:
     """A database name no other test, run or machine user shares (PostgreSQL identifiers: lower case)."""
-    return f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:10]}".lower()
+    return f"{prefix[:40]}_{os.getpid()}_{uuid.uuid4().hex[:10]}".lower()  # PostgreSQL keeps 63 characters
 
 
 def _admin_url() -> str | None:
     return os.environ.get("TEST_DATABASE_URL") or None
 
 
-def create_database(prefix: str, sqlite_dir: Path) -> str:
-    """A fresh empty database: on the PostgreSQL server of TEST_DATABASE_URL, else a SQLite file."""
+def _on_database(url: str, database: str) -> str:
+    """`url` with its database replaced (password and query kept)."""
+    return make_url(url).set(database=database).render_as_string(hide_password=False)
+
+
+def _maintenance_url(url: str) -> str:
+    """Where CREATE/DROP DATABASE run: the server's `postgres` database, which always exists."""
+    return _on_database(url, "postgres")
+
+
+def create_database(prefix: str, sqlite_dir: Path, server_url: str | None = None) -> str:
+    """A fresh empty database with a unique name: on the PostgreSQL server of `server_url`
+    (default TEST_DATABASE_URL; only its server and credentials are used), else a SQLite file."""
     name = unique_name(prefix)
-    base = _admin_url()
+    base = server_url or _admin_url()
     if not base:
         return f"sqlite:///{sqlite_dir / (name + '.sqlite3')}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    admin = create_engine(_maintenance_url(base), isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as connection:
             connection.execute(text(f'CREATE DATABASE "{name}"'))
     finally:
         admin.dispose()
-    return base.rsplit("/", 1)[0] + "/" + name
+    return _on_database(base, name)
 
 
 def drop_database(url: str) -> None:
     if not url.startswith("postgresql"):
         return
-    admin = create_engine(_admin_url() or url.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
+    admin = create_engine(_maintenance_url(url), isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)'))
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
     finally:
         admin.dispose()
 
 
 @contextlib.contextmanager
-def temporary_database(prefix: str, sqlite_dir: Path) -> Iterator[str]:
-    url = create_database(prefix, sqlite_dir)
+def temporary_database(prefix: str, sqlite_dir: Path, server_url: str | None = None) -> Iterator[str]:
+    url = create_database(prefix, sqlite_dir, server_url)
     try:
         yield url
     finally:
@@ -112,23 +124,32 @@ class Gunicorn:
     """gunicorn.conf.py on a free port; use as a context manager so it is stopped whatever happens."""
 
     def __init__(self, env: dict, workers: int = 2, threads: int | None = None, log_path: Path | None = None,
-                 **extra_env: str):
+                 app: str = "wsgi:app", **extra_env: str):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         settings = {"GUNICORN_BIND": f"127.0.0.1:{self.port}", "GUNICORN_WORKERS": str(workers),
                     "GUNICORN_ACCESS_LOG": "", "GUNICORN_LOG_LEVEL": "warning", **extra_env}
         if threads is not None:
             settings["GUNICORN_THREADS"] = str(threads)
-        self._log = open(log_path, "w") if log_path else subprocess.DEVNULL
+        # Always logged to a file, so a server that fails to start says why.
+        self._own_log = log_path is None
+        if log_path is None:
+            descriptor, name = tempfile.mkstemp(prefix="gunicorn-", suffix=".log")
+            os.close(descriptor)
+            log_path = Path(name)
         self.log_path = log_path
+        self._log = open(log_path, "w")
         self.process = subprocess.Popen(
-            [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "wsgi:app"],
+            [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", app],
             cwd=ROOT, env={**env, **settings}, start_new_session=True, stdout=self._log, stderr=self._log,
         )
         try:
             wait_for_health(self.url, self.process)
-        except BaseException:
+        except BaseException as exc:
+            output = self.log()[-3000:]
             self.stop()
+            if isinstance(exc, RuntimeError):
+                raise RuntimeError(f"{exc}\n--- gunicorn output ---\n{output}") from None
             raise
 
     @property
@@ -136,7 +157,7 @@ class Gunicorn:
         return self.process.pid
 
     def log(self) -> str:
-        return self.log_path.read_text(errors="replace") if self.log_path else ""
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -151,9 +172,11 @@ class Gunicorn:
         # Workers are in the same process group; make sure none outlives the master.
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.process.pid, signal.SIGKILL)
-        if self._log is not subprocess.DEVNULL:
+        if not self._log.closed:
             self._log.close()
-            self._log = subprocess.DEVNULL
+        if self._own_log:
+            with contextlib.suppress(FileNotFoundError):
+                self.log_path.unlink()
 
     def __enter__(self) -> Gunicorn:
         return self

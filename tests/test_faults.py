@@ -23,7 +23,7 @@ from sqlalchemy import create_engine, text
 from contest import create_app
 from contest.models import Attempt, Role, UnitKind
 from contest.timeutil import utcnow
-from tests.test_production import BIN, ROOT, free_port
+from tests.servers import Gunicorn, app_env
 
 pytestmark = [
     pytest.mark.slow,
@@ -63,24 +63,10 @@ def test_no_acknowledged_answer_is_lost_when_a_worker_is_killed(app, db_session,
     users = [make_user(Role.participant, unit=province) for _ in range(PARTICIPANTS)]
     db_session.commit()
 
-    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "fault-secret", "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"}
-    env.pop("TEST_DATABASE_URL", None)
-    port = free_port()
-    master = subprocess.Popen(
-        [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "wsgi:app"],
-        cwd=ROOT, env={**env, "GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_WORKERS": "2", "GUNICORN_THREADS": "2",
-                       "GUNICORN_ACCESS_LOG": "", "GUNICORN_LOG_LEVEL": "critical"},
-        start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(150):
-            try:
-                if requests.get(base + "/healthz", timeout=1).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                time.sleep(0.1)
-
+    env = app_env(database_url, SECRET_KEY="fault-secret", PASSWORD_HASH_METHOD="pbkdf2:sha256:1000")
+    with Gunicorn(env, workers=2, threads=2, GUNICORN_LOG_LEVEL="critical") as server:
+        base = server.url
+        master = server.process
         # Each participant logs in and starts an attempt through the server.
         sessions = []
         for user in users:
@@ -97,6 +83,9 @@ def test_no_acknowledged_answer_is_lost_when_a_worker_is_killed(app, db_session,
             sessions.append((s, location, csrf, questions))
 
         acknowledged: dict[tuple[str, int], str] = {}
+        # Saves that got no answer (cut by the kill, or slow on a busy machine) may still have been
+        # written, even after a later acknowledged save of the same question: they are allowed too.
+        unacknowledged: dict[tuple[str, int], set[str]] = {}
         lock = threading.Lock()
         stop_at = time.monotonic() + 6
         killed = threading.Event()
@@ -110,14 +99,18 @@ def test_no_acknowledged_answer_is_lost_when_a_worker_is_killed(app, db_session,
             while time.monotonic() < stop_at:
                 question, key = rng.choice(questions), rng.choice("ABCD")
                 try:
-                    response = s.post(api, json={"question_id": question, "keys": [key]}, headers={"X-CSRFToken": csrf}, timeout=5)
+                    response = s.post(api, json={"question_id": question, "keys": [key]}, headers={"X-CSRFToken": csrf}, timeout=15)
                 except requests.RequestException:
-                    failures[0] += 1  # not acknowledged: the browser would retry it
-                    continue
-                if response.status_code == 200:
                     with lock:
+                        failures[0] += 1  # not acknowledged: the browser would retry it
+                        unacknowledged.setdefault((location, question), set()).add(key)
+                    continue
+                with lock:
+                    if response.status_code == 200:
                         acknowledged[(location, question)] = key
                         saves[0] += 1
+                    else:
+                        unacknowledged.setdefault((location, question), set()).add(key)
 
         def killer() -> None:
             time.sleep(2)
@@ -138,26 +131,25 @@ def test_no_acknowledged_answer_is_lost_when_a_worker_is_killed(app, db_session,
                 for attempt_id, question_id, selected in connection.execute(text("SELECT attempt_id, attempt_question_id, selected FROM answers"))
             }
         engine.dispose()
-        missing = {k: v for k, v in acknowledged.items() if stored.get(k) != v}
+        missing = {k: v for k, v in acknowledged.items() if stored.get(k) != v and stored.get(k) not in unacknowledged.get(k, ())}
+        phantom = {k: v for k, v in stored.items() if k not in acknowledged and v not in unacknowledged.get(k, ())}
         print(f"\nfault test: {saves[0]} saves acknowledged; the last of each of {len(acknowledged)} answers: "
               f"{sum(1 for k, v in acknowledged.items() if stored.get(k) == v)} found in the database, "
               f"{failures[0]} requests cut by the kill, worker {'killed' if killed.is_set() else 'alive'}")
         assert missing == {}
+        assert phantom == {}
 
         # The attempts finish, and score from exactly what was saved.
         for s, location, csrf, _ in sessions:
             assert s.post(base + location, data={"csrf_token": csrf, "action": "submit", "confirmed": "1", "autosaved": "1"},
                           allow_redirects=False).status_code == 302
-    finally:
-        os.killpg(master.pid, signal.SIGTERM)
-        master.wait(timeout=30)
 
     db_session.expire_all()
     for attempt in db_session.query(Attempt).all():
         assert attempt.status == "submitted"
         expected = sum(
             q.points for q in attempt.questions
-            if acknowledged.get((f"/bai-thi/{attempt.id}", q.id)) is not None
-            and [acknowledged[(f"/bai-thi/{attempt.id}", q.id)]] == q.correct_keys
+            if stored.get((f"/bai-thi/{attempt.id}", q.id)) is not None
+            and [stored[(f"/bai-thi/{attempt.id}", q.id)]] == q.correct_keys
         )
         assert attempt.score == expected

@@ -6,22 +6,15 @@ They are skipped, with the reason printed in the summary, when Playwright or
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
-import requests
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.servers import Gunicorn, app_env, flask, temporary_database
+
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
-BIN = Path(sys.executable).parent
 
 try:
     from playwright.sync_api import sync_playwright
@@ -41,59 +34,20 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(pytest.mark.skip(reason=reason))
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def e2e_database(tmp_path_factory):
-    base = os.environ.get("TEST_DATABASE_URL")
-    if not base:
-        yield f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'e2e.sqlite3'}"
-        return
-    name = "contest_e2e"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        connection.execute(text(f"CREATE DATABASE {name}"))
-    admin.dispose()
-    yield base.rsplit("/", 1)[0] + "/" + name
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-    admin.dispose()
+    with temporary_database("contest_e2e", tmp_path_factory.mktemp("e2e")) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
 def live_server(e2e_database, tmp_path_factory):
     """init-db and demo-data, then gunicorn (2 workers) on a free port; the URL is yielded."""
-    env = {**os.environ, "DATABASE_URL": e2e_database, "SECRET_KEY": "e2e-secret", "CONTEST_ENV": "development"}
-    env.pop("TEST_DATABASE_URL", None)
+    env = app_env(e2e_database, SECRET_KEY="e2e-secret", CONTEST_ENV="development")
     for command in ("init-db", "demo-data"):
-        subprocess.run([str(BIN / "flask"), "--app", "wsgi", command], cwd=ROOT, env=env, check=True, capture_output=True, timeout=180)
-    port = _free_port()
-    log = open(tmp_path_factory.mktemp("e2e-log") / "gunicorn.log", "w")
-    process = subprocess.Popen(
-        [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "wsgi:app"],
-        cwd=ROOT, env={**env, "GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_WORKERS": "2", "GUNICORN_LOG_LEVEL": "warning"},
-        stdout=log, stderr=log, start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(150):
-        try:
-            if requests.get(url + "/healthz", timeout=1).status_code == 200:
-                break
-        except requests.ConnectionError:
-            time.sleep(0.1)
-    else:
-        os.killpg(process.pid, signal.SIGTERM)
-        raise RuntimeError("gunicorn did not start for the browser tests")
-    yield url
-    os.killpg(process.pid, signal.SIGTERM)
-    process.wait(timeout=30)
-    log.close()
+        flask(env, command, timeout=180)
+    with Gunicorn(env, workers=2, log_path=tmp_path_factory.mktemp("e2e-log") / "gunicorn.log") as server:
+        yield server.url
 
 
 @pytest.fixture(scope="session")
