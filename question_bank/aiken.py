@@ -43,8 +43,6 @@ def parse_aiken(
         if answer:
             if pending is None or not pending.text:
                 error(number, "Dòng ANSWER xuất hiện khi chưa có câu hỏi.")
-            elif len(pending.options) < 2:
-                error(number, f"Câu hỏi bắt đầu ở dòng {pending.line} cần ít nhất 2 phương án (hiện có {len(pending.options)}).")
             else:
                 raw = RawQuestion(text=" ".join(pending.text), choices=pending.options, answer=answer.group(1), line=pending.line)
                 question, problems = validate(raw, default_topic, default_difficulty)

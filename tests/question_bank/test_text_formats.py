@@ -35,7 +35,7 @@ def test_moodle_aiken_errors_are_line_numbered():
     assert [(q.text, q.correct) for q in questions] == [("A good question", ["A"]), ("A second good question", ["B"])]
     assert questions[1].choices == ["Incorrect (No space)", "Correct (No space)"]
     assert [str(i) for i in issues] == [
-        "aiken_errors.txt, dòng 3: Câu hỏi bắt đầu ở dòng 1 cần ít nhất 2 phương án (hiện có 1).",
+        "aiken_errors.txt, dòng 1: Câu hỏi cần ít nhất 2 phương án (hiện có 1).",
         "aiken_errors.txt, dòng 5: Phương án xuất hiện khi chưa có nội dung câu hỏi.",
         "aiken_errors.txt, dòng 7: Dòng ANSWER xuất hiện khi chưa có câu hỏi.",
         "aiken_errors.txt, dòng 18: Câu hỏi bắt đầu ở dòng 14 chưa có dòng ANSWER trước khi câu hỏi mới bắt đầu.",
@@ -94,6 +94,14 @@ def test_aiken_multiple_answers_and_bad_key():
     questions, issues = parse_aiken(text, "a.txt", "Chung")
     assert [(q.kind, q.correct) for q in questions] == [(QuestionKind.multiple, ["A", "C"])]
     assert [str(i) for i in issues] == ["a.txt, dòng 10: Đáp án “D” không có trong các phương án của câu hỏi (chỉ có A, B)."]
+
+
+def test_aiken_question_with_one_option_reports_its_key_too():
+    _, issues = parse_aiken("Câu hỏi?\nA) X\nANSWER: C\n", "a.txt", "Chung")
+    assert [str(i) for i in issues] == [
+        "a.txt, dòng 1: Câu hỏi cần ít nhất 2 phương án (hiện có 1).",
+        "a.txt, dòng 3: Đáp án “C” không có trong các phương án của câu hỏi (chỉ có A).",
+    ]
 
 
 def test_aiken_unfinished_question_at_end_of_file():
