@@ -13,7 +13,7 @@ import pytest
 
 from contest import cache
 from contest.models import Role, UnitKind
-from contest.services import ranking
+from contest.services import prizes, ranking
 from contest.services import users as user_service
 from contest.services.ranking import Leaderboard, Standing
 from tests.conftest import T0, TEST_PASSWORD
@@ -211,3 +211,22 @@ def test_full_scores_are_counted_in_their_round_only(db_session, make_contest, m
         play(db_session, make_user(unit=province), r1, start=T0, minutes=1, correct=correct)
     play(db_session, make_user(unit=province), r2, start=r2.opens_at, minutes=1, correct=4)  # another round's full score
     assert ranking.resolve_prediction(db_session, r1, r2.closes_at + timedelta(minutes=1), POLICY) == expected
+
+
+def test_disqualified_people_leave_only_that_contests_ranking(db_session, one_round, make_contest, province, field):
+    other = make_contest(unit=province, audience="public")
+    play(db_session, field["later"], other.rounds[0], start=T0, minutes=1, correct=4)
+    prizes.disqualify(db_session, one_round, field["first"], "Gian lận khi làm bài", None)
+    prizes.disqualify(db_session, other, field["twin"], "Gian lận khi làm bài", None)
+    db_session.commit()
+    board = ranking.round_leaderboard(db_session, one_round.rounds[0], NOW, POLICY, frozen=False)
+    assert [s.full_name for s in board.standings] == ["Cúc", "Bình", "Dũng"] and board.total == 3
+    assert [s.full_name for s in ranking.round_leaderboard(db_session, other.rounds[0], NOW, POLICY, frozen=False).standings] == ["Bình"]
+
+
+def test_freeze_includes_its_own_instant(db_session, one_round, field):
+    one_round.leaderboard_freeze_at = T0 + timedelta(minutes=3)  # An and Cúc submitted exactly then
+    db_session.commit()
+    at_freeze = ranking.round_leaderboard(db_session, one_round.rounds[0], one_round.leaderboard_freeze_at, POLICY, frozen=True)
+    assert at_freeze.frozen_at == one_round.leaderboard_freeze_at
+    assert [s.full_name for s in at_freeze.standings] == ["An", "Cúc"]
