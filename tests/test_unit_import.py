@@ -111,6 +111,11 @@ BAD_FILES = [
         id="negative-headcount",
     ),
     pytest.param(
+        xlsx_bytes([HEADER, ["A", "Đơn vị A", "", "Phòng", 3_000_000_000]]),
+        "donvi.xlsx, trang tính “Sheet1”, dòng 2, cột E (Số CBCCVC): Số CBCCVC “3000000000” vượt quá 1.000.000.",
+        id="headcount-too-large",
+    ),
+    pytest.param(
         xlsx_bytes([HEADER, ["A", "Đơn vị A", "", "Phòng", "mười"]]),
         "donvi.xlsx, trang tính “Sheet1”, dòng 2, cột E (Số CBCCVC): Số CBCCVC “mười” phải là số nguyên không âm.",
         id="headcount-not-a-number",

@@ -7,6 +7,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from contest.forms import REQUIRED, as_choices
 from contest.models import ROLE_LABELS, UNIT_KIND_LABELS
+from contest.services.units import MAX_HEADCOUNT
 
 ROLE_CHOICES = [(role.value, label) for role, label in ROLE_LABELS.items()]
 
@@ -23,9 +24,6 @@ class UserFilterForm(FlaskForm):
 
 class RoleForm(FlaskForm):
     role = SelectField("Vai trò", choices=as_choices(ROLE_CHOICES))
-
-
-MAX_HEADCOUNT = 1_000_000  # far above any unit, far below what the integer column holds
 
 
 class UnitForm(FlaskForm):

@@ -51,6 +51,27 @@ def _identifier(table: Table, row: SheetRow, key: str, normalize, seen: dict[str
     return value
 
 
+def _listed_outside_scope(session: Session, table: Table, members: list[tuple[SheetRow, StaffMember]],
+                          scope: Unit) -> list[ImportIssue]:
+    """A person already on the list of a unit outside the importer's scope cannot be moved by this import.
+
+    CCCDs are unique across all lists, so importing one would silently take the person off another
+    unit's list, which the importer may not manage.
+    """
+    rows = {m.cccd: row for row, m in members if m.cccd}
+    if not rows:
+        return []
+    listed = session.execute(
+        select(StaffMember.cccd, Unit).join(Unit, StaffMember.unit_id == Unit.id).where(StaffMember.cccd.in_(rows))
+    ).all()
+    return [
+        table.issue(rows[cccd], "cccd",
+                    f"Số CCCD {cccd} đã có trong danh sách của “{unit.name}”, đơn vị ngoài phạm vi bạn quản lý.")
+        for cccd, unit in listed
+        if not is_in_subtree(unit, scope)
+    ]
+
+
 def import_staff(session: Session, stream: BinaryIO | bytes, filename: str, scope: Unit | None) -> StaffImportResult:
     """Replace the staff lists of every unit named in the file; all or nothing.
 
@@ -66,6 +87,7 @@ def import_staff(session: Session, stream: BinaryIO | bytes, filename: str, scop
     seen_cccd: dict[str, int] = {}
     seen_phone: dict[str, int] = {}
     members: list[StaffMember] = []
+    member_rows: list[SheetRow] = []
     for row in table.rows:
         v = row.values
         name = normalize_text(v["full_name"])
@@ -86,6 +108,9 @@ def import_staff(session: Session, stream: BinaryIO | bytes, filename: str, scop
             issues.append(table.issue(row, "unit_code", f"Đơn vị “{unit.name}” không thuộc phạm vi bạn quản lý."))
         if unit is not None:
             members.append(StaffMember(unit=unit, full_name=name, cccd=cccd, phone=phone, position=normalize_text(v.get("position", "")) or None))
+            member_rows.append(row)
+    if scope is not None:
+        issues.extend(_listed_outside_scope(session, table, list(zip(member_rows, members)), scope))
     if issues:
         # Sheet problems (merged cells, formulas) and every row's problems at once, in row order.
         return StaffImportResult(issues=sorted(issues, key=lambda i: i.row or 0))

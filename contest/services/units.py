@@ -222,6 +222,8 @@ def _check_unit_fields(code: str, name: str, headcount: int) -> None:
         raise ValidationError("Tên đơn vị không được để trống.")
     if headcount < 0:
         raise ValidationError("Số CBCCVC không được âm.")
+    if headcount > MAX_HEADCOUNT:
+        raise ValidationError("Số CBCCVC không được vượt quá 1.000.000.")
 
 
 def rebuild_paths(session: Session) -> None:
@@ -279,6 +281,7 @@ class _UnitRow:
     headcount: int
 
 
+MAX_HEADCOUNT = 1_000_000  # far above any unit, far below what the integer column holds
 _HEADCOUNT = re.compile(r"^\d{1,3}([.,]\d{3})+$|^\d+$")
 
 
@@ -287,7 +290,8 @@ def _parse_headcount(raw: str) -> int | None:
         return 0
     if not _HEADCOUNT.match(raw):
         return None
-    return int(re.sub(r"[.,]", "", raw))
+    value = int(re.sub(r"[.,]", "", raw))
+    return value if value <= MAX_HEADCOUNT else None
 
 
 def _validate_unit_rows(
@@ -343,11 +347,12 @@ def _validate_unit_rows(
             )
         headcount = _parse_headcount(v["headcount"])
         if headcount is None:
-            message = (
-                "Số CBCCVC không được âm."
-                if v["headcount"].startswith("-")
-                else f"Số CBCCVC “{v['headcount']}” phải là số nguyên không âm."
-            )
+            if v["headcount"].startswith("-"):
+                message = "Số CBCCVC không được âm."
+            elif _HEADCOUNT.match(v["headcount"]):
+                message = f"Số CBCCVC “{v['headcount']}” vượt quá 1.000.000."
+            else:
+                message = f"Số CBCCVC “{v['headcount']}” phải là số nguyên không âm."
             row_issues.append(table.issue(row, "headcount", message))
         parent_code = normalize_code(v["parent_code"])
         if parent_code and parent_code == code:

@@ -184,3 +184,22 @@ def test_export_commands(app, tmp_path, world):
         assert load_workbook(out).active["A2"].value == f"Cuộc thi: {world['contest'].title}"
     result = runner.invoke(args=["export-results", "--contest", str(contest_id), "--round", "9", "--out", str(tmp_path / "x.xlsx")])
     assert result.exit_code != 0 and "không có vòng 9" in result.output
+
+
+def test_staff_import_cannot_take_a_person_off_a_list_outside_the_managers_scope(client, db_session, login_as, world):
+    """CCCDs are unique across lists: a manager's file naming someone listed in another district is refused."""
+    from sqlalchemy import select
+
+    from contest.models import StaffMember
+    from tests.helpers import xlsx_bytes
+
+    header = ["Họ và tên", "CCCD", "Số điện thoại", "Mã đơn vị", "Chức vụ"]
+    db_session.add(StaffMember(unit=world["d2"], full_name="Cán bộ huyện khác", cccd="001190000009"))
+    db_session.commit()
+    login_as(Role.unit_manager, unit=world["d1"])
+    claim = xlsx_bytes([header, ["Cán bộ huyện khác", "001190000009", "", "P-D1", ""]])
+    response = client.post("/bao-cao/danh-sach-can-bo", data={"file": (io.BytesIO(claim), "ds.xlsx")})
+    assert response.status_code == 422
+    assert "đơn vị ngoài phạm vi bạn quản lý" in response.get_data(as_text=True)
+    db_session.expire_all()
+    assert [m.unit_id for m in db_session.scalars(select(StaffMember))] == [world["d2"].id]
