@@ -22,6 +22,11 @@ UPSERT = text(
 )
 
 
+@app.get("/healthz")
+def healthz():
+    return jsonify(status="ok")
+
+
 @app.post("/upsert")
 def upsert():
     payload = request.get_json()

@@ -1,18 +1,52 @@
-"""Helpers shared by the benchmarks: timing, peak memory, writing BENCHMARKS.md sections."""
+"""Helpers shared by the benchmarks: scale, databases, timing, peak memory, writing BENCHMARKS.md sections.
+
+Servers and databases come from tests/servers.py (gunicorn waited for patiently and always stopped,
+PostgreSQL databases with names no other run shares), so benchmarks and tests cannot drift apart.
+"""
 
 from __future__ import annotations
 
+import argparse
+import contextlib
 import os
 import platform
 import re
 import statistics
 import time
 import tracemalloc
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCHMARKS_MD = ROOT / "BENCHMARKS.md"
+DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+
+
+def arguments(description: str, **sizes: tuple[int, int, str]) -> argparse.Namespace:
+    """Command-line sizes, each `name=(full, smoke, help)`. `--smoke` (or BENCH_SCALE=smoke) picks the
+    small sizes and leaves BENCHMARKS.md alone: it checks that the benchmark still runs, in CI."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--smoke", action="store_true", default=os.environ.get("BENCH_SCALE") == "smoke",
+                        help="a few seconds on small data, figures printed only (also BENCH_SCALE=smoke)")
+    for name, (_, _, help_text) in sizes.items():
+        parser.add_argument(f"--{name.replace('_', '-')}", type=int, default=None, help=help_text)
+    args = parser.parse_args()
+    for name, (full, smoke, _) in sizes.items():
+        env = os.environ.get(f"BENCH_{name.upper()}")
+        if getattr(args, name) is None:
+            setattr(args, name, int(env) if env else (smoke if args.smoke else full))
+    return args
+
+
+@contextlib.contextmanager
+def postgres_database(prefix: str, server_url: str | None = None) -> Iterator[str]:
+    """A new, uniquely named PostgreSQL database on the server of `server_url` (default
+    BENCH_DATABASE_URL, else 127.0.0.1:5432), dropped afterwards."""
+    from tests.servers import temporary_database
+
+    server = server_url or os.environ.get("BENCH_DATABASE_URL") or DEFAULT_POSTGRES
+    with temporary_database(prefix, ROOT, server) as url:
+        yield url
 
 
 def measure(fn: Callable[[], object], repeat: int = 3) -> float:

@@ -1,17 +1,19 @@
 """Benchmark: importing a 5,000-question workbook, against openpyxl alone reading the same file.
 
-Run: .venv/bin/python -m bench.question_import   (or `make bench-import`)
+Run: .venv/bin/python -m bench.question_import   (or `make bench-import`); `--smoke` (or BENCH_SCALE=smoke)
+imports 200 questions and prints the figures without touching BENCHMARKS.md; `--rows N` sets the size.
 """
 
 from __future__ import annotations
 
 import io
 import tempfile
+import time
 from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
 
-from bench.common import machine, measure, peak_memory, write_section
+from bench.common import arguments, machine, measure, peak_memory, write_section
 from contest import create_app, db
 from contest.migrate import upgrade_to_head
 from contest.models import Unit
@@ -48,7 +50,11 @@ def openpyxl_read(content: bytes) -> int:
 
 
 def main() -> None:
-    content = build_workbook()
+    global ROWS
+    args = arguments(__doc__.split("\n")[0], rows=(ROWS, 200, "questions in the workbook (5,000; smoke: 200)"))
+    ROWS = args.rows
+    started = time.perf_counter()
+    content = build_workbook(ROWS)
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
         upgrade_to_head(url)
@@ -62,6 +68,7 @@ def main() -> None:
                 bank = question_service.get_or_create_bank(session, "Bench", unit)
                 plan = question_service.plan_file_import(session, bank, content, "bench.xlsx", FileFormat.excel)
                 assert plan.ok, plan.errors[:3]
+                assert len(plan.creates) + len(plan.updates) + len(plan.skipped) == ROWS, (len(plan.creates), len(plan.updates))
                 question_service.apply_plan(session, bank, plan)
                 session.commit()
 
@@ -81,11 +88,14 @@ except the database imports (one each). SQLite file database.
 |---|---:|---:|---:|
 | openpyxl alone: load read-only, iterate every cell | {read_s:.2f} | 1.00 | {read_mem:.1f} |
 | `parse_excel`: read, validate, normalise (no database) | {parse_s:.2f} | {parse_s / read_s:.2f} | {parse_mem:.1f} |
-| full import, new bank: parse + plan + write 5,000 questions in one transaction | {first_s:.2f} | {first_s / read_s:.2f} | — |
+| full import, new bank: parse + plan + write {ROWS:,} questions in one transaction | {first_s:.2f} | {first_s / read_s:.2f} | — |
 | full re-import, updating every question by code | {update_s:.2f} | {update_s / read_s:.2f} | {update_mem:.1f} |
 """
-    write_section("Question import (5,000-question workbook)", body)
+    if not args.smoke:
+        write_section("Question import (5,000-question workbook)", body)
     print(body)
+    print(f"question import benchmark: {ROWS} questions in {time.perf_counter() - started:.0f} s"
+          + (" (smoke: BENCHMARKS.md left as it was)" if args.smoke else ""))
 
 
 if __name__ == "__main__":

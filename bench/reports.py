@@ -3,12 +3,15 @@
 Each export is compared with raw openpyxl write-only writing the same rows and
 cells (values only, no styles), and its peak Python memory is measured.
 
-Run: .venv/bin/python -m bench.reports   (or `make bench-reports`);
-BENCH_DATABASE_URL selects the database (default: a temporary SQLite file).
+Run: .venv/bin/python -m bench.reports   (or `make bench-reports`); `--smoke` (or BENCH_SCALE=smoke)
+runs on 100 units and 500 people and prints the figures without touching BENCHMARKS.md; --units and
+--people set the sizes. Default database: a temporary SQLite file; with BENCH_DATABASE_URL set to a
+PostgreSQL URL, a new uniquely named database on that server (dropped at the end).
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import random
@@ -20,7 +23,7 @@ from pathlib import Path
 from openpyxl import Workbook
 from sqlalchemy import insert, text
 
-from bench.common import machine, measure, peak_memory, write_section
+from bench.common import arguments, machine, measure, peak_memory, postgres_database, write_section
 from contest import create_app, db
 from contest.migrate import upgrade_to_head
 from contest.models import Answer, Attempt, AttemptQuestion, BlueprintItem, Choice, Contest, Question, QuestionBank, Round, Topic, Unit, User
@@ -135,16 +138,16 @@ def cells_of(content: bytes, header_row: int) -> list[list[object]]:
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
-        if url.startswith("postgresql"):
-            from sqlalchemy import create_engine
-
-            engine = create_engine(url)
-            with engine.begin() as connection:
-                connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-                connection.execute(text("CREATE SCHEMA public"))
-            engine.dispose()
+    global UNITS, PEOPLE
+    args = arguments(__doc__.split("\n")[0], units=(UNITS, 100, "units (1,000; smoke: 100)"),
+                     people=(PEOPLE, 500, "people, each finishing one attempt per round (50,000; smoke: 500)"))
+    UNITS, PEOPLE = args.units, args.people
+    started_run = time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as stack:
+        if (os.environ.get("BENCH_DATABASE_URL") or "").startswith("postgresql"):
+            url = stack.enter_context(postgres_database("contest_bench_reports"))
+        else:
+            url = f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
         upgrade_to_head(url)
         app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench"}, instance_path=tmp)
         now = T0 + timedelta(days=30)
@@ -159,9 +162,9 @@ def main() -> None:
             report_s = measure(lambda: statistics.participation_by_unit(session, scope, root))
             units = statistics.participation_by_unit(session, scope, root)
             jobs = {
-                "results and ranking (contest, 50,000 people)": lambda: exports.export_results(session, scope, now, policy),
-                "participation by unit (1,000 units)": lambda: exports.export_participation(session, scope, root, 50, now),
-                "question statistics (100 questions)": lambda: exports.export_question_statistics(session, scope, now),
+                f"results and ranking (contest, {PEOPLE:,} people)": lambda: exports.export_results(session, scope, now, policy),
+                f"participation by unit ({UNITS:,} units)": lambda: exports.export_participation(session, scope, root, 50, now),
+                f"question statistics ({BANK_QUESTIONS} questions)": lambda: exports.export_question_statistics(session, scope, now),
                 "winners list (top 100)": lambda: exports.export_winners(session, scope, now, policy, 100),
             }
             lines = []
@@ -198,8 +201,11 @@ formats; its memory is the ranked standings held before writing. The question st
 exports write few rows: their time is the SQL aggregation over the 1,000,000 saved answers (item
 statistics) and the ranking of 100,000 attempts (winners), not the spreadsheet.
 """
-    write_section("Reports and exports (1,000 units, 100,000 attempts)", body)
+    if not args.smoke:
+        write_section("Reports and exports (1,000 units, 100,000 attempts)", body)
     print(body)
+    print(f"reports benchmark: {UNITS} units, {PEOPLE * ROUNDS} attempts in {time.perf_counter() - started_run:.0f} s"
+          + (" (smoke: BENCHMARKS.md left as it was)" if args.smoke else ""))
 
 
 if __name__ == "__main__":
