@@ -68,9 +68,15 @@ def test_import_units_command(runner, db_session, tmp_path):
     assert db_session.scalar(select(func.count()).select_from(Unit)) == 2
 
 
-def test_demo_data_builds_a_realistic_province_once(runner, db_session, client):
+def test_demo_data_builds_a_realistic_province_once(app, runner, db_session, client):
+    from tests.blueprints.test_security import database_fingerprint
+
     assert runner.invoke(args=["demo-data"]).exit_code == 0
+    first = database_fingerprint(app)
     assert runner.invoke(args=["demo-data"]).exit_code == 0
+    second = database_fingerprint(app)
+    # Run twice, it creates nothing new: the same number of rows in every table.
+    assert {table: count for table, (count, _) in second.items()} == {table: count for table, (count, _) in first.items()}
     kinds = dict(db_session.execute(select(Unit.kind, func.count()).group_by(Unit.kind)).all())
     assert kinds["department"] + kinds["district"] >= 20
     assert kinds["office"] + kinds["commune"] >= 100
