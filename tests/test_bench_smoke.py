@@ -1,0 +1,73 @@
+"""Every benchmark still runs: each bench module in smoke mode (a few dozen participants, a small
+import, a small report) as a subprocess, as `make bench*` would run it, printing its figures and
+leaving BENCHMARKS.md as it was. The surge needs PostgreSQL: it runs in the PostgreSQL pass of CI.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+from tests.servers import ROOT
+
+pytestmark = pytest.mark.slow
+POSTGRES = os.environ.get("TEST_DATABASE_URL", "") if os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql") else ""
+
+
+def run_benchmark(module: str, **env: str) -> str:
+    before = (ROOT / "BENCHMARKS.md").read_bytes()
+    environment = {**os.environ, **env}
+    environment.pop("BENCH_SCALE", None)
+    result = subprocess.run([sys.executable, "-m", module, "--smoke"], cwd=ROOT, env=environment,
+                            capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0, f"{module} exited with {result.returncode}\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+    assert (ROOT / "BENCHMARKS.md").read_bytes() == before, "a smoke run must not rewrite BENCHMARKS.md"
+    return result.stdout
+
+
+def table_rows(output: str) -> dict[str, list[str]]:
+    """The figures table (header and separator left out), first column -> the other cells."""
+    lines = [line for line in output.splitlines() if line.startswith("|")]
+    rows = {}
+    for line in lines[2:]:
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        rows[cells[0]] = cells[1:]
+    return rows
+
+
+@pytest.mark.skipif(not POSTGRES, reason="the surge benchmark needs PostgreSQL: set TEST_DATABASE_URL (CI's PostgreSQL pass runs it)")
+def test_surge_benchmark_plays_thirty_participants_without_an_error():
+    if importlib.util.find_spec("aiohttp") is None and not os.environ.get("CI"):
+        pytest.skip("aiohttp (the bench extra) is not installed: pip install -e '.[test,bench]'")
+    output = run_benchmark("bench.surge", BENCH_DATABASE_URL=POSTGRES)
+    rows = table_rows(output)
+    expected = {"login": 30, "contest page": 30, "start": 30, "attempt page": 30, "answer-save": 300, "reload": 30, "submit": 30,
+                "ceiling upsert": 300}
+    assert {name: int(rows[name][0].replace(",", "")) for name in expected} == expected
+    assert all(rows[name][1] == "0" for name in expected), rows  # no request refused or failed
+    assert re.search(r"answer-save/ceiling ratio: \d+\.\d\d", output)
+    assert "surge benchmark: 30 participants" in output
+
+
+def test_question_import_benchmark_imports_a_small_workbook():
+    output = run_benchmark("bench.question_import")
+    rows = table_rows(output)
+    assert "full import, new bank: parse + plan + write 200 questions in one transaction" in rows
+    assert all(re.fullmatch(r"\d+\.\d\d", cells[0]) for cells in rows.values()), rows
+    assert "question import benchmark: 200 questions" in output
+
+
+def test_reports_benchmark_exports_a_small_contest():
+    # In the PostgreSQL pass the reports run there too (their own database on that server).
+    output = run_benchmark("bench.reports", **({"BENCH_DATABASE_URL": POSTGRES} if POSTGRES else {}))
+    rows = table_rows(output)
+    assert rows["results and ranking (contest, 500 people)"][0] == "506 × 9"
+    assert rows["participation by unit (100 units)"][0] == "107 × 12"
+    assert {"question statistics (100 questions)", "winners list (top 100)"} <= set(rows)
+    assert f"Database: {'postgresql' if POSTGRES else 'sqlite'}." in output
+    assert "reports benchmark: 100 units, 1000 attempts" in output
