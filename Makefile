@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: install run test init-db demo-data clean bench bench-import bench-reports mutation
+.PHONY: install run test init-db demo-data clean bench bench-import bench-reports bench-smoke mutation
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +27,8 @@ run: demo-data
 test: install
 	$(BIN)/pytest
 
-# The surge benchmark needs PostgreSQL on 127.0.0.1:5432 (see BENCHMARKS.md).
+# The surge benchmark needs PostgreSQL on 127.0.0.1:5432, or the server of BENCH_DATABASE_URL (see BENCHMARKS.md);
+# each run creates its own uniquely named database there and drops it afterwards.
 bench: install
 	$(BIN)/pip install -q -e '.[test,bench]'
 	$(BIN)/python -m bench.surge
@@ -37,6 +38,14 @@ bench-import: install
 
 bench-reports: install
 	$(BIN)/python -m bench.reports
+
+# All three on small data in about a minute, figures printed, BENCHMARKS.md untouched
+# (tests/test_bench_smoke.py does the same in `make test`).
+bench-smoke: install
+	$(BIN)/pip install -q -e '.[test,bench]'
+	$(BIN)/python -m bench.surge --smoke
+	$(BIN)/python -m bench.question_import --smoke
+	$(BIN)/python -m bench.reports --smoke
 
 # Mutation testing of contest/services, the access helpers and question_bank (TESTING.md);
 # hours on two cores. MUTANTS='contest.services.ranking.*' limits the run to one module.
