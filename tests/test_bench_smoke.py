@@ -21,8 +21,8 @@ POSTGRES = os.environ.get("TEST_DATABASE_URL", "") if os.environ.get("TEST_DATAB
 
 def run_benchmark(module: str, **env: str) -> str:
     before = (ROOT / "BENCHMARKS.md").read_bytes()
-    environment = {**os.environ, **env}
-    environment.pop("BENCH_SCALE", None)
+    # The smoke sizes, whatever BENCH_* sizes the caller's shell may have set.
+    environment = {**{k: v for k, v in os.environ.items() if not k.startswith("BENCH_")}, **env}
     result = subprocess.run([sys.executable, "-m", module, "--smoke"], cwd=ROOT, env=environment,
                             capture_output=True, text=True, timeout=180)
     assert result.returncode == 0, f"{module} exited with {result.returncode}\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
