@@ -1,8 +1,14 @@
-"""Authorisation matrix over every route, CSRF on every state-changing request, headers, login rate limits."""
+"""Authorisation matrices over every route (GET, and every state-changing one with the database checked),
+CSRF on every state-changing request, headers, login rate limits."""
 
 from __future__ import annotations
 
+import hashlib
+import io
+from types import SimpleNamespace
+
 import pytest
+from sqlalchemy import select
 from werkzeug.routing import Rule
 
 from contest.models import Role, UnitKind
@@ -235,7 +241,7 @@ def _fresh_contest(w):
 def _fresh_question(w):
     w.count += 1
     bank = w.make_bank(name=f"Ngân hàng {w.count}", topics=("Thể chế",), per_topic=1, owner=w.province)
-    return bank.topics[0].questions[0] if hasattr(bank.topics[0], "questions") else w.first_question(bank)
+    return w.first_question(bank)
 
 
 def _fresh_user(w):
@@ -266,7 +272,7 @@ def _staff_file(w, role):
     code = (w.users[role].unit or w.department).code if role != A else w.department.code
     content = xlsx_bytes([["Họ và tên", "CCCD", "Số điện thoại", "Mã đơn vị", "Chức vụ"],
                           ["Nguyễn Văn An", f"0010900{w.count:05d}", f"09130{w.count:05d}", code, "Chuyên viên"]])
-    return {"data": {"file": (__import__("io").BytesIO(content), "can-bo.xlsx")}}
+    return {"data": {"file": (io.BytesIO(content), "can-bo.xlsx")}}
 
 
 def _unit_file(w, role):
@@ -274,7 +280,7 @@ def _unit_file(w, role):
 
     w.count += 1
     content = xlsx_bytes([["Mã đơn vị", "Tên đơn vị", "Mã đơn vị cấp trên", "Loại", "Số CBCCVC"], [f"N{w.count}", "Đơn vị nhập", "P", "office", 5]])
-    return {"data": {"file": (__import__("io").BytesIO(content), "don-vi.xlsx")}}
+    return {"data": {"file": (io.BytesIO(content), "don-vi.xlsx")}}
 
 
 def _question_file(w, role):
@@ -282,7 +288,7 @@ def _question_file(w, role):
 
     w.count += 1
     content = xlsx_bytes([QUESTION_HEADER, question_row(w.count, code=f"UP-{w.count}")])
-    return {"data": {"file": (__import__("io").BytesIO(content), "cau-hoi.xlsx"), "default_difficulty": 2}}
+    return {"data": {"file": (io.BytesIO(content), "cau-hoi.xlsx"), "default_difficulty": 2}}
 
 
 def _not_disqualified(w, role):
@@ -356,10 +362,6 @@ def test_every_post_route_has_an_expectation(app):
 
 def database_fingerprint(app) -> dict[str, tuple[int, str]]:
     """Row count and a checksum of the content of every table."""
-    import hashlib
-
-    from sqlalchemy import select
-
     from contest.db import Base
 
     fingerprint = {}
@@ -372,19 +374,17 @@ def database_fingerprint(app) -> dict[str, tuple[int, str]]:
 
 @pytest.fixture
 def post_world(db_session, world, make_unit, make_user, make_contest, make_bank):
-    from types import SimpleNamespace
-
     from contest.models import Attempt, Contest, Unit
 
     users, values = world
     attempt = db_session.get(Attempt, values["attempt_id"])
-    elsewhere = db_session.scalar(__import__("sqlalchemy").select(Unit).where(Unit.code == "Q"))
+    elsewhere = db_session.scalar(select(Unit).where(Unit.code == "Q"))
     users = {**users, OE: make_user(Role.organizer, unit=elsewhere)}
     w = SimpleNamespace(
         session=db_session, users=users, values=values, count=0, make_user=make_user, make_contest=make_contest, make_bank=make_bank,
-        province=db_session.scalar(__import__("sqlalchemy").select(Unit).where(Unit.code == "P")),
+        province=db_session.scalar(select(Unit).where(Unit.code == "P")),
         department=db_session.get(Unit, values["unit_id"]),
-        elsewhere=db_session.scalar(__import__("sqlalchemy").select(Unit).where(Unit.code == "Q")),
+        elsewhere=db_session.scalar(select(Unit).where(Unit.code == "Q")),
         contest=db_session.get(Contest, values["contest_id"]),
         attempt_question_id=attempt.questions[0].id,
         first_question=lambda bank: db_session.scalars(question_service.question_query(bank, question_service.QuestionFilter())).first(),
