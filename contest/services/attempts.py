@@ -146,8 +146,17 @@ def _closed_message(attempt: Attempt) -> str:
     return "Đã hết thời gian làm bài; câu trả lời này không được ghi nhận. Bài thi đã được nộp tự động với các câu đã lưu."
 
 
+def lock_attempt(session: Session, attempt: Attempt) -> Attempt:
+    """Reload the attempt under its row lock (SELECT … FOR UPDATE on PostgreSQL; on SQLite every
+    transaction already holds the write lock, BEGIN IMMEDIATE). Saves and finishes take this lock
+    before they look at the status, so they serialise (DESIGN: saving and finishing)."""
+    session.refresh(attempt, with_for_update=True)
+    return attempt
+
+
 def save_answers(session: Session, attempt: Attempt, answers: dict[int, list[str]], now: datetime, policy: AttemptPolicy) -> None:
     """Upsert the chosen keys of some questions (by attempt question id). Idempotent."""
+    lock_attempt(session, attempt)
     if not accepts_saves(attempt, now, policy):
         finalize_if_due(session, attempt, now, policy)
         raise AttemptError(_closed_message(attempt))
@@ -199,6 +208,9 @@ _SAVE_CONTEXT = (
     .join(AttemptQuestion, AttemptQuestion.attempt_id == Attempt.id)
     .join(User, User.id == Attempt.user_id)
     .where(Attempt.id == bindparam("attempt_id"), AttemptQuestion.id == bindparam("question_id"), User.active.is_(True))
+    # The attempt row is locked for the rest of the request: a finish (its conditional UPDATE) waits
+    # for this save to commit and scores with it, or this read waits for the finish and sees it.
+    .with_for_update(of=Attempt)
 )
 
 
@@ -229,6 +241,7 @@ def save_answer(
 
 
 def save_prediction(session: Session, attempt: Attempt, prediction: int | None, now: datetime, policy: AttemptPolicy) -> None:
+    lock_attempt(session, attempt)
     if not accepts_saves(attempt, now, policy):
         finalize_if_due(session, attempt, now, policy)
         raise AttemptError(_closed_message(attempt))
