@@ -230,3 +230,11 @@ def test_freeze_includes_its_own_instant(db_session, one_round, field):
     at_freeze = ranking.round_leaderboard(db_session, one_round.rounds[0], one_round.leaderboard_freeze_at, POLICY, frozen=True)
     assert at_freeze.frozen_at == one_round.leaderboard_freeze_at
     assert [s.full_name for s in at_freeze.standings] == ["An", "Cúc"]
+
+
+def test_contest_board_prefers_less_time_used_over_an_earlier_submission(db_session, one_round, make_user, province):
+    slow, quick = make_user(unit=province, full_name="Chậm"), make_user(unit=province, full_name="Nhanh")
+    play(db_session, slow, one_round.rounds[0], start=T0, minutes=3, correct=4)
+    play(db_session, quick, one_round.rounds[0], start=T0 + timedelta(minutes=30), minutes=1, correct=4)
+    board = ranking.contest_leaderboard(db_session, one_round, NOW, POLICY, frozen=False)
+    assert [(s.full_name, s.rank) for s in board.standings] == [("Nhanh", 1), ("Chậm", 2)]
