@@ -22,7 +22,7 @@ from contest.services import attempts as attempt_service
 from contest.services import contests as contest_service
 from contest.errors import NotFoundError
 from contest.services.attempts import AttemptError
-from contest.viewhelpers import int64
+from contest.viewhelpers import INT64_MAX, int64
 
 
 @bp.route("/cuoc-thi")
@@ -138,35 +138,65 @@ def take_attempt(attempt_id: int):
     )
 
 
+PREDICTION_MAX = 10_000_000
+
+
+def _bad_request(message: str):
+    return jsonify(saved=False, error=message), 400
+
+
+def _json_prediction(value) -> int | None:
+    """The prediction of an autosave: null/"" (cleared), a whole number, or digits; ValueError otherwise."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str) and value.strip().replace(".", "").isdigit():
+        value = int(value.strip().replace(".", ""))
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= PREDICTION_MAX:
+        raise ValueError(value)
+    return value
+
+
 @bp.route("/api/bai-thi/<int:attempt_id>/tra-loi", methods=["POST"])
 def save_answer_api(attempt_id: int):
-    """Autosave of one answer (or the prediction); idempotent, answers the true remaining time."""
+    """Autosave of one answer (or the prediction); idempotent, answers the true remaining time.
+
+    Malformed input is refused with 400 before anything is read or written; an id outside the
+    64-bit range is an attempt or question that does not exist (404).
+    """
     user_id = session_user_id()
     if user_id is None:
         return jsonify(saved=False, error="Phiên đăng nhập đã hết hạn; vui lòng đăng nhập lại."), 401
     now, policy = clock.now(), attempt_policy()
-    payload = request.get_json(silent=True) or {}
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict):
+        return _bad_request("Dữ liệu gửi lên không hợp lệ.")
     try:
         if "prediction" in payload:
             if not current_user.is_authenticated:
                 return jsonify(saved=False, error="Phiên đăng nhập đã hết hạn; vui lòng đăng nhập lại."), 401
+            try:
+                prediction = _json_prediction(payload["prediction"])
+            except ValueError:
+                return _bad_request(f"Số dự đoán phải là số nguyên từ 0 đến {PREDICTION_MAX:,}.".replace(",", "."))
             attempt = load_own_attempt(attempt_id)
-            value = payload["prediction"]
-            attempt_service.save_prediction(db.session, attempt, int(value) if value not in (None, "") else None, now, policy)
+            if not attempt.round.contest.prediction_question:
+                return _bad_request("Cuộc thi này không có câu hỏi dự đoán.")
+            attempt_service.save_prediction(db.session, attempt, prediction, now, policy)
             remaining = attempt_service.remaining_seconds(attempt, now)
         else:
             question_id, keys = payload.get("question_id"), payload.get("keys", [])
-            if not isinstance(question_id, int) or not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
-                return jsonify(saved=False, error="Dữ liệu gửi lên không hợp lệ."), 400
+            if isinstance(question_id, bool) or not isinstance(question_id, int) or not 1 <= question_id <= INT64_MAX:
+                return _bad_request("Mã câu hỏi không hợp lệ.")
+            if not isinstance(keys, list) or len(keys) > 26 or not all(isinstance(k, str) and len(k) <= 8 for k in keys):
+                return _bad_request("Phương án đã chọn không hợp lệ: cần một danh sách các chữ cái (A, B, C…).")
             remaining = attempt_service.save_answer(db.session, user_id, attempt_id, question_id, keys, now, policy)
     except NotFoundError:
         abort(404)
-    except (AttemptError, ValueError) as error:
+    except AttemptError as error:
         db.session.commit()  # keeps a finalisation that the refusal may have triggered
         attempt = db.session.get(Attempt, attempt_id)
         status = 409 if attempt.status != "in_progress" else 422
-        message = str(error) if isinstance(error, AttemptError) else "Số dự đoán phải là số nguyên không âm."
-        return jsonify(saved=False, error=message, status=attempt.status,
+        return jsonify(saved=False, error=str(error), status=attempt.status,
                        result_url=url_for("participant.attempt_result", attempt_id=attempt.id)), status
     db.session.commit()
     return jsonify(saved=True, status="in_progress", remaining_seconds=remaining)

@@ -200,3 +200,80 @@ def test_restart_keeps_deadlines(db_session, app, player, round_):
         assert fresh.deadline == attempt.deadline
         assert svc.remaining_seconds(fresh, T0 + timedelta(minutes=5)) == 15 * 60
     other.extensions["db_engine"].dispose()
+
+
+# ---------------------------------------------------------------- the JSON autosave refuses malformed input
+
+
+@pytest.fixture
+def api_attempt(client, clock, contest, player, login, db_session):
+    """An attempt started through the app by the logged-in player; (url of its autosave, attempt)."""
+    login(player)
+    response = client.post(f"/cuoc-thi/{contest.id}/vong/{contest.rounds[0].id}/bat-dau")
+    assert response.status_code == 302
+    attempt_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    return f"/api/bai-thi/{attempt_id}/tra-loi", db_session.get(Attempt, attempt_id)
+
+
+@pytest.mark.parametrize("payload, message", [
+    ({"question_id": 2**70, "keys": ["A"]}, "Mã câu hỏi không hợp lệ."),
+    ({"question_id": -(2**70), "keys": ["A"]}, "Mã câu hỏi không hợp lệ."),
+    ({"question_id": True, "keys": ["A"]}, "Mã câu hỏi không hợp lệ."),
+    ({"question_id": "FIRST", "keys": ["A"]}, "Mã câu hỏi không hợp lệ."),
+    ({"question_id": "FIRST", "keys": "A"}, "Mã câu hỏi không hợp lệ."),
+    ({"question_id": None, "keys": "A"}, "Mã câu hỏi không hợp lệ."),
+    ({"question_id": 1.5, "keys": ["A"]}, "Mã câu hỏi không hợp lệ."),
+    ({"question_id": "QID", "keys": "A"}, "Phương án đã chọn không hợp lệ"),
+    ({"question_id": "QID", "keys": [1]}, "Phương án đã chọn không hợp lệ"),
+    ({"question_id": "QID", "keys": [["A"]]}, "Phương án đã chọn không hợp lệ"),
+    ({"question_id": "QID", "keys": ["A" * 5000]}, "Phương án đã chọn không hợp lệ"),
+    ({"question_id": "QID", "keys": {"A": 1}}, "Phương án đã chọn không hợp lệ"),
+    ({"prediction": [1]}, "Số dự đoán phải là số nguyên"),
+    ({"prediction": {"n": 1}}, "Số dự đoán phải là số nguyên"),
+    ({"prediction": 2**70}, "Số dự đoán phải là số nguyên"),
+    ({"prediction": -3}, "Số dự đoán phải là số nguyên"),
+    ({"prediction": True}, "Số dự đoán phải là số nguyên"),
+    ({"prediction": "12a"}, "Số dự đoán phải là số nguyên"),
+    ({"prediction": 3.5}, "Số dự đoán phải là số nguyên"),
+    ([1, 2], "Dữ liệu gửi lên không hợp lệ."),
+    ("A", "Dữ liệu gửi lên không hợp lệ."),
+])
+def test_autosave_refuses_malformed_input_with_400_and_stores_nothing(client, db_session, api_attempt, payload, message):
+    url, attempt = api_attempt
+    if isinstance(payload, dict) and payload.get("question_id") == "QID":
+        payload = {**payload, "question_id": attempt.questions[0].id}
+    contest = attempt.round.contest
+    contest.prediction_question = "Bao nhiêu người dự thi?"
+    db_session.commit()
+    response = client.post(url, json=payload)
+    assert response.status_code == 400, response.get_data(as_text=True)
+    body = response.get_json()
+    assert body["saved"] is False and body["error"].startswith(message)
+    db_session.expire_all()
+    assert db_session.scalar(select(func.count()).select_from(Answer)) == 0
+    assert db_session.get(Attempt, attempt.id).prediction is None
+    # The attempt still takes a good save afterwards.
+    good = client.post(url, json={"question_id": attempt.questions[0].id, "keys": ["A"]})
+    assert good.status_code == 200 and good.get_json()["saved"] is True
+
+
+def test_autosave_of_a_prediction_needs_a_prediction_question(client, db_session, api_attempt):
+    url, attempt = api_attempt
+    assert attempt.round.contest.prediction_question is None
+    response = client.post(url, json={"prediction": 12})
+    assert response.status_code == 400
+    assert response.get_json() == {"saved": False, "error": "Cuộc thi này không có câu hỏi dự đoán."}
+    db_session.expire_all()
+    assert db_session.get(Attempt, attempt.id).prediction is None
+    attempt.round.contest.prediction_question = "Bao nhiêu người dự thi?"
+    db_session.commit()
+    for value, stored in ((12, 12), ("1.500", 1500), (None, None), (10_000_000, 10_000_000)):
+        response = client.post(url, json={"prediction": value})
+        assert response.status_code == 200 and response.get_json()["saved"] is True
+        db_session.expire_all()
+        assert db_session.get(Attempt, attempt.id).prediction == stored
+
+
+def test_autosave_out_of_range_attempt_id_is_404(client, api_attempt):
+    assert client.post(f"/api/bai-thi/{2**70}/tra-loi", json={"question_id": 1, "keys": ["A"]}).status_code == 404
+    assert client.post(f"/api/bai-thi/{2**63 - 1}/tra-loi", json={"prediction": 3}).status_code == 404
