@@ -218,6 +218,8 @@ def api_attempt(client, clock, contest, player, login, db_session):
 @pytest.mark.parametrize("payload, message", [
     ({"question_id": 2**70, "keys": ["A"]}, "Mã câu hỏi không hợp lệ."),
     ({"question_id": -(2**70), "keys": ["A"]}, "Mã câu hỏi không hợp lệ."),
+    ({"question_id": 2**31, "keys": ["A"]}, "Mã câu hỏi không hợp lệ."),
+    ({"question_id": 0, "keys": ["A"]}, "Mã câu hỏi không hợp lệ."),
     ({"question_id": True, "keys": ["A"]}, "Mã câu hỏi không hợp lệ."),
     ({"question_id": "FIRST", "keys": ["A"]}, "Mã câu hỏi không hợp lệ."),
     ({"question_id": "FIRST", "keys": "A"}, "Mã câu hỏi không hợp lệ."),
@@ -276,4 +278,8 @@ def test_autosave_of_a_prediction_needs_a_prediction_question(client, db_session
 
 def test_autosave_out_of_range_attempt_id_is_404(client, api_attempt):
     assert client.post(f"/api/bai-thi/{2**70}/tra-loi", json={"question_id": 1, "keys": ["A"]}).status_code == 404
-    assert client.post(f"/api/bai-thi/{2**63 - 1}/tra-loi", json={"prediction": 3}).status_code == 404
+    for attempt_id in (2**63 - 1, 2**31):
+        assert client.post(f"/api/bai-thi/{attempt_id}/tra-loi", json={"prediction": 3}).status_code == 404
+        assert client.post(f"/api/bai-thi/{attempt_id}/tra-loi", json={"question_id": 1, "keys": ["A"]}).status_code == 404
+        assert client.get(f"/bai-thi/{attempt_id}").status_code == 404
+        assert client.get(f"/api/bai-thi/{attempt_id}/trang-thai").status_code == 404
