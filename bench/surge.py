@@ -38,7 +38,7 @@ import aiohttp
 from sqlalchemy import create_engine, insert, text
 from werkzeug.security import generate_password_hash
 
-from bench.common import ROOT, arguments, machine, postgres_database, write_section
+from bench.common import arguments, machine, postgres_database, write_section
 from contest.migrate import upgrade_to_head
 from contest.models import BlueprintItem, Choice, Contest, Question, QuestionBank, Round, Topic, Unit, User, contest_units
 from contest.timeutil import utcnow
@@ -145,8 +145,8 @@ class Recorder:
         return status, body, location
 
     def row(self, name: str) -> tuple[str, int, int, float, float, float, float]:
-        values = sorted(self.times[name])
-        first, last = self.spans[name]
+        values = sorted(self.times[name]) or [float("nan")]
+        first, last = self.spans.get(name, (0.0, 0.0))
         rps = len(values) / (last - first) if last > first else float("nan")
 
         def pct(p: float) -> float:
@@ -181,6 +181,18 @@ class Participant:
     attempt_url: str = ""
     csrf: str = ""
     questions: dict[int, list[str]] = field(default_factory=dict)
+    lost: str = ""  # why this participant could not go on (their failed request is counted as an error)
+
+
+async def guarded(p: Participant, coroutine) -> None:
+    """One participant's step; a page without what comes next drops that participant, not the run."""
+    if p.lost:
+        coroutine.close()
+        return
+    try:
+        await coroutine
+    except PageError as error:
+        p.lost = str(error)
 
 
 async def log_in(base: str, p: Participant, rec: Recorder) -> None:
@@ -215,6 +227,8 @@ async def load_attempt(base: str, p: Participant, rec: Recorder, name: str) -> N
 async def save_all(base: str, participants: list[Participant], rec: Recorder) -> None:
     queue: asyncio.Queue = asyncio.Queue()
     for p in participants:
+        if p.lost:
+            continue
         for question_id, keys in p.questions.items():
             queue.put_nowait((p, question_id, random.choice(keys)))
 
@@ -261,20 +275,20 @@ async def bounded(limit: int, coroutines) -> None:
     await asyncio.gather(*(run(c) for c in coroutines))
 
 
-async def play(base: str, rec: Recorder) -> int:
+async def play(base: str, rec: Recorder) -> tuple[int, list[str]]:
     # One connection pool per office address: each participant's requests come from their office.
     connectors = {a: aiohttp.TCPConnector(limit=0, local_addr=(a, 0)) for a in sorted({address(n) for n in range(1, PARTICIPANTS + 1)})}
-    timeout = aiohttp.ClientTimeout(total=120)
+    timeout = aiohttp.ClientTimeout(total=300)  # aiohttp's default: a slow answer is timed, not dropped
     sessions = [aiohttp.ClientSession(connector=connectors[address(n)], connector_owner=False, timeout=timeout,
                                       cookie_jar=aiohttp.CookieJar(unsafe=True)) for n in range(1, PARTICIPANTS + 1)]
     try:
         participants = [Participant(i + 1, s) for i, s in enumerate(sessions)]
-        await bounded(CONCURRENCY, [log_in(base, p, rec) for p in participants])
+        await bounded(CONCURRENCY, [guarded(p, log_in(base, p, rec)) for p in participants])
         rng = random.Random(1)
-        await asyncio.gather(*(start(base, p, rec, rng.uniform(0, START_WINDOW)) for p in participants))
+        await asyncio.gather(*(guarded(p, start(base, p, rec, rng.uniform(0, START_WINDOW))) for p in participants))
         await save_all(base, participants, rec)
-        await bounded(CONCURRENCY, [reload_and_submit(base, p, rec) for p in participants])
-        return sum(len(p.questions) for p in participants)
+        await bounded(CONCURRENCY, [guarded(p, reload_and_submit(base, p, rec)) for p in participants])
+        return sum(len(p.questions) for p in participants if not p.lost), [p.lost for p in participants if p.lost]
     finally:
         for s in sessions:
             await s.close()
@@ -298,16 +312,16 @@ def main() -> None:
         seed(database_url)
         seeded = time.perf_counter()
         with server(database_url, workers=workers) as app:
-            saves = asyncio.run(play(app.url, rec))
+            saves, lost = asyncio.run(play(app.url, rec))
         played = time.perf_counter()
         with server(database_url, "bench.ceiling_app:app", workers=workers) as ceiling_server:
             asyncio.run(ceiling(ceiling_server.url, saves, rec))
     phases = f"seeding {seeded - started:.0f} s, the surge {played - seeded:.0f} s, the ceiling {time.perf_counter() - played:.0f} s"
 
     order = ["login", "contest page", "start", "attempt page", "answer-save", "reload", "submit", "ceiling upsert"]
-    rows = [rec.row(name) for name in order]
+    rows = [rec.row(name) for name in order if rec.times[name]]
     save_rps, ceiling_rps = rec.row("answer-save")[3], rec.row("ceiling upsert")[3]
-    start_first, start_last = rec.spans["start"]
+    start_first, start_last = rec.spans.get("start", (0.0, 0.0))
     table = "\n".join(
         f"| {name} | {count:,} | {errors} | {rps:,.0f} | {p50:.0f} | {p95:.0f} | {p99:.0f} |" for name, count, errors, rps, p50, p95, p99 in rows
     )
@@ -340,8 +354,10 @@ about a minute of one core, so the benchmark logs everyone in before the 8:00 su
     print(f"surge benchmark: {PARTICIPANTS} participants in {time.perf_counter() - started:.0f} s ({phases})"
           + (" (smoke: BENCHMARKS.md left as it was)" if args.smoke else ""))
     errors = sum(rec.errors.values())
-    if errors:
+    if errors or lost:
         print(f"{errors} error responses: {rec.error_summary()}", file=sys.stderr)
+        if lost:
+            print(f"{len(lost)} participants could not finish, for example: " + " | ".join(lost[:3]), file=sys.stderr)
         sys.exit(1)
 
 
