@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from contest import clock, db
 from contest.forms import EmptyForm
-from contest.models import Attempt
+from contest.models import Answer, Attempt
 from contest.auth import session_user_id
 from contest.participant import bp
 from contest.participant.helpers import (
@@ -127,9 +127,20 @@ def take_attempt(attempt_id: int):
         db.session.commit()
     saved = attempt_service.saved_answers(db.session, attempt)
     unanswered = sum(1 for q in attempt.questions if not saved.get(q.id))
+    # When each answer reached the server (epoch ms): the page keeps unsent choices in the browser and
+    # resends one only if it was made after the answer the server holds (another device may be newer).
+    # A cleared answer (nothing chosen) has no time: a choice kept in the browser fills it again.
+    saved_at = {
+        qid: int(at.timestamp() * 1000)
+        for qid, at in db.session.execute(
+            select(Answer.attempt_question_id, Answer.saved_at).where(Answer.attempt_id == attempt.id, Answer.selected != "")
+        )
+    }
     return render_template(
         "participant/take_attempt.html",
         attempt=attempt,
+        saved_at=saved_at,
+        server_now_ms=int(clock.now().timestamp() * 1000),
         contest=attempt.round.contest,
         saved=saved,
         unanswered=unanswered,

@@ -17,11 +17,21 @@
   var questions = Array.prototype.slice.call(document.querySelectorAll("fieldset.question"));
 
   // ------------------------------------------------------------ saving
-  var pending = {};        // question id (or "prediction") -> payload waiting to be sent
+  // Every choice not yet acknowledged by the server is kept in localStorage (per attempt), so closing
+  // or reloading the page while offline loses nothing: the next page of this attempt sends it again,
+  // unless the server already holds an answer to that question saved after the choice was made
+  // (from another device): per question the last choice wins.
+  var storageKey = "attempt-unsent-" + root.dataset.attemptId;
+  // The server's clock minus this device's: choices are stamped in server time, to compare with saved_at.
+  var clockOffset = (parseInt(root.dataset.serverNow, 10) || Date.now()) - Date.now();
+  var unsentBox = document.getElementById("unsaved-count");
+  var unsent = {};         // question id (or "prediction") -> {payload, at, id}: chosen, not yet acknowledged
+  var pending = {};        // the same entries, waiting in the send queue
   var inFlight = false;
   var failures = 0;
   var retryTimer = null;
   var finished = false;
+  var sequence = 0;
 
   function setStatus(text, kind) {
     statusBox.textContent = text;
@@ -29,6 +39,52 @@
   }
 
   function pendingCount() { return Object.keys(pending).length; }
+  function unsentCount() { return Object.keys(unsent).length; }
+
+  function readStored() {
+    try {
+      var value = JSON.parse(localStorage.getItem(storageKey) || "{}");
+      return value && typeof value === "object" ? value : {};
+    } catch (e) { return {}; }
+  }
+
+  function writeStored(stored) {
+    try {
+      if (Object.keys(stored).length) { localStorage.setItem(storageKey, JSON.stringify(stored)); } else { localStorage.removeItem(storageKey); }
+    } catch (e) { /* private mode or full: the page's memory still holds them */ }
+  }
+
+  // Storage is changed entry by entry (read, change one, write), so two tabs of one attempt keep each other's entries.
+  function storeEntry(key, entry) {
+    var stored = readStored();
+    stored[key] = entry;
+    writeStored(stored);
+  }
+
+  function dropEntry(key, entry) {
+    var stored = readStored();
+    if (stored[key] && stored[key].id === entry.id) { delete stored[key]; writeStored(stored); }
+  }
+
+  function showCount() {
+    var count = unsentCount();
+    unsentBox.textContent = count + " câu chưa lưu";
+    unsentBox.classList.toggle("d-none", count === 0);
+  }
+
+  // Forget an entry once the server answered for it, unless a newer choice replaced it meanwhile.
+  function settle(key, entry) {
+    if (unsent[key] && unsent[key].id === entry.id) { delete unsent[key]; }
+    dropEntry(key, entry);
+    showCount();
+  }
+
+  function forgetAll() {
+    unsent = {};
+    pending = {};
+    writeStored({});
+    showCount();
+  }
 
   function keysOf(fieldset) {
     return Array.prototype.slice.call(fieldset.querySelectorAll("input:checked")).map(function (i) { return i.value; });
@@ -43,7 +99,12 @@
   }
 
   function queue(key, payload) {
-    pending[key] = payload;
+    sequence += 1;
+    var entry = { payload: payload, at: Date.now() + clockOffset, id: Date.now() + "-" + sequence };
+    unsent[key] = entry;
+    pending[key] = entry;
+    storeEntry(key, entry);
+    showCount();
     setStatus("Đang lưu…", "warn");
     flush();
   }
@@ -53,7 +114,8 @@
     var keys = Object.keys(pending);
     if (!keys.length) { return; }
     var key = keys[0];
-    var payload = pending[key];
+    var entry = pending[key];
+    var payload = entry.payload;
     delete pending[key];
     inFlight = true;
     fetch(saveUrl, {
@@ -67,31 +129,63 @@
       inFlight = false;
       if (result.ok) {
         failures = 0;
+        settle(key, entry);
         if (typeof result.data.remaining_seconds === "number") { syncTimer(result.data.remaining_seconds); }
         var box = payload.question_id ? document.querySelector("#q-" + payload.question_id + " .question-status") : null;
-        if (box) { box.textContent = "Đã lưu"; }
+        if (box && !(key in pending)) { box.textContent = "Đã lưu"; }
         if (!pendingCount()) { setStatus("Đã lưu", "ok"); }
         flush();
       } else if (result.status >= 500 || result.status === 429) {
-        retry(key, payload);
+        retry(key, entry);
       } else {
         // Refused for good (time is up, attempt submitted, bad value): say why and stop.
+        settle(key, entry);
         setStatus(result.data.error || "Không lưu được câu trả lời.", "error");
-        if (result.data.status && result.data.status !== "in_progress") { finish(result.data.result_url || resultUrl); }
+        if (result.data.status && result.data.status !== "in_progress") {
+          finish(result.data.result_url || resultUrl);
+        }
       }
     }).catch(function () {
       inFlight = false;
-      retry(key, payload);
+      retry(key, entry);
     });
   }
 
-  function retry(key, payload) {
-    if (!(key in pending)) { pending[key] = payload; }  // a newer choice for the same question wins
+  function retry(key, entry) {
+    if (!(key in pending) && unsent[key] === entry) { pending[key] = entry; }  // a newer choice for the same question wins
     failures += 1;
     var delay = Math.min(30000, 1000 * Math.pow(2, failures - 1));
-    setStatus("Mất kết nối, sẽ thử lưu lại sau " + Math.round(delay / 1000) + " giây… Đừng đóng trang.", "error");
+    setStatus("Mất kết nối, sẽ thử lưu lại sau " + Math.round(delay / 1000) + " giây. Câu trả lời được giữ trên máy này cho đến khi lưu xong.", "error");
     clearTimeout(retryTimer);
     retryTimer = setTimeout(flush, delay);
+  }
+
+  // Choices a closed or reloaded page could not send: shown and sent again, unless the server's
+  // answer to the question was saved after the choice (then the server's answer stands).
+  function restoreStored() {
+    var stored = readStored();
+    Object.keys(stored).forEach(function (key) {
+      var entry = stored[key];
+      if (!entry || typeof entry !== "object" || !entry.payload || typeof entry.at !== "number") { dropEntry(key, entry || {}); return; }
+      if (key === "prediction") {
+        var input = document.getElementById("prediction");
+        if (!input) { dropEntry(key, entry); return; }
+        input.value = entry.payload.prediction === null ? "" : String(entry.payload.prediction);
+      } else {
+        var fieldset = document.getElementById("q-" + key);
+        if (!fieldset || !Array.isArray(entry.payload.keys)) { dropEntry(key, entry); return; }
+        // The server holds an answer saved after this choice (another device): it stands.
+        if (entry.at <= (parseInt(fieldset.dataset.savedAt, 10) || 0)) { dropEntry(key, entry); return; }
+        fieldset.querySelectorAll("input").forEach(function (i) { i.checked = entry.payload.keys.indexOf(i.value) !== -1; });
+        markMap(key, entry.payload.keys.length > 0);
+        var box = fieldset.querySelector(".question-status");
+        if (box) { box.textContent = "Đang lưu…"; }
+      }
+      unsent[key] = entry;
+      pending[key] = entry;
+    });
+    showCount();
+    if (pendingCount()) { setStatus("Đang lưu các câu chưa lưu…", "warn"); flush(); }
   }
 
   window.addEventListener("online", function () { clearTimeout(retryTimer); failures = 0; flush(); });
@@ -160,6 +254,7 @@
     (function wait() {
       if ((pendingCount() || inFlight) && waited < 8000) { waited += 250; flush(); setTimeout(wait, 250); return; }
       finished = true;
+      forgetAll();  // after the submission nothing more can be saved into this attempt
       var confirmed = document.createElement("input");
       confirmed.type = "hidden"; confirmed.name = "confirmed"; confirmed.value = "1";
       var action = document.createElement("input");
@@ -173,6 +268,7 @@
 
   function finish(url) {
     finished = true;
+    forgetAll();  // the attempt is over: nothing more can be saved into it
     window.location.href = url;
   }
 
@@ -187,10 +283,8 @@
     event.preventDefault();
     questions.forEach(function (f) {
       var id = parseInt(f.dataset.question, 10);
-      pending[String(id)] = { question_id: id, keys: keysOf(f) };
+      queue(String(id), { question_id: id, keys: keysOf(f) });
     });
-    setStatus("Đang lưu…", "warn");
-    flush();
   });
 
   // ------------------------------------------------------------ one question at a time
@@ -237,5 +331,6 @@
   try { stored = localStorage.getItem("attempt-mode"); } catch (e) { stored = null; }
   setMode(stored ? stored === "one" : window.matchMedia("(max-width: 576px)").matches);
 
+  restoreStored();
   tick();
 })();

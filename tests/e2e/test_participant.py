@@ -161,3 +161,105 @@ def test_the_attempt_page_works_with_the_keyboard_alone(open_page, e2e_engine):
     screenshot(page, "desktop-attempt")
     assert accessibility_problems(page) == []
     assert problems.messages == []
+
+
+def _stored_answers(engine, attempt_id: int) -> dict[int, str]:
+    with engine.connect() as connection:
+        return dict(connection.execute(text("SELECT attempt_question_id, selected FROM answers WHERE attempt_id = :a"),
+                                       {"a": attempt_id}).all())
+
+
+def _wait_for_answers(engine, attempt_id: int, expected: dict[int, str], timeout_s: float = 25) -> dict[int, str]:
+    import time
+
+    end = time.monotonic() + timeout_s
+    while True:
+        stored = _stored_answers(engine, attempt_id)
+        if all(stored.get(q) == v for q, v in expected.items()) or time.monotonic() > end:
+            return stored
+        time.sleep(0.2)
+
+
+def _choose(page, question_id: int, key: str) -> None:
+    page.locator(f'label[for="q-{question_id}-{key}"]').click()
+
+
+def test_answers_chosen_offline_survive_closing_and_reloading_the_page(open_page, e2e_engine):
+    from tests.e2e.conftest import log_in
+
+    page, problems = open_page(1366, 768)
+    context = page.context
+    log_in(page, "0900000004")
+    page.goto("/cuoc-thi/1")
+    start = page.get_by_role("button", name=re.compile("Bắt đầu làm bài|Thi lại"))
+    if start.count():
+        start.click()
+    else:
+        page.get_by_role("link", name="Tiếp tục làm bài").click()
+    page.wait_for_url(re.compile(r".*/bai-thi/\d+$"))
+    attempt_path = page.url[page.url.index("/bai-thi/"):]
+    attempt_id = int(attempt_path.rsplit("/", 1)[1])
+    if page.get_by_role("button", name="Xem tất cả các câu").is_visible():
+        page.get_by_role("button", name="Xem tất cả các câu").click()
+    ids = [int(q) for q in page.locator("fieldset.question").evaluate_all("els => els.map(e => e.dataset.question)")]
+    with e2e_engine.begin() as connection:  # a fresh start for these questions whatever earlier runs left
+        connection.execute(text("DELETE FROM answers WHERE attempt_id = :a"), {"a": attempt_id})
+    page.reload()
+    unsaved = page.locator("#unsaved-count")
+    unsaved.wait_for(state="hidden")
+
+    # 1. The network goes away; two answers are chosen; the tab is closed before it comes back.
+    context.set_offline(True)
+    _choose(page, ids[0], "A")
+    _choose(page, ids[1], "B")
+    unsaved.get_by_text("2 câu chưa lưu").wait_for()
+    screenshot(page, "desktop-unsaved-offline")
+    page.close()
+    context.set_offline(False)
+    assert _stored_answers(e2e_engine, attempt_id) == {}
+
+    # The attempt opened again (same browser) shows the two choices and saves them.
+    page = context.new_page()
+    problems_after = type(problems)(page)
+    page.goto(attempt_path)
+    unsaved = page.locator("#unsaved-count")
+    assert page.locator(f"#q-{ids[0]}-A").is_checked() and page.locator(f"#q-{ids[1]}-B").is_checked()
+    assert _wait_for_answers(e2e_engine, attempt_id, {ids[0]: "A", ids[1]: "B"}) == {ids[0]: "A", ids[1]: "B"}
+    page.locator("#save-status").get_by_text("Đã lưu").wait_for()
+    unsaved.wait_for(state="hidden")
+    assert page.evaluate(f"localStorage.getItem('attempt-unsent-{attempt_id}')") is None
+
+    # 2. Only the saves fail (page loads work): a reload shows the unsent choice, still counted and still sent.
+    page.on("dialog", lambda dialog: dialog.accept())  # "leave the page?" while something is unsaved
+    save_url = f"**/api/bai-thi/{attempt_id}/tra-loi"
+    page.route(save_url, lambda route: route.abort("internetdisconnected"))
+    _choose(page, ids[2], "A")
+    _choose(page, ids[0], "B")  # a newer choice for a question already saved as A
+    unsaved.get_by_text("2 câu chưa lưu").wait_for()
+    page.reload()
+    assert page.locator(f"#q-{ids[2]}-A").is_checked() and page.locator(f"#q-{ids[0]}-B").is_checked()
+    unsaved.get_by_text("2 câu chưa lưu").wait_for()
+    page.unroute(save_url)
+    expected = {ids[0]: "B", ids[1]: "B", ids[2]: "A"}
+    assert _wait_for_answers(e2e_engine, attempt_id, expected) == expected
+    page.locator("#save-status").get_by_text("Đã lưu").wait_for(timeout=20_000)
+    unsaved.wait_for(state="hidden")
+
+    # 3. A stored choice older than the server's answer (saved later from another device) does not overwrite it.
+    page.route(save_url, lambda route: route.abort("internetdisconnected"))
+    _choose(page, ids[1], "A")
+    unsaved.get_by_text("1 câu chưa lưu").wait_for()
+    csrf = page.locator("#attempt").get_attribute("data-csrf")
+    page.wait_for_timeout(50)
+    other_device = context.request.post(attempt_path.replace("/bai-thi/", "/api/bai-thi/") + "/tra-loi",
+                                        data={"question_id": ids[1], "keys": ["C"]}, headers={"X-CSRFToken": csrf})
+    assert other_device.ok
+    page.unroute(save_url)
+    page.reload()
+    assert page.locator(f"#q-{ids[1]}-C").is_checked() and not page.locator(f"#q-{ids[1]}-A").is_checked()
+    unsaved.wait_for(state="hidden")
+    page.wait_for_timeout(1500)
+    assert _stored_answers(e2e_engine, attempt_id)[ids[1]] == "C"
+    assert page.evaluate(f"localStorage.getItem('attempt-unsent-{attempt_id}')") is None
+    assert accessibility_problems(page) == []
+    assert [m for m in problems.messages + problems_after.messages if not expected_problem(m)] == []
