@@ -13,22 +13,23 @@ from contest import db
 from contest.errors import ValidationError
 from contest.services import audit as audit_service
 
-INT64_MAX = 2**63 - 1  # the largest id or number a database integer column holds
+# Ids and numbers are INTEGER columns: 32-bit on PostgreSQL, which refuses a larger parameter outright.
+DB_INT_MAX = 2**31 - 1
 
 
-def int64(value: str) -> int:
+def db_int(value: str) -> int:
     """Parse a query-string or form integer (`type=` of request.args.get, `coerce=` of a SelectField);
-    ValueError outside the signed 64-bit range, so an absurd id is "not given" rather than a database error."""
+    ValueError outside what an INTEGER column holds, so an absurd id is "not given" rather than a database error."""
     number = int(value)
-    if not -INT64_MAX - 1 <= number <= INT64_MAX:
-        raise ValueError(f"{value!r} is outside the 64-bit range")
+    if not -DB_INT_MAX - 1 <= number <= DB_INT_MAX:
+        raise ValueError(f"{value!r} is outside the INTEGER range")
     return number
 
 
-class Int64Converter(IntegerConverter):
+class DbIntConverter(IntegerConverter):
     """The app's `<int:...>`: a path id beyond what a database column holds matches no route (404)."""
 
-    def __init__(self, map, fixed_digits: int = 0, min: int | None = None, max: int | None = INT64_MAX, signed: bool = False):
+    def __init__(self, map, fixed_digits: int = 0, min: int | None = None, max: int | None = DB_INT_MAX, signed: bool = False):
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
@@ -40,7 +41,7 @@ def page_url(number: int) -> str:
 
 def init_app(app: Flask) -> None:
     """Install the bounded `int` converter (before any route is added) and the pager's URL helper."""
-    app.url_map.converters["int"] = Int64Converter
+    app.url_map.converters["int"] = DbIntConverter
     app.jinja_env.globals["page_url"] = page_url
 
 

@@ -10,7 +10,7 @@ from contest.admin.forms import RoleForm, UnitForm, UnitImportForm, UserFilterFo
 from contest.forms import EmptyForm, as_choices
 from contest.models import Unit, User
 from contest.pagination import paginate
-from contest.viewhelpers import commit_or_flash, import_upload, int64, save_or_problems
+from contest.viewhelpers import commit_or_flash, import_upload, db_int, save_or_problems
 from contest.spreadsheets import send_xlsx
 from contest.services import audit as audit_service
 from contest.services import units as unit_service
@@ -24,7 +24,7 @@ def users():
     statement = user_service.search_users(
         db.session, query=form.q.data or "", role=form.role.data or None
     )
-    page = paginate(db.session, statement, request.args.get("page", 1, type=int64), 50)
+    page = paginate(db.session, statement, request.args.get("page", 1, type=db_int), 50)
     return render_template(
         "admin/users.html", form=form, page=page, role_form=RoleForm(), action_form=EmptyForm()
     )
@@ -136,5 +136,5 @@ def audit_log():
     group = request.args.get("nhom", "")
     search = request.args.get("q", "")
     statement = audit_service.entries(group if group in audit_service.ACTION_GROUPS else None, search)
-    page = paginate(db.session, statement, request.args.get("page", 1, type=int64), 50)
+    page = paginate(db.session, statement, request.args.get("page", 1, type=db_int), 50)
     return render_template("admin/audit_log.html", page=page, groups=audit_service.ACTION_GROUPS, group=group, search=search)

@@ -17,7 +17,7 @@ from contest.pagination import paginate
 from contest.services import questions as question_service
 from contest.services import units as unit_service
 from contest.spreadsheets import send_xlsx
-from contest.viewhelpers import audit, int64, save_or_problems
+from contest.viewhelpers import audit, db_int, save_or_problems
 from question_bank import excel
 from question_bank.model import LABELS, Difficulty, RawQuestion
 from question_bank.validation import validate
@@ -75,7 +75,7 @@ def bank(bank_id: int):
         kind=form.kind.data or None,
         status=form.status.data or None,
     )
-    page = paginate(db.session, question_service.question_query(bank, flt), request.args.get("page", 1, type=int64), 20)
+    page = paginate(db.session, question_service.question_query(bank, flt), request.args.get("page", 1, type=db_int), 20)
     return render_template("organizer/bank.html", bank=bank, form=form, page=page, action_form=EmptyForm())
 
 

@@ -6,7 +6,7 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from contest.forms import REQUIRED, as_choices
-from contest.viewhelpers import int64
+from contest.viewhelpers import db_int
 from question_bank.model import DIFFICULTY_LABELS, KIND_LABELS, LABELS
 
 DIFFICULTY_CHOICES = [(int(d), label) for d, label in DIFFICULTY_LABELS.items()]
@@ -26,8 +26,8 @@ class QuestionFilterForm(FlaskForm):
         csrf = False  # a GET filter changes nothing
 
     q = StringField("Tìm kiếm (không cần dấu)", validators=[Optional(), Length(max=200)])
-    topic = SelectField("Chủ đề", coerce=int64, validators=[Optional()])
-    difficulty = SelectField("Mức độ", coerce=int64, choices=as_choices([(0, "Mọi mức độ"), *DIFFICULTY_CHOICES]), validators=[Optional()])
+    topic = SelectField("Chủ đề", coerce=db_int, validators=[Optional()])
+    difficulty = SelectField("Mức độ", coerce=db_int, choices=as_choices([(0, "Mọi mức độ"), *DIFFICULTY_CHOICES]), validators=[Optional()])
     kind = SelectField("Loại", choices=as_choices([("", "Mọi loại"), *KIND_CHOICES]), validators=[Optional()])
     status = SelectField("Trạng thái", choices=as_choices([("", "Mọi trạng thái"), *STATUS_CHOICES]), validators=[Optional()])
 

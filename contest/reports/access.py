@@ -12,7 +12,7 @@ from contest.models import Contest, Role, Round, Unit
 from contest.services import contests as contest_service
 from contest.services.statistics import DEFAULT_THRESHOLD, Scope
 from contest.services.units import is_in_subtree
-from contest.viewhelpers import int64
+from contest.viewhelpers import db_int
 
 
 def manages(contest: Contest) -> bool:
@@ -42,7 +42,7 @@ def load_managed_contest(contest_id: int) -> Contest:
 
 
 def scope_from_request(contest: Contest) -> Scope:
-    round_id = request.args.get("vong", type=int64)
+    round_id = request.args.get("vong", type=db_int)
     if not round_id:
         return Scope(contest)
     round_ = db.session.get(Round, round_id)

@@ -25,7 +25,7 @@ from contest.reports.access import (
 from contest.services import contests as contest_service
 from contest.services import exports, prizes, staff, statistics
 from contest.spreadsheets import XLSX_MIMETYPE, send_xlsx
-from contest.viewhelpers import audit, commit_or_flash, import_upload, int64
+from contest.viewhelpers import audit, commit_or_flash, import_upload, db_int
 from question_bank.spreadsheet import template_workbook
 
 report_roles = roles_required(Role.organizer, Role.admin, Role.unit_manager)
@@ -133,7 +133,7 @@ def export_results(contest_id: int):
 @report_roles
 def export_winners(contest_id: int):
     contest, scope, now = _report(contest_id, managed_only=True)
-    top = max(1, min(request.args.get("top", 30, type=int64), 1000))
+    top = max(1, min(request.args.get("top", 30, type=db_int), 1000))
     policy = attempt_policy()
     return _xlsx(lambda target: exports.export_winners(db.session, scope, now, policy, top, target), f"dat-giai-cuoc-thi-{contest.id}.xlsx",
                  "export.winners", f"Xuất danh sách {top} người đạt giải “{contest.title}” ({scope.label}).")
@@ -192,9 +192,9 @@ def staff_template():
 @report_roles
 def prize_verification(contest_id: int):
     contest, scope, now = _report(contest_id, managed_only=True)
-    top = max(1, min(request.args.get("top", 30, type=int64), 500))
-    min_seconds = max(0, request.args.get("nhanh", prizes.DEFAULT_MIN_SECONDS, type=int64))
-    shared_ip = max(2, request.args.get("ip", prizes.DEFAULT_SHARED_IP, type=int64))
+    top = max(1, min(request.args.get("top", 30, type=db_int), 500))
+    min_seconds = max(0, request.args.get("nhanh", prizes.DEFAULT_MIN_SECONDS, type=db_int))
+    shared_ip = max(2, request.args.get("ip", prizes.DEFAULT_SHARED_IP, type=db_int))
     candidates = prizes.shortlist(db.session, scope, now, attempt_policy(), top, min_seconds, shared_ip)
     removed = prizes.disqualifications(db.session, contest)
     db.session.commit()
@@ -206,7 +206,7 @@ def _prize_action(contest_id: int, act, success) -> object:
     contest = load_managed_contest(contest_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    user = get_or_404(User, request.form.get("user_id", type=int64) or 0)
+    user = get_or_404(User, request.form.get("user_id", type=db_int) or 0)
     commit_or_flash(lambda: act(contest, user), lambda: success(contest, user), "prize." + act.__name__)
     return redirect(request.form.get("back") or url_for("reports.prize_verification", contest_id=contest.id))
 
