@@ -10,7 +10,6 @@ from contest.models import Answer, Attempt
 from contest.auth import session_user_id
 from contest.participant import bp
 from contest.participant.helpers import (
-    ID_MAX,
     attempt_policy,
     current_leaderboard,
     load_own_attempt,
@@ -23,7 +22,7 @@ from contest.services import attempts as attempt_service
 from contest.services import contests as contest_service
 from contest.errors import NotFoundError
 from contest.services.attempts import AttemptError
-from contest.viewhelpers import int64
+from contest.viewhelpers import DB_INT_MAX, db_int
 
 
 @bp.route("/cuoc-thi")
@@ -179,8 +178,6 @@ def save_answer_api(attempt_id: int):
     if user_id is None:
         return jsonify(saved=False, error="Phiên đăng nhập đã hết hạn; vui lòng đăng nhập lại."), 401
     now, policy = clock.now(), attempt_policy()
-    if attempt_id > ID_MAX:
-        abort(404)
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict):
         return _bad_request("Dữ liệu gửi lên không hợp lệ.")
@@ -199,7 +196,7 @@ def save_answer_api(attempt_id: int):
             remaining = attempt_service.remaining_seconds(attempt, now)
         else:
             question_id, keys = payload.get("question_id"), payload.get("keys", [])
-            if isinstance(question_id, bool) or not isinstance(question_id, int) or not 1 <= question_id <= ID_MAX:
+            if isinstance(question_id, bool) or not isinstance(question_id, int) or not 1 <= question_id <= DB_INT_MAX:
                 return _bad_request("Mã câu hỏi không hợp lệ.")
             if not isinstance(keys, list) or len(keys) > 26 or not all(isinstance(k, str) and len(k) <= 8 for k in keys):
                 return _bad_request("Phương án đã chọn không hợp lệ: cần một danh sách các chữ cái (A, B, C…).")
@@ -252,7 +249,7 @@ def leaderboard(contest_id: int):
     contest = load_visible_contest(contest_id)
     if not may_see_leaderboard(contest):
         abort(403)
-    round_id = request.args.get("vong", type=int64)
+    round_id = request.args.get("vong", type=db_int)
     round_ = load_round(contest, round_id) if round_id else None
     live = current_user.is_authenticated and contest_service.can_manage_contest(current_user, contest)
     board = current_leaderboard(contest, round_, clock.now(), frozen=not live)
