@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from contest import cache
 from contest.errors import NotFoundError
@@ -319,3 +319,22 @@ def test_remaining_seconds_never_negative(db_session, player, round_):
     assert svc.remaining_seconds(attempt, attempt.deadline - timedelta(seconds=1, milliseconds=900)) == 1
     assert svc.remaining_seconds(attempt, attempt.deadline) == 0
     assert svc.remaining_seconds(attempt, attempt.deadline + timedelta(minutes=5)) == 0
+
+
+def test_a_finish_that_lost_the_race_changes_nothing(db_session, player, round_):
+    """Another request finished the attempt after this one loaded it (its copy still says in_progress):
+    the conditional UPDATE matches no row, so this call reports False and neither re-times nor re-scores."""
+    attempt = start(db_session, player, round_)
+    question = attempt.questions[0]
+    svc.save_answers(db_session, attempt, {question.id: question.correct_keys}, T0, POLICY)
+    other_finish = T0 + timedelta(minutes=2)
+    db_session.execute(
+        update(Attempt).where(Attempt.id == attempt.id)
+        .values(status="submitted", finished_at=other_finish, score=0, correct_count=0, time_used_ms=120_000)
+        .execution_options(synchronize_session=False)
+    )
+    assert attempt.status == "in_progress"  # the stale copy this request holds
+    assert svc.submit_attempt(db_session, attempt, T0 + timedelta(minutes=5), POLICY) is False
+    assert (attempt.status, attempt.finished_at, attempt.score, attempt.time_used_ms) == ("submitted", other_finish, 0, 120_000)
+    db_session.commit()
+    assert db_session.scalar(select(Answer.is_correct)) is None  # not scored a second time
