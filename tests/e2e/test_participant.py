@@ -246,20 +246,21 @@ def test_answers_chosen_offline_survive_closing_and_reloading_the_page(open_page
     unsaved.wait_for(state="hidden")
 
     # 3. A stored choice older than the server's answer (saved later from another device) does not overwrite it.
+    # (Every question has choices A and B, true/false ones too: B -> A here, B again from the other device.)
     page.route(save_url, lambda route: route.abort("internetdisconnected"))
     _choose(page, ids[1], "A")
     unsaved.get_by_text("1 câu chưa lưu").wait_for()
     csrf = page.locator("#attempt").get_attribute("data-csrf")
     page.wait_for_timeout(50)
     other_device = context.request.post(attempt_path.replace("/bai-thi/", "/api/bai-thi/") + "/tra-loi",
-                                        data={"question_id": ids[1], "keys": ["C"]}, headers={"X-CSRFToken": csrf})
+                                        data={"question_id": ids[1], "keys": ["B"]}, headers={"X-CSRFToken": csrf})
     assert other_device.ok
     page.unroute(save_url)
     page.reload()
-    assert page.locator(f"#q-{ids[1]}-C").is_checked() and not page.locator(f"#q-{ids[1]}-A").is_checked()
+    assert page.locator(f"#q-{ids[1]}-B").is_checked() and not page.locator(f"#q-{ids[1]}-A").is_checked()
     unsaved.wait_for(state="hidden")
     page.wait_for_timeout(1500)
-    assert _stored_answers(e2e_engine, attempt_id)[ids[1]] == "C"
+    assert _stored_answers(e2e_engine, attempt_id)[ids[1]] == "B"
     assert page.evaluate(f"localStorage.getItem('attempt-unsent-{attempt_id}')") is None
     assert accessibility_problems(page) == []
     assert [m for m in problems.messages + problems_after.messages if not expected_problem(m)] == []
