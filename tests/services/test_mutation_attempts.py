@@ -338,3 +338,9 @@ def test_a_finish_that_lost_the_race_changes_nothing(db_session, player, round_)
     assert (attempt.status, attempt.finished_at, attempt.score, attempt.time_used_ms) == ("submitted", other_finish, 0, 120_000)
     db_session.commit()
     assert db_session.scalar(select(Answer.is_correct)) is None  # not scored a second time
+
+
+def test_a_submit_at_the_start_instant_used_no_time(db_session, player, round_):
+    attempt = start(db_session, player, round_)
+    assert svc.submit_attempt(db_session, attempt, T0, POLICY) is True
+    assert (attempt.status, attempt.time_used_ms) == ("submitted", 0)
