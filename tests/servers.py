@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -183,3 +184,24 @@ class Gunicorn:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def log_in_and_start(base: str, phone: str, password: str, contest_id: int, round_id: int
+                     ) -> tuple[requests.Session, str, str, list[int]]:
+    """Log in through a real server's pages and start a round: the session, the attempt page's path,
+    its autosave CSRF token and the ids of its questions."""
+    s = requests.Session()
+    token = CSRF.search(s.get(base + "/dang-nhap").text).group(1)
+    assert s.post(base + "/dang-nhap", data={"identifier": phone, "password": password, "csrf_token": token},
+                  allow_redirects=False).status_code == 302
+    token = CSRF.search(s.get(f"{base}/cuoc-thi/{contest_id}").text).group(1)
+    location = s.post(f"{base}/cuoc-thi/{contest_id}/vong/{round_id}/bat-dau", data={"csrf_token": token},
+                      allow_redirects=False).headers["Location"]
+    page = s.get(base + location).text
+    csrf = re.search(r'data-csrf="([^"]+)"', page).group(1)
+    questions = sorted({int(q) for q in re.findall(r'name="q-(\d+)"', page)})
+    assert questions, "the attempt page shows no question"
+    return s, location, csrf, questions

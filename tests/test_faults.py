@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import random
-import re
 import signal
 import subprocess
 import threading
@@ -23,14 +22,13 @@ from sqlalchemy import create_engine, text
 from contest import create_app
 from contest.models import Attempt, Role, UnitKind
 from contest.timeutil import utcnow
-from tests.servers import Gunicorn, app_env
+from tests.servers import Gunicorn, app_env, log_in_and_start
 
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"), reason="fault tests run on PostgreSQL"),
 ]
 PARTICIPANTS = 12
-CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 
 def test_pool_pre_ping_recovers_dropped_connections(app_config, database_url, tmp_path):
@@ -70,16 +68,7 @@ def test_no_acknowledged_answer_is_lost_when_a_worker_is_killed(app, db_session,
         # Each participant logs in and starts an attempt through the server.
         sessions = []
         for user in users:
-            s = requests.Session()
-            token = CSRF.search(s.get(base + "/dang-nhap").text).group(1)
-            assert s.post(base + "/dang-nhap", data={"identifier": user.phone, "password": "Matkhau123", "csrf_token": token},
-                          allow_redirects=False).status_code == 302
-            token = CSRF.search(s.get(f"{base}/cuoc-thi/{contest.id}").text).group(1)
-            location = s.post(f"{base}/cuoc-thi/{contest.id}/vong/{round_.id}/bat-dau", data={"csrf_token": token},
-                              allow_redirects=False).headers["Location"]
-            page = s.get(base + location).text
-            csrf = re.search(r'data-csrf="([^"]+)"', page).group(1)
-            questions = sorted({int(q) for q in re.findall(r'name="q-(\d+)"', page)})
+            s, location, csrf, questions = log_in_and_start(base, user.phone, "Matkhau123", contest.id, round_.id)
             sessions.append((s, location, csrf, questions))
 
         acknowledged: dict[tuple[str, int], str] = {}

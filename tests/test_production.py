@@ -15,9 +15,8 @@ import pytest
 import requests
 from sqlalchemy import create_engine, text
 
-from tests.servers import BIN, ROOT, Gunicorn, app_env, flask, temporary_database
+from tests.servers import BIN, CSRF, ROOT, Gunicorn, app_env, flask, temporary_database
 
-CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 pytestmark = pytest.mark.slow
 

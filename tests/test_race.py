@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import random
-import re
 import subprocess
 import threading
 import time
@@ -30,11 +29,10 @@ from sqlalchemy import create_engine, text
 from contest.models import Role, UnitKind
 from contest.timeutil import utcnow
 from tests.conftest import TEST_PASSWORD
-from tests.servers import BIN, ROOT, Gunicorn, app_env
+from tests.servers import BIN, ROOT, Gunicorn, app_env, log_in_and_start
 
 pytestmark = pytest.mark.slow
 SAVERS = 12
-CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 
 @dataclass
@@ -45,21 +43,6 @@ class Save:
     answered: float
     saved: bool
     status: int
-
-
-def _log_in_and_start(base: str, user, contest, round_) -> tuple[requests.Session, str, str, list[int]]:
-    s = requests.Session()
-    token = CSRF.search(s.get(base + "/dang-nhap").text).group(1)
-    assert s.post(base + "/dang-nhap", data={"identifier": user.phone, "password": TEST_PASSWORD, "csrf_token": token},
-                  allow_redirects=False).status_code == 302
-    token = CSRF.search(s.get(f"{base}/cuoc-thi/{contest.id}").text).group(1)
-    location = s.post(f"{base}/cuoc-thi/{contest.id}/vong/{round_.id}/bat-dau", data={"csrf_token": token},
-                      allow_redirects=False).headers["Location"]
-    page = s.get(base + location).text
-    csrf = re.search(r'data-csrf="([^"]+)"', page).group(1)
-    questions = sorted({int(q) for q in re.findall(r'name="q-(\d+)"', page)})
-    assert questions
-    return s, location, csrf, questions
 
 
 def _hammer(base: str, session_cookies, location: str, csrf: str, questions: list[int], stop: threading.Event,
@@ -150,7 +133,7 @@ def test_saves_racing_a_submit(race_setup, database_url):
         reports = []
         for attempt_round in range(2):  # two attempts each: more races, still a quick test
             for index, user in enumerate(users):
-                s, location, csrf, questions = _log_in_and_start(base, user, contest, round_)
+                s, location, csrf, questions = log_in_and_start(base, user.phone, TEST_PASSWORD, contest.id, round_.id)
                 saves: list[Save] = []
                 lock, stop = threading.Lock(), threading.Event()
                 threads = _run_savers(base, s, location, csrf, questions, stop, saves, lock, attempt_round * 10 + index)
@@ -177,7 +160,7 @@ def test_saves_racing_the_expiry(race_setup, database_url):
         base = server.url
         reports = []
         for index, user in enumerate(users):
-            s, location, csrf, questions = _log_in_and_start(base, user, contest, round_)
+            s, location, csrf, questions = log_in_and_start(base, user.phone, TEST_PASSWORD, contest.id, round_.id)
             attempt_id = int(location.rsplit("/", 1)[1])
             # The deadline passes while the savers run: 1.2 s from now, then 1 s of grace.
             engine = create_engine(database_url)
