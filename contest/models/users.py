@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from contest.db import Base
@@ -54,6 +54,9 @@ class User(UserMixin, Base):
     role: Mapped[str] = mapped_column(String(16), default=Role.participant.value)
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Part of the id kept in session and remember cookies: bumping it (log out, password change, lock)
+    # makes every cookie issued before unusable, on every device.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     unit: Mapped[Unit | None] = relationship()
@@ -61,6 +64,13 @@ class User(UserMixin, Base):
     @property
     def is_active(self) -> bool:  # flask-login refuses inactive accounts
         return self.active
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+    def end_sessions(self) -> None:
+        """Make every session and remember cookie of this account unusable."""
+        self.session_version = (self.session_version or 0) + 1
 
     @property
     def role_label(self) -> str:
