@@ -12,7 +12,7 @@ from contest.errors import ValidationError
 from contest.forms import EmptyForm, as_choices
 from contest.models import PendingImport, Question, QuestionBank, Role, Topic, Unit
 from contest.organizer import bp
-from contest.organizer.forms import BankForm, ImportForm, QuestionFilterForm, QuestionForm
+from contest.organizer.forms import BankForm, BankSharingForm, ImportForm, QuestionFilterForm, QuestionForm
 from contest.pagination import paginate
 from contest.services import questions as question_service
 from contest.services import units as unit_service
@@ -76,7 +76,29 @@ def bank(bank_id: int):
         status=form.status.data or None,
     )
     page = paginate(db.session, question_service.question_query(bank, flt), request.args.get("page", 1, type=db_int), 20)
-    return render_template("organizer/bank.html", bank=bank, form=form, page=page, action_form=EmptyForm())
+    return render_template("organizer/bank.html", bank=bank, form=form, page=page, action_form=EmptyForm(), sharing_form=BankSharingForm())
+
+
+@bp.route("/ngan-hang/<int:bank_id>/chia-se", methods=["POST"])
+@organizer_required
+def share_bank(bank_id: int):
+    bank = _load_bank(bank_id)
+    form = BankSharingForm()
+    if not form.validate_on_submit():
+        flash("Yêu cầu chia sẻ ngân hàng không hợp lệ; vui lòng thử lại từ trang ngân hàng.", "danger")
+    else:
+        shared = form.shared.data == "1"
+        if question_service.set_shared_with_lower_units(db.session, bank, shared):
+            message = (
+                f"Đã chia sẻ ngân hàng “{bank.name}” cho các cuộc thi của đơn vị cấp dưới." if shared
+                else f"Đã ngừng chia sẻ ngân hàng “{bank.name}” cho các cuộc thi của đơn vị cấp dưới."
+            )
+            audit("question.bank_sharing", message, bank_id=bank.id, shared=shared)
+            db.session.commit()
+        else:
+            message = f"Ngân hàng “{bank.name}” {'đã' if shared else 'chưa'} được chia sẻ cho đơn vị cấp dưới; không có gì thay đổi."
+        flash(message, "success")
+    return redirect(url_for("organizer.bank", bank_id=bank.id))
 
 
 @bp.route("/ngan-hang/tep-mau.xlsx")

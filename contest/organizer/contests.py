@@ -157,7 +157,11 @@ def contest_status(contest_id: int):
 def _round_form(contest: Contest, round_: Round | None) -> RoundForm:
     form = RoundForm()
     banks = contest_service.usable_banks(db.session, contest.owner_unit)
-    bank_choices = as_choices([(0, "— Chọn ngân hàng —"), *((b.id, b.name) for b in banks)])
+    # A bank unshared since the round was built stays listed, so the form shows (and sends back) what the round holds.
+    kept = contest_service.unusable_round_banks(db.session, round_) if round_ is not None else []
+    bank_choices = as_choices([(0, "— Chọn ngân hàng —"), *((b.id, b.name) for b in banks),
+                               *((b.id, f"{b.name} (không còn được chia sẻ)") for b in kept)])
+    banks += kept
     topic_choices = as_choices([(0, "Mọi chủ đề"), *((t.id, f"{b.name} › {t.name}") for b in banks for t in b.topics)])
     for row in form.blueprint:
         row.bank_id.choices = bank_choices

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
 from contest.forms import REQUIRED, as_choices
 from contest.viewhelpers import db_int
@@ -19,6 +19,12 @@ class BankForm(FlaskForm):
     name = StringField("Tên ngân hàng câu hỏi", validators=[DataRequired(REQUIRED), Length(max=255)])
     description = TextAreaField("Mô tả", validators=[Optional(), Length(max=2000)])
     owner_unit_id = SelectField("Đơn vị quản lý", coerce=int)
+
+
+class BankSharingForm(FlaskForm):
+    """Share a bank with lower units' contests ("1") or stop sharing it ("0"): the wanted state, so a repeated click changes nothing."""
+
+    shared = HiddenField(validators=[AnyOf(["0", "1"])])
 
 
 class QuestionFilterForm(FlaskForm):

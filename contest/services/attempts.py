@@ -73,6 +73,9 @@ def start_attempt(session: Session, user: User, round_: Round, now: datetime, po
     used = finished_attempts(session, user, round_)
     if used >= contest.attempts_allowed:
         raise AttemptError(f"Bạn đã dùng hết {contest.attempts_allowed} lượt thi của vòng này.")
+    refusal = contest_service.draw_refusal(session, round_)
+    if refusal:
+        raise AttemptError(refusal)
     seed = secrets.randbits(62)
     try:
         question_ids = draw_questions(contest_service.blueprint_cells(session, round_), seed, contest.shuffle_questions)

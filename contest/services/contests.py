@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import nh3
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from contest.errors import ValidationError
@@ -86,16 +86,61 @@ def contests_for_organizer(session: Session, user: User) -> list[Contest]:
     return list(session.scalars(query))
 
 
+def _usable_bank_ids(owner_unit: Unit) -> Select:
+    """The banks a contest of `owner_unit` may draw from: those of its own subtree (its organisers manage them), and
+    those of an ancestor (or of no unit) whose owner shares them with lower units. Any other bank would show a lower
+    unit's organisers and participants answer keys that its owner never gave them."""
+    shared_from_above = and_(
+        QuestionBank.shared_with_lower_units,
+        or_(QuestionBank.owner_unit_id.is_(None), QuestionBank.owner_unit_id.in_(owner_unit.ancestor_ids)),
+    )
+    return (
+        select(QuestionBank.id)
+        .outerjoin(Unit, QuestionBank.owner_unit_id == Unit.id)
+        .where(or_(subtree_filter(owner_unit), shared_from_above))
+    )
+
+
 def usable_banks(session: Session, owner_unit: Unit) -> list[QuestionBank]:
-    """Banks a contest of `owner_unit` may draw from: its own subtree's, its ancestors' and shared ones."""
+    """The banks a new blueprint of a contest of `owner_unit` may pick (see `_usable_bank_ids`)."""
     query = (
         select(QuestionBank)
-        .outerjoin(Unit, QuestionBank.owner_unit_id == Unit.id)
-        .where(or_(QuestionBank.owner_unit_id.is_(None), Unit.id.in_(owner_unit.ancestor_ids), subtree_filter(owner_unit)))
+        .where(QuestionBank.id.in_(_usable_bank_ids(owner_unit)))
         .options(selectinload(QuestionBank.topics))
         .order_by(QuestionBank.name)
     )
     return list(session.scalars(query))
+
+
+def unusable_round_banks(session: Session, round_: Round) -> list[QuestionBank]:
+    """Banks the round's blueprint draws from that its contest may not use (any more: unshared since)."""
+    query = (
+        select(QuestionBank)
+        .where(
+            QuestionBank.id.in_(select(BlueprintItem.bank_id).where(BlueprintItem.round_id == round_.id)),
+            QuestionBank.id.not_in(_usable_bank_ids(round_.contest.owner_unit)),
+        )
+        .options(selectinload(QuestionBank.topics))
+        .order_by(QuestionBank.name)
+    )
+    return list(session.scalars(query))
+
+
+def draw_refusal(session: Session, round_: Round) -> str | None:
+    """Why a new attempt of the round may not draw its questions under the sharing rule, or None.
+
+    A round that already has attempts keeps drawing from the banks it was built on, even one unshared since: its
+    participants have seen those keys already, and stopping a running round would penalise them for a decision
+    taken above. A round nobody has taken yet does not start until its blueprint uses banks the contest may use.
+    """
+    banks = unusable_round_banks(session, round_)
+    if not banks or has_attempts(session, round_):
+        return None
+    names = ", ".join(f"“{b.name}”" for b in banks)
+    return (
+        f"Vòng thi dùng ngân hàng câu hỏi {names} mà đơn vị quản lý chưa chia sẻ cho đơn vị cấp dưới "
+        "nên chưa thể bắt đầu; vui lòng báo ban tổ chức."
+    )
 
 
 # ---------------------------------------------------------------- contest settings
@@ -269,7 +314,10 @@ def _line_problems(session: Session, lines: list[BlueprintLine], allowed_bank_id
         return ["Cấu trúc đề cần ít nhất một dòng (ngân hàng, chủ đề, mức độ, số câu)."]
     for index, line in enumerate(lines, start=1):
         if line.bank_id not in allowed_bank_ids:
-            problems.append(f"Dòng {index}: ngân hàng câu hỏi không được phép dùng cho cuộc thi này.")
+            problems.append(
+                f"Dòng {index}: ngân hàng câu hỏi không được phép dùng cho cuộc thi này (chỉ dùng được ngân hàng của đơn vị "
+                "tổ chức cuộc thi, của đơn vị trực thuộc, hoặc ngân hàng được đơn vị cấp trên chia sẻ cho đơn vị cấp dưới)."
+            )
             continue
         if line.topic_id is not None:
             topic = session.get(Topic, line.topic_id)
@@ -300,6 +348,8 @@ def blueprint_problems(session: Session, round_: Round) -> list[str]:
     """What keeps a round's blueprint from being drawn now (questions retired since, for example)."""
     lines = [BlueprintLine(i.bank_id, i.topic_id, i.difficulty, i.question_count) for i in round_.blueprint]
     allowed = {b.id for b in usable_banks(session, round_.contest.owner_unit)}
+    if has_attempts(session, round_):
+        allowed |= {line.bank_id for line in lines}  # it keeps drawing from them (see draw_refusal)
     return [f"Vòng {round_.number}: {p}" for p in _line_problems(session, lines, allowed)]
 
 

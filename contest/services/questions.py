@@ -85,6 +85,14 @@ def create_bank(session: Session, *, name: str, description: str, owner_unit: Un
     return bank
 
 
+def set_shared_with_lower_units(session: Session, bank: QuestionBank, shared: bool) -> bool:
+    """Let contests of units below the bank's owner draw from it, or stop new ones doing so; True if it changed."""
+    changed = bank.shared_with_lower_units != shared
+    bank.shared_with_lower_units = shared
+    session.flush()
+    return changed
+
+
 def get_or_create_bank(session: Session, name: str, owner_unit: Unit | None) -> QuestionBank:
     bank = session.scalar(select(QuestionBank).where(QuestionBank.name == normalize_text(name)))
     if bank is None:

@@ -250,10 +250,13 @@ def _fresh_contest(w):
     return contest
 
 
-def _fresh_question(w):
+def _fresh_bank(w):
     w.count += 1
-    bank = w.make_bank(name=f"Ngân hàng {w.count}", topics=("Thể chế",), per_topic=1, owner=w.province)
-    return w.first_question(bank)
+    return w.make_bank(name=f"Ngân hàng {w.count}", topics=("Thể chế",), per_topic=1, owner=w.province)
+
+
+def _fresh_question(w):
+    return w.first_question(_fresh_bank(w))
 
 
 def _fresh_user(w):
@@ -342,6 +345,7 @@ POST_EXPECTED = {
     "organizer.edit_question": (ORGANISER_POST, lambda w, role: {"values": {"question_id": _fresh_question(w).id}, "data": {
         "topic": "Thể chế", "difficulty": 1, "kind": "single", "text": "Câu hỏi đã sửa?", "answer": "A",
         "choice_A": "Đúng là thế", "choice_B": "Không phải"}}),
+    "organizer.share_bank": (ORGANISER_POST, lambda w, role: {"values": {"bank_id": _fresh_bank(w).id}, "data": {"shared": "1"}}),
     "organizer.toggle_question": (ORGANISER_POST, lambda w, role: {"values": {"question_id": _fresh_question(w).id}}),
     "organizer.delete_question": (ORGANISER_POST, lambda w, role: {"values": {"question_id": _fresh_question(w).id}}),
     "organizer.new_contest": ({**ORGANISER_POST, OE: Ok(302)}, lambda w, role: {"data": _contest_fields(w, w.elsewhere if role == OE else w.province)}),

@@ -124,10 +124,3 @@ def test_blueprint_is_locked_once_the_round_has_attempts(db_session, province, b
     assert round_.title == "Tuần 1 (gia hạn)"
     with pytest.raises(ValidationError, match="không thể xóa"):
         svc.delete_round(db_session, round_)
-
-
-def test_department_contest_may_use_the_province_bank(db_session, province, bank, make_unit):
-    department = make_unit("P-D", parent=province)
-    assert bank.id in {b.id for b in svc.usable_banks(db_session, department)}
-    other = make_unit("Q", kind=UnitKind.province)
-    assert bank.id not in {b.id for b in svc.usable_banks(db_session, other)}
