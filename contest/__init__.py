@@ -6,6 +6,7 @@ from pathlib import Path
 
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from contest.config import PROJECT_ROOT, load_config
 
@@ -21,6 +22,10 @@ def create_app(config: dict | None = None, instance_path: str | Path | None = No
         static_folder=str(PROJECT_ROOT / "static"),
     )
     app.config.update(load_config(Path(app.instance_path), config))
+    if proxies := app.config["TRUSTED_PROXY_COUNT"]:
+        # request.remote_addr (rate limits, attempts, audit log, prize flags) and the scheme become the
+        # client's, as the trusted proxies report them; values a client adds in front are ignored.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
     from contest import auth, cli, db, errors, ratelimit, security, templating, viewhelpers
     from contest.admin import bp as admin_bp

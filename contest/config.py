@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -31,6 +32,13 @@ def _development_secret_key(instance_path: Path) -> str:
     return key
 
 
+def _proxy_count(value: object) -> int:
+    text = str(value).strip()
+    if not text.isdigit() or int(text) > 10:
+        raise ConfigurationError(f"TRUSTED_PROXY_COUNT must be a whole number from 0 to 10 (got {value!r}).")
+    return int(text)
+
+
 def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
     """Build the configuration mapping for one application instance."""
     overrides = dict(overrides or {})
@@ -47,14 +55,20 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "SESSION_COOKIE_SECURE": production,
         "REMEMBER_COOKIE_SECURE": production,
         "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_DURATION": timedelta(days=30),
         "WTF_CSRF_TIME_LIMIT": None,
         "PAGE_SIZE": 50,
         # Saves are accepted this long after the deadline: the browser's own submit at zero needs time to arrive.
         "ATTEMPT_GRACE_SECONDS": int(env.get("ATTEMPT_GRACE_SECONDS", 10)),
         "LEADERBOARD_CACHE_SECONDS": int(env.get("LEADERBOARD_CACHE_SECONDS", 15)),
         "REDIS_URL": env.get("REDIS_URL") or None,
+        # How many proxies (nginx, a load balancer) stand in front and append to X-Forwarded-For; 0: none,
+        # the connection's address is the client's. A wrong number lets clients forge their address.
+        "TRUSTED_PROXY_COUNT": env.get("TRUSTED_PROXY_COUNT", "0"),
     }
     config.update(overrides)
+    config["TRUSTED_PROXY_COUNT"] = _proxy_count(config["TRUSTED_PROXY_COUNT"])
     if not config.get("SECRET_KEY"):
         secret = env.get("SECRET_KEY")
         if not secret:

@@ -27,6 +27,13 @@ class PermissionDeniedError(ContestError):
     pass
 
 
+SESSION_ENDED_MESSAGE = "Phiên đăng nhập đã hết hạn; vui lòng đăng nhập lại."
+
+
+class SessionEndedError(ContestError):
+    """The cookie's session was ended (log out, password change, lock) after it was issued."""
+
+
 ERROR_TITLES = {
     400: "Yêu cầu không hợp lệ",
     403: "Bạn không có quyền truy cập trang này",

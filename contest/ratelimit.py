@@ -18,9 +18,10 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
 
+from contest import db
 from contest.db import make_engine
 from contest.models import RateLimitCounter
-from question_bank.text import fold
+from contest.services.users import login_key
 
 LOGIN_PER_ACCOUNT = "5 per minute;20 per hour"
 LOGIN_PER_ADDRESS = "200 per minute"
@@ -94,8 +95,11 @@ limiter = Limiter(key_func=get_remote_address, strategy="fixed-window", headers_
 
 
 def login_identifier() -> str:
-    """The account a login names (folded), so that guesses against one account are counted together."""
-    return "login:" + fold(request.form.get("identifier", ""))[:100]
+    """The account a login names, as login resolves it, so that guesses against one account are counted
+    together however it is spelled."""
+    key = login_key(db.session, request.form.get("identifier", ""))
+    db.session.rollback()  # the lookup's read transaction ends here; the view starts its own
+    return "login:" + key
 
 
 def failed_login(response) -> bool:

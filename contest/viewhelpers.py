@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from flask import Flask, flash, redirect, render_template, request
 from flask_login import current_user
@@ -37,6 +37,26 @@ def page_url(number: int) -> str:
     """The current page's URL with every query parameter kept and `page` set to `number` (for pagers)."""
     args = [(key, value) for key, value in request.args.items(multi=True) if key != "page"]
     return f"{request.path}?{urlencode([*args, ('page', number)])}"
+
+
+def safe_target(target: str | None, default: str) -> str:
+    """`target` if it is a path of this site ("/…"), else `default`: a `back` or `next` parameter never
+    sends anyone to another site ("//evil.example", "/\\evil.example", "https://evil.example", "javascript:")."""
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and not any(ord(c) < 32 or c.isspace() for c in target)
+        and not urlsplit(target).netloc
+    ):
+        return target
+    return default
+
+
+def redirect_back(default: str):
+    """Redirect to the form's `back` field (the page the action was started from) when it is same-site."""
+    return redirect(safe_target(request.form.get("back"), default))
 
 
 def init_app(app: Flask) -> None:

@@ -26,7 +26,7 @@ from question_bank.model import Difficulty, QuestionData, QuestionKind
 from question_bank.planning import plan_import
 from tests.servers import temporary_database
 
-TEST_PASSWORD = "Matkhau123"
+TEST_PASSWORD = "Sen-hong-2026"
 
 # In CI the property-based tests replay the same examples every run: a red build must be reproducible.
 settings.register_profile("ci", derandomize=True, database=None)

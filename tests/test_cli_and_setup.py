@@ -28,7 +28,7 @@ def test_create_user_with_a_unit(runner, db_session, make_unit):
     make_unit("AH-SNV")
     db_session.commit()
     result = runner.invoke(
-        args=["create-user", "--role", "organizer", "--phone", "0912345678", "--password", "Abc12345", "--name", "Trần Bình", "--unit", "ah-snv"]
+        args=["create-user", "--role", "organizer", "--phone", "0912345678", "--password", "Cay-bang-xanh-7", "--name", "Trần Bình", "--unit", "ah-snv"]
     )
     assert result.exit_code == 0, result.output
     user = db_session.scalar(select(User).where(User.phone == "0912345678"))

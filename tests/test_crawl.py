@@ -247,7 +247,7 @@ def test_a_control_character_in_a_form_or_a_query_is_a_clear_400(app, demo_world
     for character in [NUL, "\x01", "\x1b"]:
         refused.append(client.post("/dang-ky", data={
             "full_name": f"Nguyễn{character} Văn A", "cccd": "001099012345", "phone": "0912345678", "email": "",
-            "unit_id": str(demo_world["unit_id"]), "position": "", "password": "Matkhau123", "confirm": "Matkhau123"}))
+            "unit_id": str(demo_world["unit_id"]), "position": "", "password": "Cay-bang-xanh-7", "confirm": "Cay-bang-xanh-7"}))
     login(client, ACCOUNTS["admin"])
     for path in ["/quan-tri/nguoi-dung", "/quan-tri/nhat-ky", "/quan-tri/don-vi", f"/ban-to-chuc/ngan-hang/{demo_world['bank_id']}",
                  "/cuoc-thi", "/bao-cao/", f"/bao-cao/cuoc-thi/{demo_world['contest_id']}/don-vi"]:

@@ -22,6 +22,7 @@ from sqlalchemy import create_engine, text
 from contest import create_app
 from contest.models import Attempt, Role, UnitKind
 from contest.timeutil import utcnow
+from tests.conftest import TEST_PASSWORD
 from tests.servers import Gunicorn, app_env, log_in_and_start
 
 pytestmark = [
@@ -68,7 +69,7 @@ def test_no_acknowledged_answer_is_lost_when_a_worker_is_killed(app, db_session,
         # Each participant logs in and starts an attempt through the server.
         sessions = []
         for user in users:
-            s, location, csrf, questions = log_in_and_start(base, user.phone, "Matkhau123", contest.id, round_.id)
+            s, location, csrf, questions = log_in_and_start(base, user.phone, TEST_PASSWORD, contest.id, round_.id)
             sessions.append((s, location, csrf, questions))
 
         acknowledged: dict[tuple[str, int], str] = {}

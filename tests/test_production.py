@@ -43,7 +43,7 @@ def test_production_steps_with_two_app_servers(tmp_path):
         env = app_env(url, CONTEST_ENV="production", SECRET_KEY="production-check-secret")
         # Migrations, then the first admin, as the README says.
         assert "phiên bản mới nhất" in flask(env, "init-db")
-        flask(env, "create-user", "--role", "admin", "--phone", "0909000001", "--password", "Quantri2026", "--name", "Quản trị")
+        flask(env, "create-user", "--role", "admin", "--phone", "0909000001", "--password", "Sao-bang-dem-9", "--name", "Quản trị")
         flask(env, "demo-data")  # a contest to play in this check
         with Gunicorn(env) as a, Gunicorn(env) as b:
             assert requests.get(a.url + "/healthz", timeout=10).json()["database"] == "ok"

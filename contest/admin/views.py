@@ -10,7 +10,7 @@ from contest.admin.forms import RoleForm, UnitForm, UnitImportForm, UserFilterFo
 from contest.forms import EmptyForm, as_choices
 from contest.models import Unit, User
 from contest.pagination import paginate
-from contest.viewhelpers import commit_or_flash, import_upload, db_int, save_or_problems
+from contest.viewhelpers import commit_or_flash, import_upload, db_int, redirect_back, save_or_problems
 from contest.spreadsheets import send_xlsx
 from contest.services import audit as audit_service
 from contest.services import units as unit_service
@@ -31,7 +31,7 @@ def users():
 
 
 def _back_to_users():
-    return redirect(request.form.get("back") or url_for("admin.users"))
+    return redirect_back(url_for("admin.users"))
 
 
 @bp.route("/nguoi-dung/<int:user_id>/vai-tro", methods=["POST"])

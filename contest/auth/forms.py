@@ -27,7 +27,7 @@ class RegisterForm(FlaskForm):
     # The service checks that the unit exists (WTForms' own "not a valid choice" is English).
     unit_id = SelectField("Đơn vị công tác", coerce=int, validate_choice=False, validators=[DataRequired("Vui lòng chọn đơn vị công tác.")])
     position = StringField("Chức vụ (không bắt buộc)", validators=[Optional(), _at_most(255)])
-    password = PasswordField("Mật khẩu (ít nhất 8 ký tự, gồm chữ và số)", validators=[DataRequired(REQUIRED)])
+    password = PasswordField("Mật khẩu (ít nhất 8 ký tự, khó đoán, không chứa số điện thoại, CCCD hay họ tên)", validators=[DataRequired(REQUIRED)])
     confirm = PasswordField(
         "Nhập lại mật khẩu",
         validators=[DataRequired(REQUIRED), EqualTo("password", "Mật khẩu nhập lại không khớp.")],

@@ -1,8 +1,6 @@
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -15,13 +13,7 @@ from contest.models import Unit
 from contest.ratelimit import LOGIN_PER_ACCOUNT, LOGIN_PER_ADDRESS, REGISTER_PER_ADDRESS, failed_login, limiter, login_identifier
 from contest.services import units as unit_service
 from contest.services import users as user_service
-
-
-def _safe_next(target: str | None) -> str:
-    """Only same-site relative paths are followed after log in."""
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
-        return target
-    return url_for("main.index")
+from contest.viewhelpers import safe_target
 
 
 @bp.route("/dang-nhap", methods=["GET", "POST"])
@@ -42,7 +34,7 @@ def login():
             flash("Tài khoản đã bị khóa. Vui lòng liên hệ quản trị viên.", "danger")
         else:
             login_user(user, remember=form.remember.data)
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(safe_target(request.args.get("next"), url_for("main.index")))
     status = 401 if request.method == "POST" else 200
     return render_template("auth/login.html", form=form), status
 
@@ -50,6 +42,8 @@ def login():
 @bp.route("/dang-xuat", methods=["POST"])
 @login_required
 def logout():
+    current_user.end_sessions()  # a copy of this session or its remember cookie taken elsewhere ends too
+    db.session.commit()
     logout_user()
     flash("Bạn đã đăng xuất.", "info")
     return redirect(url_for("main.index"))
@@ -123,6 +117,9 @@ def change_password():
                 _show_problems(form, error.problems)
             else:
                 db.session.commit()
+                # Every other session of the account has ended; this browser's is renewed (and its remember
+                # cookie, if it had one) under the new session version.
+                login_user(current_user._get_current_object(), remember=current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies)
                 flash("Đã đổi mật khẩu.", "success")
                 return redirect(url_for("auth.profile"))
         else:

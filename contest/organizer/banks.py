@@ -17,7 +17,7 @@ from contest.pagination import paginate
 from contest.services import questions as question_service
 from contest.services import units as unit_service
 from contest.spreadsheets import send_xlsx
-from contest.viewhelpers import audit, db_int, save_or_problems
+from contest.viewhelpers import audit, db_int, redirect_back, save_or_problems
 from question_bank import excel
 from question_bank.model import LABELS, Difficulty, RawQuestion
 from question_bank.validation import validate
@@ -220,7 +220,7 @@ def edit_question(question_id: int):
 
 
 def _back_to_bank(question: Question):
-    return redirect(request.form.get("back") or url_for("organizer.bank", bank_id=question.bank_id))
+    return redirect_back(url_for("organizer.bank", bank_id=question.bank_id))
 
 
 @bp.route("/cau-hoi/<int:question_id>/trang-thai", methods=["POST"])

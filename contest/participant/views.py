@@ -7,7 +7,7 @@ from sqlalchemy import select
 from contest import clock, db
 from contest.forms import EmptyForm
 from contest.models import Answer, Attempt
-from contest.auth import session_user_id
+from contest.auth import session_account
 from contest.participant import bp
 from contest.participant.helpers import (
     attempt_policy,
@@ -20,7 +20,7 @@ from contest.participant.helpers import (
 )
 from contest.services import attempts as attempt_service
 from contest.services import contests as contest_service
-from contest.errors import NotFoundError
+from contest.errors import SESSION_ENDED_MESSAGE, NotFoundError, SessionEndedError
 from contest.services.attempts import AttemptError
 from contest.viewhelpers import DB_INT_MAX, db_int
 
@@ -156,6 +156,10 @@ def _bad_request(message: str):
     return jsonify(saved=False, error=message), 400
 
 
+def _session_ended():
+    return jsonify(saved=False, error=SESSION_ENDED_MESSAGE), 401
+
+
 def _json_prediction(value) -> int | None:
     """The prediction of an autosave: null/"" (cleared), a whole number, or digits; ValueError otherwise."""
     if value is None or value == "":
@@ -174,9 +178,9 @@ def save_answer_api(attempt_id: int):
     Malformed input is refused with 400 before anything is read or written; an id outside the
     64-bit range is an attempt or question that does not exist (404).
     """
-    user_id = session_user_id()
-    if user_id is None:
-        return jsonify(saved=False, error="Phiên đăng nhập đã hết hạn; vui lòng đăng nhập lại."), 401
+    account = session_account()
+    if account is None:
+        return _session_ended()
     now, policy = clock.now(), attempt_policy()
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict):
@@ -184,7 +188,7 @@ def save_answer_api(attempt_id: int):
     try:
         if "prediction" in payload:
             if not current_user.is_authenticated:
-                return jsonify(saved=False, error="Phiên đăng nhập đã hết hạn; vui lòng đăng nhập lại."), 401
+                return _session_ended()
             try:
                 prediction = _json_prediction(payload["prediction"])
             except ValueError:
@@ -200,7 +204,11 @@ def save_answer_api(attempt_id: int):
                 return _bad_request("Mã câu hỏi không hợp lệ.")
             if not isinstance(keys, list) or len(keys) > 26 or not all(isinstance(k, str) and len(k) <= 8 for k in keys):
                 return _bad_request("Phương án đã chọn không hợp lệ: cần một danh sách các chữ cái (A, B, C…).")
-            remaining = attempt_service.save_answer(db.session, user_id, attempt_id, question_id, keys, now, policy)
+            remaining = attempt_service.save_answer(
+                db.session, account[0], attempt_id, question_id, keys, now, policy, session_version=account[1]
+            )
+    except SessionEndedError:
+        return _session_ended()
     except NotFoundError:
         abort(404)
     except AttemptError as error:

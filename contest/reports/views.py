@@ -25,7 +25,7 @@ from contest.reports.access import (
 from contest.services import contests as contest_service
 from contest.services import exports, prizes, staff, statistics
 from contest.spreadsheets import XLSX_MIMETYPE, send_xlsx
-from contest.viewhelpers import audit, commit_or_flash, import_upload, db_int
+from contest.viewhelpers import audit, commit_or_flash, db_int, import_upload, redirect_back
 from question_bank.spreadsheet import template_workbook
 
 report_roles = roles_required(Role.organizer, Role.admin, Role.unit_manager)
@@ -208,7 +208,7 @@ def _prize_action(contest_id: int, act, success) -> object:
         abort(400)
     user = get_or_404(User, request.form.get("user_id", type=db_int) or 0)
     commit_or_flash(lambda: act(contest, user), lambda: success(contest, user), "prize." + act.__name__)
-    return redirect(request.form.get("back") or url_for("reports.prize_verification", contest_id=contest.id))
+    return redirect_back(url_for("reports.prize_verification", contest_id=contest.id))
 
 
 @bp.route("/cuoc-thi/<int:contest_id>/xet-giai/loai", methods=["POST"])

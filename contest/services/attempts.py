@@ -16,7 +16,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from contest.errors import ContestError, NotFoundError
+from contest.errors import SESSION_ENDED_MESSAGE, ContestError, NotFoundError, SessionEndedError
 from contest.models import Answer, Attempt, AttemptQuestion, Question, Round, User
 from contest.services import contests as contest_service
 from contest.services.contests import RoundState, round_state
@@ -207,7 +207,7 @@ def _upsert_statement(session: Session):
 
 
 _SAVE_CONTEXT = (
-    select(Attempt.user_id, Attempt.status, Attempt.deadline, AttemptQuestion.kind, AttemptQuestion.choices)
+    select(Attempt.user_id, User.session_version, Attempt.status, Attempt.deadline, AttemptQuestion.kind, AttemptQuestion.choices)
     .join(AttemptQuestion, AttemptQuestion.attempt_id == Attempt.id)
     .join(User, User.id == Attempt.user_id)
     .where(Attempt.id == bindparam("attempt_id"), AttemptQuestion.id == bindparam("question_id"), User.active.is_(True))
@@ -218,13 +218,15 @@ _SAVE_CONTEXT = (
 
 
 def save_answer(
-    session: Session, user_id: int, attempt_id: int, question_id: int, keys: list[str], now: datetime, policy: AttemptPolicy
+    session: Session, user_id: int, attempt_id: int, question_id: int, keys: list[str], now: datetime, policy: AttemptPolicy,
+    session_version: int | None = None,
 ) -> int:
     """Autosave of one answer with one read and one upsert; returns the seconds left.
 
     The same rules as `save_answers`, written for the request that a contest
     sends thousands of times a minute. Raises NotFoundError for an attempt or
-    question that is not the user's, or when the account is deactivated.
+    question that is not the user's, or when the account is deactivated, and
+    SessionEndedError when `session_version` (the cookie's) is no longer the account's.
     """
     connection = session.connection()  # Core statements: no ORM bookkeeping on the hottest path
     row = connection.execute(_SAVE_CONTEXT, {"attempt_id": attempt_id, "question_id": question_id}).first()
@@ -235,6 +237,8 @@ def save_answer(
         if owner != user_id:
             raise NotFoundError("Không tìm thấy bài thi.")
         raise AttemptError("Câu hỏi không thuộc bài thi này.")
+    if session_version is not None and row.session_version != session_version:
+        raise SessionEndedError(SESSION_ENDED_MESSAGE)
     if row.status != "in_progress" or now > row.deadline + policy.grace:
         attempt = session.get(Attempt, attempt_id)
         finalize_if_due(session, attempt, now, policy)

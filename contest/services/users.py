@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from contest.errors import ValidationError
 from contest.models import Role, Unit, User
 from contest.services.units import subtree_filter
-from contest.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
+from contest.passwords import hash_password, password_problems, verify_nothing, verify_password
 from question_bank.text import fold, normalize_text
 
 CCCD_PATTERN = re.compile(r"^\d{12}$")
@@ -46,20 +46,10 @@ def normalize_email(raw: str | None) -> str | None:
         raise ValidationError(f"Địa chỉ email “{raw}” không hợp lệ.") from None
 
 
-def password_problems(password: str) -> list[str]:
-    """Every rule a new password breaks (empty when it is strong enough)."""
-    problems = []
-    if len(password) < MIN_PASSWORD_LENGTH:
-        problems.append(f"Mật khẩu phải có ít nhất {MIN_PASSWORD_LENGTH} ký tự.")
-    if password.isdigit() or password.isalpha():
-        problems.append("Mật khẩu phải gồm cả chữ và số.")
-    return problems
-
-
-def check_password_strength(password: str) -> None:
-    problems = password_problems(password)
+def check_password_strength(password: str, **account: str | None) -> None:
+    problems = password_problems(password, **account)
     if problems:
-        raise ValidationError(problems[0])
+        raise ValidationError(" ".join(problems))
 
 
 @dataclass
@@ -120,7 +110,8 @@ def registration_problems(session: Session, data: Registration) -> dict[str, lis
         email = None
     if not data.unit_id or session.get(Unit, data.unit_id) is None:
         add("unit_id", "Vui lòng chọn đơn vị công tác.")
-    for message in password_problems(data.password):
+    for message in password_problems(data.password, full_name=data.full_name, phone=phone,
+                                     cccd=cccd, email=email):
         add("password", message)
     for field, message in _identity_conflicts(session, cccd=cccd, phone=phone, email=email):
         add(field, message)
@@ -171,7 +162,7 @@ def create_user(
         if normalized_cccd is None:
             raise ValidationError("Số CCCD phải gồm đúng 12 chữ số.")
     normalized_email = normalize_email(email)
-    check_password_strength(password)
+    check_password_strength(password, full_name=full_name, phone=normalized_phone, cccd=normalized_cccd, email=normalized_email)
     conflicts = _identity_conflicts(session, cccd=normalized_cccd, phone=normalized_phone, email=normalized_email)
     if conflicts:
         raise ValidationError("\n".join(message for _, message in conflicts))
@@ -209,11 +200,30 @@ def find_by_identifier(session: Session, identifier: str) -> User | None:
 
 
 def authenticate(session: Session, identifier: str, password: str) -> User | None:
-    """The active account matching identifier and password, or None."""
+    """The account matching identifier and password, or None.
+
+    An identifier naming no account costs one hash verification too, so the
+    time of the answer does not tell which accounts exist.
+    """
     user = find_by_identifier(session, identifier)
-    if user is None or not verify_password(user.password_hash, password):
-        return None
-    return user
+    if user is None:
+        return verify_nothing(password) or None
+    return user if verify_password(user.password_hash, password) else None
+
+
+def login_key(session: Session, identifier: str) -> str:
+    """The key under which failed logins naming `identifier` are counted.
+
+    Every spelling of one account (+84…, spaces, dots, its CCCD or e-mail)
+    resolves to the account itself; an identifier naming no account counts
+    under its normalised form.
+    """
+    user = find_by_identifier(session, identifier)
+    if user is not None:
+        return f"user:{user.id}"
+    text = (identifier or "").strip()
+    normalized = normalize_phone(text) or normalize_cccd(text) or ("".join(fold(text).split()))
+    return f"unknown:{normalized[:100]}"
 
 
 def password_change_problems(user: User, current: str, new: str) -> dict[str, list[str]]:
@@ -221,7 +231,7 @@ def password_change_problems(user: User, current: str, new: str) -> dict[str, li
     problems = {}
     if not verify_password(user.password_hash, current):
         problems["current"] = ["Mật khẩu hiện tại không đúng."]
-    if weak := password_problems(new):
+    if weak := password_problems(new, full_name=user.full_name, phone=user.phone, cccd=user.cccd, email=user.email):
         problems["new"] = weak
     return problems
 
@@ -231,6 +241,7 @@ def change_password(user: User, current: str, new: str) -> None:
     if problems:
         raise FieldErrors(problems)
     user.password_hash = hash_password(new)
+    user.end_sessions()
 
 
 def set_role(session: Session, actor: User, user: User, role: Role | str) -> None:
@@ -247,6 +258,8 @@ def set_active(session: Session, actor: User, user: User, active: bool) -> None:
     if user.id == actor.id and not active:
         raise ValidationError("Bạn không thể tự khóa tài khoản của chính mình.")
     user.active = active
+    if not active:
+        user.end_sessions()
     session.flush()
 
 

@@ -25,8 +25,8 @@ def _form(unit, **overrides):
         "email": "hoa@example.vn",
         "unit_id": str(unit.id),
         "position": "Công chức",
-        "password": "Hoa12345",
-        "confirm": "Hoa12345",
+        "password": "Cay-bang-xanh-7",
+        "confirm": "Cay-bang-xanh-7",
     }
     data.update(overrides)
     return data
@@ -43,7 +43,7 @@ def test_registration_creates_a_participant_and_shows_their_unit(client, db_sess
     assert (user.full_name, user.cccd, user.phone, user.email, user.role) == (
         "Nguyễn Thị Hoa", "001190001234", "0912345678", "hoa@example.vn", "participant"
     )
-    assert user.password_hash != "Hoa12345"
+    assert user.password_hash != "Cay-bang-xanh-7"
     profile = client.get("/tai-khoan").get_data(as_text=True)
     assert "Xã Đông Phong" in profile and "AH-HDG-03" in profile
 
@@ -57,7 +57,7 @@ def test_registration_creates_a_participant_and_shows_their_unit(client, db_sess
         ({"phone": "091234567"}, "Số điện thoại di động không hợp lệ"),
         ({"email": "hoa@"}, "Địa chỉ email “hoa@” không hợp lệ."),
         ({"password": "abc123", "confirm": "abc123"}, "Mật khẩu phải có ít nhất 8 ký tự."),
-        ({"password": "12345678", "confirm": "12345678"}, "Mật khẩu phải gồm cả chữ và số."),
+        ({"password": "password1", "confirm": "password1"}, "Mật khẩu quá dễ đoán (“password1” là mật khẩu hoặc từ rất phổ biến)"),
         ({"confirm": "Khac12345"}, "Mật khẩu nhập lại không khớp."),
         ({"unit_id": "0"}, "Vui lòng chọn đơn vị công tác."),
         ({"full_name": ""}, "Trường này là bắt buộc."),
@@ -104,7 +104,7 @@ def test_registration_shows_every_field_error_on_the_first_submit(client, db_ses
     assert _field_errors(response.get_data(as_text=True)) == {
         "cccd": "Số CCCD phải gồm đúng 12 chữ số.",
         "phone": "Số điện thoại này đã được đăng ký.",
-        "password": "Mật khẩu phải gồm cả chữ và số.",
+        "password": "Mật khẩu quá dễ đoán (“12345678” là mật khẩu hoặc từ rất phổ biến). Hãy dùng một cụm dài hơn, khó đoán hơn, ví dụ ba bốn từ ghép với nhau kèm chữ số hoặc ký hiệu.",
         "confirm": "Mật khẩu nhập lại không khớp.",
     }
     assert _user_count(db_session) == 1
@@ -185,13 +185,13 @@ def test_logout(client, login, make_user):
 
 def test_change_password(client, db_session, login, make_user):
     user = login(make_user())
-    wrong = client.post("/tai-khoan/doi-mat-khau", data={"current": "sai12345", "new": "Moi123456", "confirm": "Moi123456"})
+    wrong = client.post("/tai-khoan/doi-mat-khau", data={"current": "sai12345", "new": "Ban-phim-moi-2026", "confirm": "Ban-phim-moi-2026"})
     assert "Mật khẩu hiện tại không đúng." in wrong.get_data(as_text=True)
-    ok = client.post("/tai-khoan/doi-mat-khau", data={"current": TEST_PASSWORD, "new": "Moi123456", "confirm": "Moi123456"})
+    ok = client.post("/tai-khoan/doi-mat-khau", data={"current": TEST_PASSWORD, "new": "Ban-phim-moi-2026", "confirm": "Ban-phim-moi-2026"})
     assert ok.status_code == 302
     client.post("/dang-xuat")
     assert client.post("/dang-nhap", data={"identifier": user.phone, "password": TEST_PASSWORD}).status_code == 401
-    assert client.post("/dang-nhap", data={"identifier": user.phone, "password": "Moi123456"}).status_code == 302
+    assert client.post("/dang-nhap", data={"identifier": user.phone, "password": "Ban-phim-moi-2026"}).status_code == 302
 
 
 def test_change_password_shows_every_problem_at_once(client, db_session, login, make_user):
@@ -200,7 +200,7 @@ def test_change_password_shows_every_problem_at_once(client, db_session, login, 
     assert response.status_code == 422
     assert _field_errors(response.get_data(as_text=True)) == {
         "current": "Mật khẩu hiện tại không đúng.",
-        "new": "Mật khẩu phải có ít nhất 8 ký tự. Mật khẩu phải gồm cả chữ và số.",
+        "new": "Mật khẩu phải có ít nhất 8 ký tự.",
         "confirm": "Mật khẩu nhập lại không khớp.",
     }
     db_session.refresh(user)

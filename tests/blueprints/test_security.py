@@ -328,10 +328,10 @@ POST_EXPECTED = {
     "auth.login": (ANONYMOUS_POST | {A: Ok(302, changes=False)}, lambda w, role: {"data": {"identifier": w.users[P].phone, "password": TEST_PASSWORD}}),
     "auth.register": (ANONYMOUS_POST, lambda w, role: {"data": {
         "full_name": "Trần Thị Bình", "cccd": "001190000777", "phone": "0987000777", "unit_id": w.department.id,
-        "password": "Matkhau456", "confirm": "Matkhau456"}}),
-    "auth.logout": ({**dict.fromkeys(POST_ROLES, Ok(302, changes=False)), A: LOGIN}, lambda w, role: {}),
+        "password": "Gio-mua-thu-88", "confirm": "Gio-mua-thu-88"}}),
+    "auth.logout": ({**dict.fromkeys(POST_ROLES, Ok(302)), A: LOGIN}, lambda w, role: {}),
     "auth.change_password": ({**dict.fromkeys(POST_ROLES, Ok(302)), A: LOGIN},
-                             lambda w, role: {"data": {"current": TEST_PASSWORD, "new": "Matkhau789", "confirm": "Matkhau789"}}),
+                             lambda w, role: {"data": {"current": TEST_PASSWORD, "new": "Dong-song-que-5", "confirm": "Dong-song-que-5"}}),
     "admin.change_role": (ADMIN_POST, lambda w, role: {"values": {"user_id": _fresh_user(w).id}, "data": {"role": "organizer"}}),
     "admin.toggle_active": (ADMIN_POST, lambda w, role: {"values": {"user_id": _fresh_user(w).id}}),
     "admin.new_unit": (ADMIN_POST, lambda w, role: {"data": {"code": "MOI1", "name": "Đơn vị mới", "kind": "office", "parent_id": 0, "headcount": 3}}),
