@@ -71,3 +71,9 @@ def test_reports_benchmark_exports_a_small_contest():
     assert {"question statistics (100 questions)", "winners list (top 100)"} <= set(rows)
     assert f"Database: {'postgresql' if POSTGRES else 'sqlite'}." in output
     assert "reports benchmark: 100 units, 1000 attempts" in output
+
+
+def test_login_timing_benchmark_compares_unknown_and_known_accounts():
+    rows = table_rows(run_benchmark("bench.login_timing"))
+    assert set(rows) == {"known account, wrong password", "unknown phone", "unknown e-mail"}
+    assert rows["known account, wrong password"][2] == "1.00"

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from contest import db
@@ -10,7 +10,8 @@ from contest.admin.forms import RoleForm, UnitForm, UnitImportForm, UserFilterFo
 from contest.forms import EmptyForm, as_choices
 from contest.models import Unit, User
 from contest.pagination import paginate
-from contest.viewhelpers import commit_or_flash, import_upload, db_int, redirect_back, save_or_problems
+from contest.errors import ValidationError
+from contest.viewhelpers import audit, commit_or_flash, db_int, import_upload, redirect_back, save_or_problems
 from contest.spreadsheets import send_xlsx
 from contest.services import audit as audit_service
 from contest.services import units as unit_service
@@ -58,6 +59,26 @@ def toggle_active(user_id: int):
             lambda: f"Đã {'mở khóa' if user.active else 'khóa'} tài khoản {user.full_name} ({user.phone}).",
             "user.active",
         )
+    return _back_to_users()
+
+
+@bp.route("/nguoi-dung/<int:user_id>/dat-lai-mat-khau", methods=["POST"])
+@admin_required
+def reset_password(user_id: int):
+    """A new random password for an account whose owner forgot theirs; shown to the admin once, never logged."""
+    user = get_or_404(User, user_id)
+    if EmptyForm().validate_on_submit():
+        try:
+            password = user_service.reset_password(db.session, current_user, user)
+        except ValidationError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+        else:
+            audit("user.password_reset", f"Đã đặt lại mật khẩu của {user.full_name} ({user.phone}).")
+            db.session.commit()
+            flash(f"Mật khẩu mới của {user.full_name} ({user.phone}) là “{password}”. Hãy báo trực tiếp cho người dùng "
+                  "(mật khẩu chỉ hiện một lần) và đề nghị họ đổi mật khẩu sau khi đăng nhập; mọi phiên đăng nhập cũ "
+                  "của tài khoản đã kết thúc.", "success")
     return _back_to_users()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import secrets
 from dataclasses import dataclass
 
 from email_validator import EmailNotValidError, validate_email
@@ -242,6 +243,34 @@ def change_password(user: User, current: str, new: str) -> None:
         raise FieldErrors(problems)
     user.password_hash = hash_password(new)
     user.end_sessions()
+
+
+# Words of a temporary password: easy to read out over the phone, four of them ~ 2**24 choices, with two digits ~ 2**31.
+_RESET_WORDS = (
+    "ao", "ba", "bac", "ban", "bang", "bao", "bay", "ben", "bien", "binh", "bo", "bong", "buom", "ca", "cam", "cau",
+    "cay", "chim", "cho", "chu", "co", "com", "con", "cua", "da", "dam", "dao", "den", "dep", "doi", "dong", "dua",
+    "em", "ga", "ghe", "gio", "hat", "hoa", "hong", "ke", "keo", "la", "lua", "mai", "may", "me", "mia", "moc",
+    "mua", "nam", "nang", "nuoc", "nui", "oi", "que", "rau", "sach", "sao", "sen", "son", "suoi", "tim", "trang", "xanh",
+)
+
+
+def temporary_password() -> str:
+    """A random password an admin can read out ("sen-nui-gio-que-47"); it passes the password policy."""
+    while True:
+        candidate = "-".join(secrets.choice(_RESET_WORDS) for _ in range(4)) + f"-{secrets.randbelow(90) + 10}"
+        if not password_problems(candidate):
+            return candidate
+
+
+def reset_password(session: Session, actor: User, user: User) -> str:
+    """Give `user` a new random password (returned, to be passed on once) and end all of its sessions."""
+    if user.id == actor.id:
+        raise ValidationError("Hãy đổi mật khẩu của chính bạn ở trang Tài khoản.")
+    password = temporary_password()
+    user.password_hash = hash_password(password)
+    user.end_sessions()
+    session.flush()
+    return password
 
 
 def set_role(session: Session, actor: User, user: User, role: Role | str) -> None:

@@ -183,6 +183,29 @@ def test_a_password_change_or_a_lock_ends_other_sessions(db_session, make_user, 
     assert not _opens_profile(remembered)
 
 
+def test_an_admin_password_reset_gives_a_new_password_once_and_ends_sessions(db_session, make_user, web):
+    user, admin = make_user(), make_user(Role.admin)
+    browser = _logged_in(web, user, remember="y")
+    thief, remembered = _stolen_copy(web, browser), _remember_only(web, browser)
+    admin_browser = _logged_in(web, admin)
+    response = admin_browser.post(f"/quan-tri/nguoi-dung/{user.id}/dat-lai-mat-khau", data={"back": "/quan-tri/nguoi-dung?q=x"})
+    assert response.status_code == 302 and response.headers["Location"] == "/quan-tri/nguoi-dung?q=x"
+    page = admin_browser.get(response.headers["Location"]).get_data(as_text=True)
+    password = re.search(r"Mật khẩu mới của [^“]+“([^”]+)”", page).group(1)
+    assert password_problems(password, full_name=user.full_name, phone=user.phone, cccd=user.cccd) == []
+    assert password not in admin_browser.get("/quan-tri/nguoi-dung").get_data(as_text=True)  # shown once
+    assert not _opens_profile(browser) and not _opens_profile(thief) and not _opens_profile(remembered)
+    again = web.test_client()
+    assert again.post("/dang-nhap", data={"identifier": user.phone, "password": TEST_PASSWORD}).status_code == 401
+    assert again.post("/dang-nhap", data={"identifier": user.phone, "password": password}).status_code == 302
+    summary = db_session.scalar(select(AuditEntry.summary).where(AuditEntry.action == "user.password_reset"))
+    assert user.phone in summary and password not in summary
+    db_session.commit()
+    # An admin does not reset their own password here (they would lock themselves out).
+    assert admin_browser.post(f"/quan-tri/nguoi-dung/{admin.id}/dat-lai-mat-khau").status_code == 302
+    assert "Hãy đổi mật khẩu của chính bạn ở trang Tài khoản." in admin_browser.get("/quan-tri/nguoi-dung").get_data(as_text=True)
+
+
 def test_autosave_with_an_ended_session_says_so(db_session, make_contest, make_user, make_unit, app_with):
     province = make_unit("P", kind=UnitKind.province)
     contest = make_contest(unit=province)
