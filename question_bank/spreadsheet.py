@@ -22,12 +22,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from question_bank.text import header_key, normalize_text
+from question_bank.workbook_limits import MAX_FILE_BYTES, MAX_SHEET_COLUMNS, SPARE_SHEET_ROWS, WorkbookRefused, inspect_workbook
 
-# An .xlsx is a zip; these bound what a hostile file can make us inflate.
-MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
-MAX_COMPRESSION_RATIO = 200
-HEADER_SEARCH_ROWS = 30
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+HEADER_SEARCH_ROWS = 30  # the header may sit under a title block this deep
 
 
 @dataclass(frozen=True)
@@ -69,9 +66,6 @@ class Column:
     aliases: tuple[str, ...] = ()
     width: int | None = None  # for writing: column width in characters
     number_format: str | None = None  # for writing: Excel number format of the values
-
-    def matches(self, folded_header: str) -> bool:
-        return folded_header in {header_key(self.header), *(header_key(a) for a in self.aliases)}
 
 
 @dataclass
@@ -120,59 +114,45 @@ def cell_text(value: object) -> str:
     return normalize_text(str(value))
 
 
-def _check_container(data: bytes, file: str) -> ImportIssue | None:
-    """Refuse files that are not a plain .xlsx zip, or that would inflate too far."""
-    if not data:
-        return ImportIssue(file, "Tệp rỗng (0 byte).")
-    if data.startswith(OLE_MAGIC):
-        return ImportIssue(
-            file,
-            "Tệp được đặt mật khẩu hoặc là định dạng Excel 97-2003 (.xls). "
-            "Hãy gỡ mật khẩu và lưu lại dưới dạng Excel Workbook (.xlsx).",
-        )
-    if not zipfile.is_zipfile(io.BytesIO(data)):
-        return ImportIssue(
-            file, "Tệp không phải là tệp Excel .xlsx hợp lệ (có thể là CSV hoặc tệp khác bị đổi tên)."
-        )
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            entries = archive.infolist()
-    except zipfile.BadZipFile:
-        return ImportIssue(file, "Tệp .xlsx bị hỏng, không đọc được.")
-    total = sum(entry.file_size for entry in entries)
-    compressed = sum(entry.compress_size for entry in entries) or 1
-    if total > MAX_UNCOMPRESSED_BYTES or total / compressed > MAX_COMPRESSION_RATIO:
-        return ImportIssue(
-            file,
-            "Tệp .xlsx giải nén ra quá lớn so với kích thước tệp (nghi là “zip bomb”); "
-            "không xử lý.",
-        )
-    if "xl/workbook.xml" not in {entry.filename for entry in entries}:
-        return ImportIssue(file, "Tệp nén không phải là bảng tính Excel .xlsx.")
-    return None
+def _header_lookup(columns: list[Column]) -> dict[str, list[str]]:
+    """Folded header or alias -> the keys of the columns it names, folded once per read."""
+    lookup: dict[str, list[str]] = {}
+    for column in columns:
+        for name in (column.header, *column.aliases):
+            keys = lookup.setdefault(header_key(name), [])
+            if column.key not in keys:
+                keys.append(column.key)
+    return lookup
+
+
+def _folded(row: tuple) -> list[str]:
+    return [header_key(cell_text(v)) for v in row[:MAX_SHEET_COLUMNS]]
 
 
 def _find_header(rows: list[tuple], columns: list[Column]) -> tuple[int, dict[str, int]] | None:
-    """Return (row index, column key -> cell index) of the first row holding every required header."""
-    required = [c for c in columns if c.required]
+    """Return (row index, column key -> cell index) of the first row holding every required header.
+
+    Looks at the rows given (the first HEADER_SEARCH_ROWS) and their first MAX_SHEET_COLUMNS
+    cells; each cell is folded once and looked up, so the work is bounded by that window.
+    """
+    lookup = _header_lookup(columns)
+    required = [c.key for c in columns if c.required]
     for index, row in enumerate(rows):
-        folded = [header_key(cell_text(v)) for v in row]
         mapping: dict[str, int] = {}
-        for column in columns:
-            for cell_index, value in enumerate(folded):
-                if value and column.matches(value):
-                    mapping.setdefault(column.key, cell_index)
-        if all(c.key in mapping for c in required):
+        for cell_index, value in enumerate(_folded(row)):
+            for key in lookup.get(value, ()) if value else ():
+                mapping.setdefault(key, cell_index)
+        if all(key in mapping for key in required):
             return index, mapping
     return None
 
 
 def _best_partial_header(rows: list[tuple], columns: list[Column]) -> tuple[int, set[str]]:
     """The row that looks most like a header, and which known columns it has."""
+    lookup = _header_lookup(columns)
     best_index, best_found = 0, set()
     for index, row in enumerate(rows):
-        folded = {header_key(cell_text(v)) for v in row}
-        found = {c.key for c in columns if any(c.matches(v) for v in folded if v)}
+        found = {key for value in _folded(row) if value for key in lookup.get(value, ())}
         if len(found) > len(best_found):
             best_index, best_found = index, found
     return best_index, best_found
@@ -189,10 +169,11 @@ def read_table(
     Returns the table (None when no sheet could be read) and the issues found
     while locating it. Row-level validation is the caller's job.
     """
-    data = stream if isinstance(stream, bytes) else stream.read()
-    problem = _check_container(data, file)
-    if problem:
-        return None, [problem]
+    data = stream if isinstance(stream, bytes) else stream.read(MAX_FILE_BYTES + 1)
+    try:
+        inspect_workbook(data, file, max_sheet_rows=max_rows + SPARE_SHEET_ROWS)
+    except WorkbookRefused as refused:
+        return None, [ImportIssue(file, refused.message, sheet=refused.sheet)]
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds for a broken package
