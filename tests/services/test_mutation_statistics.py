@@ -1,0 +1,99 @@
+"""Participation per unit (contest/services/statistics.py: participation_by_unit, _person_scores).
+
+Written to kill the mutants `make mutation` found alive (see TESTING.md): the fields of each row,
+`max_depth` and depths relative to the report's root, staff counted per unit, zero sums, the
+subtree bound of the roll-up, and disqualified people still counting as participants.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from contest.models import UnitKind
+from contest.services import prizes, statistics
+from contest.services import staff as staff_service
+from contest.services.statistics import Scope
+from tests.conftest import T0
+from tests.helpers import xlsx_bytes
+from tests.services.test_statistics import STAFF_HEADER, play
+
+
+@pytest.fixture
+def tree(make_unit):
+    """P (0) > D1 (10) > O1 (5), O2 (5); P > D2 (20) > C1 (10)."""
+    p = make_unit("P", kind=UnitKind.province, headcount=0, name="UBND tỉnh")
+    d1 = make_unit("P-D1", parent=p, kind=UnitKind.department, headcount=10, name="Sở Nội vụ")
+    o1 = make_unit("P-D1-O1", parent=d1, headcount=5, name="Phòng Một")
+    o2 = make_unit("P-D1-O2", parent=d1, headcount=5, name="Phòng Hai")
+    d2 = make_unit("P-D2", parent=p, kind=UnitKind.district, headcount=20, name="Huyện Hai")
+    c1 = make_unit("P-D2-C1", parent=d2, kind=UnitKind.commune, headcount=10, name="Xã Một")
+    return {u.code: u for u in (p, d1, o1, o2, d2, c1)}
+
+
+@pytest.fixture
+def contest(make_contest, make_bank, tree):
+    return make_contest(unit=tree["P"], bank=make_bank(owner=tree["P"], per_topic=2), per_topic=2)
+
+
+def rows_of(session, contest, root, **options):
+    return {r.code: r for r in statistics.participation_by_unit(session, Scope(contest, contest.rounds[0]), root, **options)}
+
+
+def test_rows_carry_the_unit_and_depths_relative_to_the_root(db_session, contest, tree, make_user):
+    play(db_session, make_user(unit=tree["P-D1-O1"]), contest.rounds[0], T0, 4)
+    play(db_session, make_user(unit=tree["P-D1-O2"]), contest.rounds[0], T0, 0)  # took part, scored nothing
+    rows = rows_of(db_session, contest, tree["P-D1"])
+    assert [(r.unit_id, r.code, r.name, r.kind, r.depth) for r in rows.values()] == [
+        (tree["P-D1"].id, "P-D1", "Sở Nội vụ", UnitKind.department, 0),
+        (tree["P-D1-O1"].id, "P-D1-O1", "Phòng Một", UnitKind.office, 1),
+        (tree["P-D1-O2"].id, "P-D1-O2", "Phòng Hai", UnitKind.office, 1)]
+    assert [(r.participants, r.score_sum, r.average, r.best, r.full_scores) for r in rows.values()] == [
+        (2, 4, 2.0, 4, 1), (1, 4, 4.0, 4, 1), (1, 0, 0.0, 0, 0)]
+    # No staff list anywhere: the staff count is 0 (not one per unit) and the base is the headcount.
+    assert [(r.staff, r.has_staff_lists, r.base) for r in rows.values()] == [(0, False, 20), (0, False, 5), (0, False, 5)]
+
+
+@pytest.mark.parametrize(("max_depth", "codes"), [
+    (0, ["P"]),
+    (1, ["P", "P-D1", "P-D2"]),
+    (2, ["P", "P-D1", "P-D1-O1", "P-D1-O2", "P-D2", "P-D2-C1"]),
+])
+def test_max_depth_counts_levels_below_the_root(db_session, contest, tree, max_depth, codes):
+    assert list(rows_of(db_session, contest, tree["P"], max_depth=max_depth)) == codes
+
+
+def test_max_depth_is_relative_to_a_root_below_the_top(db_session, contest, tree):
+    rows = rows_of(db_session, contest, tree["P-D2"], max_depth=0)
+    assert [(code, r.depth, r.headcount) for code, r in rows.items()] == [("P-D2", 0, 30)]  # still rolls up C1
+
+
+def test_staff_are_counted_in_their_own_unit(db_session, contest, tree):
+    people = [STAFF_HEADER, ["Người Một", "000000000091", "", "P-D1-O1", ""], ["Người Hai", "000000000092", "", "P-D1-O1", ""],
+              ["Người Ba", "000000000093", "", "P-D1-O2", ""], ["Người Bốn", "000000000094", "", "P-D1", ""]]
+    assert staff_service.import_staff(db_session, xlsx_bytes(people), "ds.xlsx", None).ok
+    db_session.commit()
+    rows = rows_of(db_session, contest, tree["P"])
+    assert [(code, rows[code].staff, rows[code].has_staff_lists, rows[code].base) for code in ("P-D1", "P-D1-O1", "P-D1-O2", "P-D2")] == [
+        ("P-D1", 4, True, 4), ("P-D1-O1", 2, True, 2), ("P-D1-O2", 1, True, 1), ("P-D2", 0, False, 30)]
+
+
+def test_disqualified_people_still_count_as_participants(db_session, contest, tree, make_user):
+    cheat = make_user(unit=tree["P-D2-C1"])
+    play(db_session, cheat, contest.rounds[0], T0, 3)
+    prizes.disqualify(db_session, contest, cheat, "Gian lận khi làm bài", None)
+    db_session.commit()
+    rows = rows_of(db_session, contest, tree["P"])
+    assert [(rows[c].participants, rows[c].score_sum, rows[c].best, rows[c].attempts) for c in ("P", "P-D2", "P-D2-C1")] == [
+        (1, 3, 3, 1), (1, 3, 3, 1), (1, 3, 3, 1)]
+
+
+def test_the_roll_up_stops_at_units_whose_id_only_starts_alike(db_session, make_unit, make_contest):
+    """Paths hold ids (`/1/`, `/10/`): unit 10 is no descendant of unit 1, though its path starts with `/1`."""
+    first = make_unit("A", kind=UnitKind.province, headcount=3)
+    other = make_unit(headcount=7)
+    while not str(other.id).startswith(str(first.id)):
+        other = make_unit(headcount=7)
+    assert other.path == f"/{other.id}/" and other.path.startswith(first.path[:-1])
+    contest = make_contest(unit=first)
+    rows = rows_of(db_session, contest, first)
+    assert [(code, r.headcount) for code, r in rows.items()] == [("A", 3)]
