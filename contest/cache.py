@@ -1,7 +1,11 @@
-"""Shared cache: Redis when REDIS_URL is set, otherwise a database table.
+"""Shared cache: Redis when the session carries a Redis client, otherwise a database table.
 
 Never process memory: every app server must see the same entries and the
-same invalidations.
+same invalidations. Functions take the session they are given: the app's
+sessions carry the client of REDIS_URL in `session.info["redis"]` (set by
+`contest.db`); any other session keeps entries in its database's
+`cache_entries` table. Nothing here imports Flask or a service, so any module
+may invalidate (leaderboards: `clear_leaderboards`).
 """
 
 from __future__ import annotations
@@ -10,44 +14,34 @@ import json
 from datetime import timedelta
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
 
-from contest import db
 from contest.models import CacheEntry
 from contest.timeutil import utcnow
 
 
-def _redis():
-    url = current_app.config.get("REDIS_URL")
-    if not url:
-        return None
-    client = current_app.extensions.get("redis")
-    if client is None:
-        import redis
-
-        client = current_app.extensions["redis"] = redis.Redis.from_url(url)
-    return client
+def _redis(session: Session):
+    return session.info.get("redis")
 
 
-def get(key: str) -> Any | None:
-    client = _redis()
+def get(session: Session, key: str) -> Any | None:
+    client = _redis(session)
     if client is not None:
         raw = client.get(key)
         return json.loads(raw) if raw is not None else None
-    entry = db.session.scalar(select(CacheEntry).where(CacheEntry.key == key, CacheEntry.expires_at > utcnow()))
+    entry = session.scalar(select(CacheEntry).where(CacheEntry.key == key, CacheEntry.expires_at > utcnow()))
     return json.loads(entry.value) if entry is not None else None
 
 
-def set(key: str, value: Any, seconds: int) -> None:  # noqa: A001 (the cache's own vocabulary)
+def set(session: Session, key: str, value: Any, seconds: int) -> None:  # noqa: A001 (the cache's own vocabulary)
     payload = json.dumps(value, ensure_ascii=False, default=str)
-    client = _redis()
+    client = _redis(session)
     if client is not None:
         client.set(key, payload, ex=max(1, seconds))
         return
-    session = db.session
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     expires_at = utcnow() + timedelta(seconds=seconds)
     statement = insert(CacheEntry).values(key=key, value=payload, expires_at=expires_at)
@@ -56,12 +50,21 @@ def set(key: str, value: Any, seconds: int) -> None:  # noqa: A001 (the cache's 
     )
 
 
-def delete_prefix(prefix: str) -> None:
+def delete_prefix(session: Session, prefix: str) -> None:
     """Invalidate every entry whose key starts with `prefix`."""
-    client = _redis()
+    client = _redis(session)
     if client is not None:
         keys = list(client.scan_iter(match=prefix + "*"))
         if keys:
             client.delete(*keys)
         return
-    db.session.execute(delete(CacheEntry).where(CacheEntry.key.startswith(prefix, autoescape=True)))
+    session.execute(delete(CacheEntry).where(CacheEntry.key.startswith(prefix, autoescape=True)))
+
+
+def leaderboard_key(contest_id: int, scope: str, frozen: bool) -> str:
+    return f"leaderboard:{contest_id}:{scope}:{'frozen' if frozen else 'live'}"
+
+
+def clear_leaderboards(session: Session, contest_id: int) -> None:
+    """Drop every cached leaderboard of a contest (a submission, a disqualification changed it)."""
+    delete_prefix(session, f"leaderboard:{contest_id}:")

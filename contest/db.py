@@ -63,8 +63,20 @@ def get_engine() -> Engine:
 def get_session() -> Session:
     """The session of the current application context, opened on first use."""
     if "db_session" not in g:
-        g.db_session = current_app.extensions["db_sessionmaker"]()
+        g.db_session = current_app.extensions["db_sessionmaker"](info={"redis": _redis_client()})
     return g.db_session
+
+
+def _redis_client():
+    """The app's Redis client when REDIS_URL is set (one per app, connecting on first use), for contest.cache."""
+    url = current_app.config.get("REDIS_URL")
+    if not url:
+        return None
+    if "redis" not in current_app.extensions:
+        import redis  # noqa: PLC0415  (only deployments with REDIS_URL need it loaded)
+
+        current_app.extensions["redis"] = redis.Redis.from_url(url)
+    return current_app.extensions["redis"]
 
 
 def _close_session(_exc: BaseException | None) -> None:

@@ -29,7 +29,7 @@ def backend(request, app):
         app.config["REDIS_URL"] = REDIS_URL
     with app.app_context():
         yield request.param
-        cache.delete_prefix("test:")
+        cache.delete_prefix(db.session, "test:")
         db.session.commit()
         client = app.extensions.pop("redis", None)
         if client is not None:
@@ -37,29 +37,29 @@ def backend(request, app):
 
 
 def test_set_get_and_invalidate(app, backend, clock):
-    cache.set("test:a", {"n": 1, "text": "Đã lưu"}, seconds=60)
-    cache.set("test:b", [1, 2], seconds=60)
-    cache.set("other:c", 3, seconds=60)
+    cache.set(db.session, "test:a", {"n": 1, "text": "Đã lưu"}, seconds=60)
+    cache.set(db.session, "test:b", [1, 2], seconds=60)
+    cache.set(db.session, "other:c", 3, seconds=60)
     db.session.commit()
-    assert cache.get("test:a") == {"n": 1, "text": "Đã lưu"}
-    cache.delete_prefix("test:")
+    assert cache.get(db.session, "test:a") == {"n": 1, "text": "Đã lưu"}
+    cache.delete_prefix(db.session, "test:")
     db.session.commit()
-    assert cache.get("test:a") is None and cache.get("test:b") is None and cache.get("other:c") == 3
-    cache.delete_prefix("other:")
+    assert cache.get(db.session, "test:a") is None and cache.get(db.session, "test:b") is None and cache.get(db.session, "other:c") == 3
+    cache.delete_prefix(db.session, "other:")
     db.session.commit()
 
 
 def test_a_second_app_process_sees_the_same_entries(app, backend, tmp_path):
     """Two app instances (as two gunicorn servers would be) share entries and invalidations."""
-    cache.set("test:shared", "một", seconds=60)
+    cache.set(db.session, "test:shared", "một", seconds=60)
     db.session.commit()
     other = create_app(dict(app.config), instance_path=tmp_path)
     with other.app_context():
-        assert cache.get("test:shared") == "một"
-        cache.delete_prefix("test:")
+        assert cache.get(db.session, "test:shared") == "một"
+        cache.delete_prefix(db.session, "test:")
         db.session.commit()
     client = other.extensions.pop("redis", None)
     if client is not None:
         client.close()
     other.extensions["db_engine"].dispose()
-    assert cache.get("test:shared") is None
+    assert cache.get(db.session, "test:shared") is None

@@ -18,21 +18,21 @@ from tests.test_cache import backend  # noqa: F401 (fixture: database and Redis)
 
 
 def test_an_entry_is_gone_once_its_time_is_up(app, backend):  # noqa: F811
-    cache.set("test:short", "hết hạn", seconds=1)
-    cache.set("test:long", "còn", seconds=60)
+    cache.set(db.session, "test:short", "hết hạn", seconds=1)
+    cache.set(db.session, "test:long", "còn", seconds=60)
     db.session.commit()
-    assert cache.get("test:short") == "hết hạn"
+    assert cache.get(db.session, "test:short") == "hết hạn"
     time.sleep(1.3)
-    assert cache.get("test:short") is None
-    assert cache.get("test:long") == "còn"
+    assert cache.get(db.session, "test:short") is None
+    assert cache.get(db.session, "test:long") == "còn"
 
 
 def test_setting_again_replaces_the_value_and_the_expiry(app, backend):  # noqa: F811
-    cache.set("test:k", 1, seconds=1)
-    cache.set("test:k", 2, seconds=60)
+    cache.set(db.session, "test:k", 1, seconds=1)
+    cache.set(db.session, "test:k", 2, seconds=60)
     db.session.commit()
     time.sleep(1.3)
-    assert cache.get("test:k") == 2
+    assert cache.get(db.session, "test:k") == 2
 
 
 @pytest.fixture
@@ -42,7 +42,7 @@ def played(backend, db_session, make_contest, make_bank, make_unit, make_user): 
     user = make_user(unit=unit, full_name="Người Cũ")
     play(db_session, user, contest.rounds[0], start=T0, minutes=3, correct=2)
     yield contest, user
-    cache.delete_prefix("leaderboard:")  # Redis outlives the test's tables
+    cache.delete_prefix(db.session, "leaderboard:")  # Redis outlives the test's tables
     db_session.commit()
 
 
@@ -60,7 +60,7 @@ def test_a_second_leaderboard_call_within_the_cache_time_reads_the_cache(app, ba
     assert second.computed_at == first.computed_at
     # The overall board has its own entry, and an invalidation makes the next call recompute.
     assert [s.full_name for s in ranking.cached_leaderboard(db_session, contest, None, now, POLICY, False, 300).standings] == ["Người Mới"]
-    ranking.invalidate(contest.id)
+    cache.clear_leaderboards(db_session, contest.id)
     db_session.commit()
     third = ranking.cached_leaderboard(db_session, contest, round_, now + timedelta(seconds=60), POLICY, False, 300)
     assert [s.full_name for s in third.standings] == ["Người Mới"]

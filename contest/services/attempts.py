@@ -16,6 +16,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from contest import cache
 from contest.errors import SESSION_ENDED_MESSAGE, ContestError, NotFoundError, SessionEndedError
 from contest.models import Answer, Attempt, AttemptQuestion, Question, Round, User
 from contest.services import contests as contest_service
@@ -279,9 +280,7 @@ def _finish(session: Session, attempt: Attempt, status: str, finished_at: dateti
         return False
     session.refresh(attempt)
     score_attempt(session, attempt)
-    from contest.services import ranking  # local import: ranking depends on this module
-
-    ranking.invalidate(attempt.round.contest_id)
+    cache.clear_leaderboards(session, attempt.round.contest_id)
     return True
 
 

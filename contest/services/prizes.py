@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import and_, distinct, func, select
 from sqlalchemy.orm import Session, aliased
 
+from contest import cache
 from contest.errors import ValidationError
 from contest.models import Attempt, Contest, Disqualification, StaffMember, User
 from contest.services import ranking
@@ -103,7 +104,7 @@ def disqualify(session: Session, contest: Contest, user: User, reason: str, deci
     entry = Disqualification(contest=contest, user=user, reason=reason, decided_by=decided_by)
     session.add(entry)
     session.flush()
-    ranking.invalidate(contest.id)
+    cache.clear_leaderboards(session, contest.id)
     return entry
 
 
@@ -113,4 +114,4 @@ def reinstate(session: Session, contest: Contest, user: User) -> None:
         raise ValidationError(f"{user.full_name} không bị loại khỏi xếp hạng.")
     session.delete(entry)
     session.flush()
-    ranking.invalidate(contest.id)
+    cache.clear_leaderboards(session, contest.id)

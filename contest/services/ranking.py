@@ -212,14 +212,6 @@ def contest_leaderboard(
 # ---------------------------------------------------------------- cache
 
 
-def _key(contest_id: int, scope: str, frozen: bool) -> str:
-    return f"leaderboard:{contest_id}:{scope}:{'frozen' if frozen else 'live'}"
-
-
-def invalidate(contest_id: int) -> None:
-    cache.delete_prefix(f"leaderboard:{contest_id}:")
-
-
 def _to_cache(board: Leaderboard) -> dict:
     data = asdict(board)
     for item in data["standings"]:
@@ -245,14 +237,14 @@ def cached_leaderboard(
     session: Session, contest: Contest, round_: Round | None, now: datetime, policy: AttemptPolicy, frozen: bool, seconds: int
 ) -> Leaderboard:
     """The leaderboard from the shared cache, computed at most every `seconds` (and after each submission)."""
-    key = _key(contest.id, f"round{round_.id}" if round_ else "all", frozen)
-    data = cache.get(key)
+    key = cache.leaderboard_key(contest.id, f"round{round_.id}" if round_ else "all", frozen)
+    data = cache.get(session, key)
     if data is not None:
         return _from_cache(data)
     if round_ is not None:
         board = round_leaderboard(session, round_, now, policy, frozen)
     else:
         board = contest_leaderboard(session, contest, now, policy, frozen)
-    cache.set(key, _to_cache(board), seconds)
+    cache.set(session, key, _to_cache(board), seconds)
     return board
 

@@ -289,14 +289,14 @@ def test_finalize_if_due_only_after_the_grace(db_session, player, round_):
 
 def test_a_finish_drops_the_contests_cached_boards_only(db_session, player, round_, make_contest, province):
     other = make_contest(unit=province, audience="public")
-    cache.set(f"leaderboard:{round_.contest_id}:round:{round_.id}", {"x": 1}, 600)
-    cache.set(f"leaderboard:{other.id}:contest", {"x": 2}, 600)
+    cache.set(db_session, f"leaderboard:{round_.contest_id}:round:{round_.id}", {"x": 1}, 600)
+    cache.set(db_session, f"leaderboard:{other.id}:contest", {"x": 2}, 600)
     db_session.commit()
     attempt = start(db_session, player, round_)
     assert svc.submit_attempt(db_session, attempt, T0 + timedelta(minutes=1), POLICY) is True
     db_session.commit()
-    assert cache.get(f"leaderboard:{round_.contest_id}:round:{round_.id}") is None
-    assert cache.get(f"leaderboard:{other.id}:contest") == {"x": 2}
+    assert cache.get(db_session, f"leaderboard:{round_.contest_id}:round:{round_.id}") is None
+    assert cache.get(db_session, f"leaderboard:{other.id}:contest") == {"x": 2}
 
 
 def test_expire_due_attempts_respects_the_round_and_the_grace(db_session, make_user, province, round_, make_contest):

@@ -112,8 +112,8 @@ def test_contest_board_freeze(db_session, one_round, field):
 
 
 def test_cache_keys_separate_contest_scope_and_freeze():
-    assert ranking._key(7, "all", False) == "leaderboard:7:all:live"
-    assert ranking._key(7, "round3", True) == "leaderboard:7:round3:frozen"
+    assert cache.leaderboard_key(7, "all", False) == "leaderboard:7:all:live"
+    assert cache.leaderboard_key(7, "round3", True) == "leaderboard:7:round3:frozen"
 
 
 def test_cached_boards_are_stored_under_their_own_key_and_reused(db_session, one_round, field):
@@ -126,9 +126,9 @@ def test_cached_boards_are_stored_under_their_own_key_and_reused(db_session, one
     assert [s.full_name for s in frozen_round.standings] == ["An", "Cúc"]
     assert frozen_round.frozen_at == one_round.leaderboard_freeze_at
     db_session.commit()
-    assert cache.get(f"leaderboard:{one_round.id}:all:live")["total"] == 4
-    assert cache.get(f"leaderboard:{one_round.id}:round{round_.id}:frozen")["total"] == 2
-    assert cache.get(f"leaderboard:{one_round.id}:round{round_.id}:live") is None
+    assert cache.get(db_session, f"leaderboard:{one_round.id}:all:live")["total"] == 4
+    assert cache.get(db_session, f"leaderboard:{one_round.id}:round{round_.id}:frozen")["total"] == 2
+    assert cache.get(db_session, f"leaderboard:{one_round.id}:round{round_.id}:live") is None
 
     field["first"].full_name = "An (đổi tên)"  # not a submission: the cache is not invalidated
     db_session.commit()
