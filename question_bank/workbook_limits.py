@@ -37,8 +37,10 @@ _MAIN_NAMESPACES = ("http://schemas.openxmlformats.org/spreadsheetml/2006/main",
 _ROW = {f"{ns}}}row" for ns in _MAIN_NAMESPACES}
 _CELL = {f"{ns}}}c" for ns in _MAIN_NAMESPACES}
 _DIMENSION = {f"{ns}}}dimension" for ns in _MAIN_NAMESPACES}
+_CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s/>]")  # a cell's start tag, any prefix
 _REF = re.compile(r"^([A-Z]{1,3})(\d+)$")
 _CHUNK = 64 * 1024
+SPECIFIC_SCAN_BYTES = 1024 * 1024  # see _Inspection._count
 BROKEN = "Tệp .xlsx bị hỏng hoặc không đúng cấu trúc, không đọc được."
 
 
@@ -112,13 +114,16 @@ def _is_xml(name: str) -> bool:
 class _Inspection:
     """One streamed expat pass over every XML part, counting as it goes and stopping at the first bound.
 
-    The pass costs one Python call per element (the end of an element is counted by a C-level
-    list.append), so MAX_XML_ELEMENTS bounds its time as well.
+    Elements and cells are counted on the raw bytes before expat reads any part; the pass itself costs
+    one Python call per element (an element's end is counted by a C-level list.append), so
+    MAX_XML_ELEMENTS bounds its time as well.
     """
 
     def __init__(self, archive: zipfile.ZipFile, file: str, max_sheet_rows: int):
         self.archive, self.file, self.max_rows = archive, file, max_sheet_rows
         self.elements = self.cells = 0
+        self.past_counts: WorkbookRefused | None = None  # the count bound a file is past, if any
+        self.scanned = 0  # bytes given to expat
         self.part = ""
         self._names: dict[str, str] | None = None
 
@@ -127,7 +132,13 @@ class _Inspection:
         first = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")
         entries = sorted((e for e in self.archive.infolist() if _is_xml(e.filename)), key=lambda e: e.filename not in first)
         for entry in entries:
+            self._count(entry)
+            if self.past_counts:
+                break
+        for entry in entries:
             self._scan(entry)
+        if self.past_counts:
+            raise self.past_counts
 
     def refuse(self, message: str) -> None:
         raise WorkbookRefused(message, sheet=self._sheet_name(self.part))
@@ -141,6 +152,9 @@ class _Inspection:
         try:
             with self.archive.open(entry) as stream:
                 while chunk := stream.read(_CHUNK):
+                    self.scanned += len(chunk)
+                    if self.past_counts and self.scanned > SPECIFIC_SCAN_BYTES:
+                        raise self.past_counts
                     parser.Parse(chunk, False)
             parser.Parse(b"", True)
         except expat.ExpatError:
@@ -158,23 +172,14 @@ class _Inspection:
         def start(name: str, attributes: dict[str, str]) -> None:
             nonlocal started, row, column
             started += 1
-            self.elements += 1
             depth = started - len(ended)
             if depth > MAX_XML_DEPTH:
                 self.refuse(
                     f"Tệp {self.file} có các thành phần XML lồng nhau từ {number(depth)} cấp trở lên; "
                     f"tối đa {MAX_XML_DEPTH} cấp. Đây không phải bảng tính do Excel tạo; hãy mở bằng Excel và lưu lại."
                 )
-            if self.elements > MAX_XML_ELEMENTS:
-                self.refuse(
-                    f"Tệp {self.file} quá phức tạp: có từ {number(self.elements)} phần tử XML trở lên; "
-                    f"tối đa {number(MAX_XML_ELEMENTS)}."
-                )
             if name in _CELL:
                 # As openpyxl numbers cells: the column of the r attribute, else one past the previous cell.
-                self.cells += 1
-                if self.cells > MAX_SHEET_CELLS:
-                    self.refuse(f"Tệp {self.file} có từ {number(self.cells)} ô trở lên; tối đa {number(MAX_SHEET_CELLS)} ô.")
                 ref = attributes.get("r")
                 if ref:
                     letters = ref.rstrip("0123456789")
@@ -194,6 +199,29 @@ class _Inspection:
                 self._dimension(attributes.get("ref", ""))
 
         return start, ended.append
+
+    def _count(self, entry: zipfile.ZipInfo) -> None:
+        """Count a part's elements and cells on its raw bytes, at C speed, before any expat pass. A
+        file past either count is refused after expat has read at most SPECIFIC_SCAN_BYTES of it,
+        looking for a more telling problem first (a declared size, a wide first row, deep nesting).
+        Both counts are close upper bounds (comments count, a tag split between chunks may count twice)."""
+        self.part = entry.filename
+        try:
+            with self.archive.open(entry) as stream:
+                while chunk := stream.read(_CHUNK):
+                    self.elements += chunk.count(b"<") - chunk.count(b"</")
+                    self.cells += len(_CELL_TAG.findall(chunk))
+                    if self.elements > MAX_XML_ELEMENTS:
+                        message = (f"Tệp {self.file} quá phức tạp: có từ {number(self.elements)} phần tử XML trở lên; "
+                                   f"tối đa {number(MAX_XML_ELEMENTS)}.")
+                    elif self.cells > MAX_SHEET_CELLS:
+                        message = f"Tệp {self.file} có từ {number(self.cells)} ô trở lên; tối đa {number(MAX_SHEET_CELLS)} ô."
+                    else:
+                        continue
+                    self.past_counts = WorkbookRefused(message, sheet=self._sheet_name(self.part))
+                    return
+        except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError):
+            raise WorkbookRefused("Tệp .xlsx bị hỏng, không đọc được.") from None
 
     def _column_index(self, letters: str) -> int:
         try:

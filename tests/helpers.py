@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 
 from openpyxl import Workbook
+from werkzeug.datastructures import FileStorage, MultiDict
+from werkzeug.test import encode_multipart
 
 
 def xlsx_bytes(rows: list[list[object]], title: str = "Sheet1", extra_sheets: dict | None = None) -> bytes:
@@ -68,3 +70,11 @@ def rewrite_sheet_xml(content: bytes, old: bytes, new: bytes, sheet: str = "xl/w
                 data = data.replace(old, new)
             target.writestr(item, data)
     return out.getvalue()
+
+
+def post_file(client, url: str, content: bytes, filename: str, **fields: str):
+    """POST a form with one uploaded file, encoded in memory (the test client spools a large body to
+    a temporary file it never closes)."""
+    boundary, body = encode_multipart(MultiDict({"file": FileStorage(io.BytesIO(content), filename=filename), **fields}))
+    return client.post(url, data=body, content_type=f'multipart/form-data; boundary="{boundary}"')
+

@@ -12,8 +12,6 @@ from collections.abc import Callable
 
 import pytest
 from sqlalchemy import func, select
-from werkzeug.datastructures import FileStorage, MultiDict
-from werkzeug.test import encode_multipart
 
 from contest.models import AuditEntry, PendingImport, Question, Role, StaffMember, Unit, UnitKind
 from contest.services.staff import MAX_STAFF_ROWS, STAFF_COLUMNS
@@ -32,6 +30,7 @@ from question_bank.workbook_limits import (
     number,
 )
 from tests import hostile_workbooks as hostile
+from tests.helpers import post_file
 
 # upload -> (role allowed to upload, file name, header, the importer's row bound, blank rows included)
 UPLOADS = {
@@ -47,16 +46,16 @@ CASES: dict[str, tuple[Callable[[list[str]], bytes], str]] = {
     "wide-without-dimension": (lambda h: hostile.wide(h, dimension=False),
                                f"Tệp {{file}} có từ 201 cột trở lên (tới cột GS); tối đa {MAX_SHEET_COLUMNS} cột."),
     "long": (hostile.long, "Tệp {file} có 200.001 dòng " + ROWS),
-    "long-without-dimension": (lambda h: hostile.long(h, dimension=False), "Tệp {file} có từ {next} dòng trở lên " + ROWS),
+    "long-without-dimension": (lambda h: hostile.long(h, dimension=False, columns=1), "Tệp {file} có từ {next} dòng trở lên " + ROWS),
     "blank-rows": (hostile.blank_rows, "Tệp {file} có 1.900.001 dòng " + ROWS),
     "blank-rows-without-dimension": (lambda h: hostile.blank_rows(h, dimension=False), "Tệp {file} có từ {next} dòng trở lên " + ROWS),
     "far-row": (hostile.far_row, "Tệp {file} có từ 1.048.576 dòng trở lên " + ROWS),
     "many-cells": (lambda h: hostile.wide(h, columns=MAX_SHEET_COLUMNS, rows=MAX_SHEET_CELLS // MAX_SHEET_COLUMNS + 1),
-                   f"Tệp {{file}} có từ {number(MAX_SHEET_CELLS + 1)} ô trở lên; tối đa {number(MAX_SHEET_CELLS)} ô."),
+                   f"ô trở lên; tối đa {number(MAX_SHEET_CELLS)} ô."),
     "zip-bomb": (hostile.zip_bomb, "Tệp {file} giải nén ra 300 MB dữ liệu; tối đa 50 MB (tệp quá lớn hoặc là “zip bomb”); không xử lý."),
     "many-entries": (hostile.many_entries, f"thành phần nén; tối đa {MAX_ZIP_ENTRIES}."),
     "many-elements": (hostile.many_elements,
-                      f"Tệp {{file}} quá phức tạp: có từ {number(MAX_XML_ELEMENTS + 1)} phần tử XML trở lên; tối đa {number(MAX_XML_ELEMENTS)}."),
+                      f"phần tử XML trở lên; tối đa {number(MAX_XML_ELEMENTS)}."),
     "deep-xml": (hostile.deep_xml, f"Tệp {{file}} có các thành phần XML lồng nhau từ {MAX_XML_DEPTH + 1} cấp trở lên; tối đa {MAX_XML_DEPTH} cấp."),
     "billion-laughs": (hostile.billion_laughs, "Tệp {file} chứa khai báo DTD hoặc thực thể XML (kiểu tấn công “billion laughs”)"),
 }
@@ -93,14 +92,7 @@ def uploader(client, db_session, login_as, make_unit, make_bank):
             url = f"/ban-to-chuc/ngan-hang/{make_bank(per_topic=1, owner=host).id}/nhap"
             extra = {"file_format": "", "default_topic": "", "default_difficulty": "2"}
         db_session.commit()
-
-        def post(content: bytes):
-            # Encoded in memory: the test client spools a large body to a temporary file it never closes.
-            fields = MultiDict({"file": FileStorage(io.BytesIO(content), filename=file), **extra})
-            boundary, body = encode_multipart(fields)
-            return client.post(url, data=body, content_type=f'multipart/form-data; boundary="{boundary}"')
-
-        return post
+        return lambda content: post_file(client, url, content, file, **extra)
 
     return log_in
 
