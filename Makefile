@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: install run test init-db demo-data clean bench bench-import bench-reports bench-login bench-smoke mutation
+.PHONY: install run test init-db demo-data clean bench bench-import bench-reports bench-login bench-hostile bench-smoke mutation
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,16 +39,20 @@ bench-import: install
 bench-reports: install
 	$(BIN)/python -m bench.reports
 
+bench-hostile: install
+	$(BIN)/python -m bench.hostile_uploads
+
 bench-login: install
 	$(BIN)/python -m bench.login_timing
 
-# All three on small data in about a minute, figures printed, BENCHMARKS.md untouched
+# All of them on small data in about a minute, figures printed, BENCHMARKS.md untouched
 # (tests/test_bench_smoke.py does the same in `make test`).
 bench-smoke: install
 	$(BIN)/pip install -q -e '.[test,bench]'
 	$(BIN)/python -m bench.surge --smoke
 	$(BIN)/python -m bench.question_import --smoke
 	$(BIN)/python -m bench.reports --smoke
+	$(BIN)/python -m bench.hostile_uploads --smoke
 	$(BIN)/python -m bench.login_timing --smoke
 
 # Mutation testing of contest/services, the access helpers and question_bank (TESTING.md);

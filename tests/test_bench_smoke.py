@@ -1,5 +1,5 @@
 """Every benchmark still runs: each bench module in smoke mode (a few dozen participants, a small
-import, a small report) as a subprocess, as `make bench*` would run it, printing its figures and
+import, a small report, the hostile uploads through one page) as a subprocess, as `make bench*` would run it, printing its figures and
 leaving BENCHMARKS.md as it was. The surge needs PostgreSQL: it runs in the PostgreSQL pass of CI.
 """
 
@@ -77,3 +77,13 @@ def test_login_timing_benchmark_compares_unknown_and_known_accounts():
     rows = table_rows(run_benchmark("bench.login_timing"))
     assert set(rows) == {"known account, wrong password", "unknown phone", "unknown e-mail"}
     assert rows["known account, wrong password"][2] == "1.00"
+
+
+def test_hostile_uploads_benchmark_refuses_every_costly_workbook():
+    output = run_benchmark("bench.hostile_uploads")
+    rows = table_rows(output)
+    assert len(rows) == 13 and "billion laughs: 10^10 entity expansions" in rows
+    # size, staff-list time, ratio to the 2 s ceiling; the benchmark exits non-zero if any file was not refused
+    assert all(re.fullmatch(r"\d+\.\d{2}", cells[0]) and re.fullmatch(r"\d+\.\d{3}", cells[2]) for cells in rows.values()), rows
+    assert "hostile uploads benchmark: 13 files × 1 uploads" in output
+
