@@ -1,14 +1,21 @@
-"""Access decorators and the one helper that loads an object or answers 404."""
+"""The one place where views load what they work on and check that the user may: role decorators and
+load-and-authorise helpers. A missing object is a 404; one the user may not touch is a 403, except where
+its mere existence is private (another person's attempt, an unpublished contest): 404 too."""
 
 from __future__ import annotations
 
+import enum
 from functools import wraps
 
 from flask import abort
 from flask_login import current_user, login_required
 
-from contest import db
-from contest.models import Role
+from contest import clock, db
+from contest.models import Attempt, Contest, Question, QuestionBank, Role, Round
+from contest.services import attempts as attempt_service
+from contest.services import contests as contest_service
+from contest.services import questions as question_service
+from contest.services.units import is_in_subtree
 
 
 def roles_required(*roles: Role):
@@ -28,6 +35,8 @@ def roles_required(*roles: Role):
 
 
 admin_required = roles_required(Role.admin)
+organizer_required = roles_required(Role.organizer, Role.admin)
+report_roles = roles_required(Role.organizer, Role.admin, Role.unit_manager)
 
 
 def get_or_404(model, object_id: int):
@@ -35,3 +44,86 @@ def get_or_404(model, object_id: int):
     if obj is None:
         abort(404)
     return obj
+
+
+class Need(str, enum.Enum):
+    """What the current user wants to do with a contest."""
+
+    view = "view"  # its public page: published, or one the user manages
+    report = "report"  # its reports: the organisers who manage it, and unit managers it concerns
+    manage = "manage"  # edit it, export it, verify prizes: its organisers and admins
+
+
+def manages(contest: Contest) -> bool:
+    return current_user.is_authenticated and contest_service.can_manage_contest(current_user, contest)
+
+
+def concerns_manager(contest: Contest) -> bool:
+    """A unit manager sees contests open to their unit, or run inside their subtree."""
+    unit = current_user.unit
+    if unit is None or not current_user.has_role(Role.unit_manager):
+        return False
+    return contest_service.is_eligible(current_user, contest) or is_in_subtree(contest.owner_unit, unit)
+
+
+def load_contest(contest_id: int, need: Need) -> Contest:
+    contest = get_or_404(Contest, contest_id)
+    if need is Need.view:
+        if not manages(contest) and contest.status != "published":
+            abort(404)
+    elif need is Need.report:
+        if not (manages(contest) or concerns_manager(contest)):
+            abort(403)
+    elif not manages(contest):
+        abort(403)
+    return contest
+
+
+def load_round(contest: Contest, round_id: int | None) -> Round:
+    """A round of `contest` (404 for a round of another contest)."""
+    round_ = db.session.get(Round, round_id) if round_id else None
+    if round_ is None or round_.contest_id != contest.id:
+        abort(404)
+    return round_
+
+
+def load_bank(bank_id: int) -> QuestionBank:
+    """A bank the current user manages."""
+    bank = get_or_404(QuestionBank, bank_id)
+    if not question_service.can_manage_bank(current_user, bank):
+        abort(403)
+    return bank
+
+
+def load_question(question_id: int) -> Question:
+    """A question of a bank the current user manages."""
+    question = get_or_404(Question, question_id)
+    load_bank(question.bank_id)
+    return question
+
+
+def load_own_attempt(attempt_id: int) -> Attempt:
+    """The attempt, if it is the current user's; 404 otherwise (ids of others reveal nothing)."""
+    attempt = db.session.get(Attempt, attempt_id)
+    if attempt is None or attempt.user_id != current_user.id:
+        abort(404)
+    return attempt
+
+
+def load_touched_attempt(attempt_id: int):
+    """The user's own attempt, finalised first when its time is up (DESIGN: expired when touched)."""
+    attempt = load_own_attempt(attempt_id)
+    now, policy = clock.now(), clock.attempt_policy()
+    if attempt_service.finalize_if_due(db.session, attempt, now, policy):
+        db.session.commit()
+    return attempt, now, policy
+
+
+def may_see_leaderboard(contest: Contest) -> bool:
+    if manages(contest):
+        return True
+    if contest.leaderboard_visibility == "public":
+        return True
+    if contest.leaderboard_visibility == "participants":
+        return current_user.is_authenticated and contest_service.is_eligible(current_user, contest)
+    return False

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 
 import click
@@ -16,7 +15,6 @@ from contest.models import Contest, Role
 from contest.services import attempts as attempt_service
 from contest.services import audit as audit_service
 from contest.services import demo, exports, statistics
-from contest.services.attempts import AttemptPolicy
 from contest.services.statistics import Scope
 from contest.services import questions as question_service
 from contest.services.questions import FileFormat
@@ -113,7 +111,7 @@ def import_questions_command(file: Path, bank_name, file_format, default_topic, 
 @with_appcontext
 def expire_attempts_command() -> None:
     """Finalise and score every attempt whose deadline + grace has passed (run it on a timer)."""
-    policy = AttemptPolicy(grace=timedelta(seconds=current_app.config["ATTEMPT_GRACE_SECONDS"]))
+    policy = clock.attempt_policy()
     count = attempt_service.expire_due_attempts(db.session, clock.now(), policy)
     db.session.commit()
     click.echo(f"Đã kết thúc và chấm {count} bài thi quá hạn.")
@@ -139,7 +137,7 @@ def _export_options(command):
 
 
 def _write(out: Path, write) -> None:
-    policy = AttemptPolicy(grace=timedelta(seconds=current_app.config["ATTEMPT_GRACE_SECONDS"]))
+    policy = clock.attempt_policy()
     with out.open("wb") as target:
         write(clock.now(), policy, target)
     command = click.get_current_context().info_name

@@ -1,14 +1,20 @@
-"""The current time, replaceable in tests (app.config["CLOCK"] = a callable returning aware UTC)."""
+"""The current time, replaceable in tests (app.config["CLOCK"] = a callable returning aware UTC), and the
+attempt policy (the grace after a deadline) from the configuration."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import current_app
 
+from contest.services.attempts import AttemptPolicy
 from contest.timeutil import utcnow
 
 
 def now() -> datetime:
     clock = current_app.config.get("CLOCK")
     return clock() if clock is not None else utcnow()
+
+
+def attempt_policy() -> AttemptPolicy:
+    return AttemptPolicy(grace=timedelta(seconds=current_app.config["ATTEMPT_GRACE_SECONDS"]))

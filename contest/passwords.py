@@ -10,7 +10,6 @@ number, CCCD, e-mail or name.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable
 from pathlib import Path
 
 from flask import current_app, has_app_context

@@ -7,10 +7,10 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from contest import db
-from contest.access import get_or_404, roles_required
+from contest.access import load_bank, load_question, organizer_required
 from contest.errors import ValidationError
 from contest.forms import EmptyForm, as_choices
-from contest.models import PendingImport, Question, QuestionBank, Role, Topic, Unit
+from contest.models import PendingImport, Question, Role, Topic, Unit
 from contest.organizer import bp
 from contest.organizer.forms import BankForm, BankSharingForm, ImportForm, QuestionFilterForm, QuestionForm
 from contest.pagination import paginate
@@ -21,22 +21,6 @@ from contest.viewhelpers import audit, db_int, redirect_back, save_or_problems
 from question_bank import excel
 from question_bank.model import LABELS, Difficulty, RawQuestion
 from question_bank.validation import validate
-
-organizer_required = roles_required(Role.organizer, Role.admin)
-
-
-def _load_bank(bank_id: int) -> QuestionBank:
-    bank = get_or_404(QuestionBank, bank_id)
-    if not question_service.can_manage_bank(current_user, bank):
-        abort(403)
-    return bank
-
-
-def _load_question(question_id: int) -> Question:
-    question = get_or_404(Question, question_id)
-    _load_bank(question.bank_id)
-    return question
-
 
 @bp.route("/ngan-hang", methods=["GET", "POST"])
 @organizer_required
@@ -64,7 +48,7 @@ def banks():
 @bp.route("/ngan-hang/<int:bank_id>")
 @organizer_required
 def bank(bank_id: int):
-    bank = _load_bank(bank_id)
+    bank = load_bank(bank_id)
     form = QuestionFilterForm(request.args)
     topics = list(db.session.scalars(select(Topic).where(Topic.bank_id == bank.id).order_by(Topic.name)))
     form.topic.choices = as_choices([(0, "Mọi chủ đề"), *((t.id, t.name) for t in topics)])
@@ -82,7 +66,7 @@ def bank(bank_id: int):
 @bp.route("/ngan-hang/<int:bank_id>/chia-se", methods=["POST"])
 @organizer_required
 def share_bank(bank_id: int):
-    bank = _load_bank(bank_id)
+    bank = load_bank(bank_id)
     form = BankSharingForm()
     if not form.validate_on_submit():
         flash("Yêu cầu chia sẻ ngân hàng không hợp lệ; vui lòng thử lại từ trang ngân hàng.", "danger")
@@ -110,7 +94,7 @@ def question_template():
 @bp.route("/ngan-hang/<int:bank_id>/xuat.xlsx")
 @organizer_required
 def export_bank(bank_id: int):
-    bank = _load_bank(bank_id)
+    bank = load_bank(bank_id)
     content = question_service.export_bank(db.session, bank)
     audit("export.bank", f"Xuất ngân hàng “{bank.name}”.", bank_id=bank.id)
     db.session.commit()
@@ -120,7 +104,7 @@ def export_bank(bank_id: int):
 @bp.route("/ngan-hang/<int:bank_id>/nhap", methods=["GET", "POST"])
 @organizer_required
 def import_questions(bank_id: int):
-    bank = _load_bank(bank_id)
+    bank = load_bank(bank_id)
     form = ImportForm()
     plan = pending = None
     if form.validate_on_submit():
@@ -146,7 +130,7 @@ def import_questions(bank_id: int):
 @bp.route("/ngan-hang/<int:bank_id>/nhap/<int:pending_id>", methods=["POST"])
 @organizer_required
 def confirm_import(bank_id: int, pending_id: int):
-    bank = _load_bank(bank_id)
+    bank = load_bank(bank_id)
     pending = db.session.get(PendingImport, pending_id)
     if pending is None or pending.bank_id != bank.id:
         flash("Bản xem trước đã hết hạn hoặc đã được nhập. Vui lòng tải tệp lên lại.", "warning")
@@ -174,7 +158,7 @@ def confirm_import(bank_id: int, pending_id: int):
 @bp.route("/cau-hoi/<int:question_id>", methods=["GET", "POST"])
 @organizer_required
 def edit_question(question_id: int):
-    question = _load_question(question_id)
+    question = load_question(question_id)
     form = QuestionForm()
     problems: list[str] = []
     if request.method == "GET":
@@ -226,7 +210,7 @@ def _back_to_bank(question: Question):
 @bp.route("/cau-hoi/<int:question_id>/trang-thai", methods=["POST"])
 @organizer_required
 def toggle_question(question_id: int):
-    question = _load_question(question_id)
+    question = load_question(question_id)
     if EmptyForm().validate_on_submit():
         new_status = "retired" if question.status == "active" else "active"
         question_service.set_status(db.session, question, new_status)
@@ -241,7 +225,7 @@ def toggle_question(question_id: int):
 @bp.route("/cau-hoi/<int:question_id>/xoa", methods=["POST"])
 @organizer_required
 def delete_question(question_id: int):
-    question = _load_question(question_id)
+    question = load_question(question_id)
     bank_id, code = question.bank_id, question.code
     if EmptyForm().validate_on_submit():
         try:

@@ -7,25 +7,17 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from contest import clock, db
-from contest.access import get_or_404
+from contest.access import Need, load_contest, load_round, organizer_required
 from contest.errors import ValidationError
 from contest.forms import EmptyForm, as_choices
 from contest.models import Attempt, Contest, Round, Unit
 from contest.organizer import bp
-from contest.organizer.banks import organizer_required
 from contest.organizer.contest_forms import BLUEPRINT_ROWS, ContestForm, RoundForm
 from contest.services import contests as contest_service
 from contest.services import units as unit_service
 from contest.services.contests import BlueprintLine, ContestSettings, RoundSettings
 from contest.timeutil import local_to_utc, to_local
 from contest.viewhelpers import commit_or_flash, save_or_problems
-
-
-def _load_contest(contest_id: int) -> Contest:
-    contest = get_or_404(Contest, contest_id)
-    if not contest_service.can_manage_contest(current_user, contest):
-        abort(403)
-    return contest
 
 
 def _owner_root():
@@ -107,7 +99,7 @@ def new_contest():
 @bp.route("/cuoc-thi/<int:contest_id>", methods=["GET", "POST"])
 @organizer_required
 def edit_contest(contest_id: int):
-    contest = _load_contest(contest_id)
+    contest = load_contest(contest_id, Need.manage)
     form = _contest_form(contest, contest.owner_unit)
     problems: list[str] = []
     if form.validate_on_submit():
@@ -141,7 +133,7 @@ def edit_contest(contest_id: int):
 @bp.route("/cuoc-thi/<int:contest_id>/trang-thai", methods=["POST"])
 @organizer_required
 def contest_status(contest_id: int):
-    contest = _load_contest(contest_id)
+    contest = load_contest(contest_id, Need.manage)
     if not EmptyForm().validate_on_submit():
         abort(400)
     target = request.form.get("status", "")
@@ -214,25 +206,22 @@ def _save_round(contest: Contest, round_: Round | None):
 @bp.route("/cuoc-thi/<int:contest_id>/vong/moi", methods=["GET", "POST"])
 @organizer_required
 def new_round(contest_id: int):
-    return _save_round(_load_contest(contest_id), None)
+    return _save_round(load_contest(contest_id, Need.manage), None)
 
 
 @bp.route("/cuoc-thi/<int:contest_id>/vong/<int:round_id>", methods=["GET", "POST"])
 @organizer_required
 def edit_round(contest_id: int, round_id: int):
-    contest = _load_contest(contest_id)
-    round_ = db.session.get(Round, round_id)
-    if round_ is None or round_.contest_id != contest.id:
-        abort(404)
-    return _save_round(contest, round_)
+    contest = load_contest(contest_id, Need.manage)
+    return _save_round(contest, load_round(contest, round_id))
 
 
 @bp.route("/cuoc-thi/<int:contest_id>/vong/<int:round_id>/xoa", methods=["POST"])
 @organizer_required
 def delete_round(contest_id: int, round_id: int):
-    contest = _load_contest(contest_id)
-    round_ = db.session.get(Round, round_id)
-    if round_ is None or round_.contest_id != contest.id or not EmptyForm().validate_on_submit():
+    contest = load_contest(contest_id, Need.manage)
+    round_ = load_round(contest, round_id)
+    if not EmptyForm().validate_on_submit():
         abort(404)
     title = round_.title
     commit_or_flash(

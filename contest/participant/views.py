@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -9,20 +9,21 @@ from contest.forms import EmptyForm
 from contest.models import Answer, Attempt
 from contest.auth import session_account
 from contest.participant import bp
-from contest.participant.helpers import (
-    attempt_policy,
-    current_leaderboard,
-    load_own_attempt,
-    load_round,
-    load_touched_attempt,
-    load_visible_contest,
-    may_see_leaderboard,
-)
+from contest.access import Need, load_contest, load_own_attempt, load_round, load_touched_attempt, may_see_leaderboard
+from contest.clock import attempt_policy
 from contest.services import attempts as attempt_service
 from contest.services import contests as contest_service
+from contest.services import ranking
 from contest.errors import SESSION_ENDED_MESSAGE, NotFoundError, SessionEndedError
 from contest.services.attempts import AttemptError
 from contest.viewhelpers import DB_INT_MAX, db_int
+
+
+def current_leaderboard(contest, round_, now, frozen: bool) -> ranking.Leaderboard:
+    return ranking.cached_leaderboard(
+        db.session, contest, round_, now, attempt_policy(), frozen=frozen,
+        seconds=current_app.config["LEADERBOARD_CACHE_SECONDS"],
+    )
 
 
 @bp.route("/cuoc-thi")
@@ -35,7 +36,7 @@ def contests():
 
 @bp.route("/cuoc-thi/<int:contest_id>")
 def contest(contest_id: int):
-    contest = load_visible_contest(contest_id)
+    contest = load_contest(contest_id, Need.view)
     now = clock.now()
     eligible = current_user.is_authenticated and contest_service.is_eligible(current_user, contest)
     mine: dict[int, list[Attempt]] = {}
@@ -62,7 +63,7 @@ def contest(contest_id: int):
 @bp.route("/cuoc-thi/<int:contest_id>/vong/<int:round_id>/bat-dau", methods=["POST"])
 @login_required
 def start_attempt(contest_id: int, round_id: int):
-    contest = load_visible_contest(contest_id)
+    contest = load_contest(contest_id, Need.view)
     round_ = load_round(contest, round_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
@@ -254,7 +255,7 @@ def attempt_result(attempt_id: int):
 
 @bp.route("/cuoc-thi/<int:contest_id>/xep-hang")
 def leaderboard(contest_id: int):
-    contest = load_visible_contest(contest_id)
+    contest = load_contest(contest_id, Need.view)
     if not may_see_leaderboard(contest):
         abort(403)
     round_id = request.args.get("vong", type=db_int)

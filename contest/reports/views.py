@@ -8,27 +8,18 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 
 from contest import clock, db
-from contest.access import get_or_404, roles_required
+from contest.access import Need, concerns_manager, get_or_404, load_contest, manages, report_roles
 from contest.forms import EmptyForm
 from contest.models import Role, User
-from contest.participant.helpers import attempt_policy
+from contest.clock import attempt_policy
 from contest.reports import bp
-from contest.reports.access import (
-    concerns_manager,
-    load_managed_contest,
-    load_report_contest,
-    manages,
-    report_unit,
-    scope_from_request,
-    threshold_from_request,
-)
+from contest.reports.access import report_unit, scope_from_request, threshold_from_request
 from contest.services import contests as contest_service
 from contest.services import exports, prizes, staff, statistics
 from contest.spreadsheets import XLSX_MIMETYPE, send_xlsx
 from contest.viewhelpers import audit, commit_or_flash, db_int, import_upload, redirect_back
 from question_bank.spreadsheet import template_workbook
 
-report_roles = roles_required(Role.organizer, Role.admin, Role.unit_manager)
 
 
 class StaffImportForm(FlaskForm):
@@ -47,7 +38,7 @@ def _xlsx(write, name: str, action: str, summary: str):
 
 def _report(contest_id: int, managed_only: bool = False):
     """The contest and scope of a report, with overdue attempts finalised first (reports count finished ones)."""
-    contest = load_managed_contest(contest_id) if managed_only else load_report_contest(contest_id)
+    contest = load_contest(contest_id, Need.manage if managed_only else Need.report)
     scope = scope_from_request(contest)
     now = clock.now()
     statistics.finalize(db.session, scope, now, attempt_policy())
@@ -68,7 +59,7 @@ def index():
 @bp.route("/cuoc-thi/<int:contest_id>")
 @report_roles
 def contest_dashboard(contest_id: int):
-    if not manages(load_report_contest(contest_id)):
+    if not manages(load_contest(contest_id, Need.report)):
         return redirect(url_for("reports.participation", contest_id=contest_id))
     contest, scope, _ = _report(contest_id)
     threshold = threshold_from_request()
@@ -203,7 +194,7 @@ def prize_verification(contest_id: int):
 
 
 def _prize_action(contest_id: int, act, success) -> object:
-    contest = load_managed_contest(contest_id)
+    contest = load_contest(contest_id, Need.manage)
     if not EmptyForm().validate_on_submit():
         abort(400)
     user = get_or_404(User, request.form.get("user_id", type=db_int) or 0)

@@ -10,7 +10,8 @@ import pytest
 from flask_login import login_user
 from werkzeug.exceptions import Forbidden, NotFound
 
-from contest.access import admin_required, get_or_404, roles_required
+from contest import access as loaders
+from contest.access import Need, admin_required, get_or_404, roles_required
 from contest.models import Contest, Role, UnitKind
 from contest.reports import access
 from contest.services import contests as contest_service
@@ -109,72 +110,72 @@ def district_contest(make_contest, tree):
 def test_organisers_and_admins_manage_contests_of_their_subtree(db_session, request_as, make_user, tree, district_contest):
     for unit in (tree["province"], tree["district"]):
         request_as(make_user(Role.organizer, unit=unit))
-        assert access.manages(district_contest)
-        assert access.load_managed_contest(district_contest.id) is district_contest
-        assert access.load_report_contest(district_contest.id) is district_contest
+        assert loaders.manages(district_contest)
+        assert loaders.load_contest(district_contest.id, Need.manage) is district_contest
+        assert loaders.load_contest(district_contest.id, Need.report) is district_contest
     request_as(make_user(Role.admin))
-    assert access.load_managed_contest(district_contest.id) is district_contest
+    assert loaders.load_contest(district_contest.id, Need.manage) is district_contest
 
 
 def test_organiser_outside_the_subtree_gets_403(db_session, request_as, make_user, tree, district_contest):
     request_as(make_user(Role.organizer, unit=tree["other"]))
-    assert not access.manages(district_contest)
-    assert not access.concerns_manager(district_contest)  # an organiser is not a unit manager
+    assert not loaders.manages(district_contest)
+    assert not loaders.concerns_manager(district_contest)  # an organiser is not a unit manager
     with pytest.raises(Forbidden):
-        access.load_managed_contest(district_contest.id)
+        loaders.load_contest(district_contest.id, Need.manage)
     with pytest.raises(Forbidden):
-        access.load_report_contest(district_contest.id)
+        loaders.load_contest(district_contest.id, Need.report)
 
 
 def test_organiser_whose_unit_is_eligible_still_is_no_unit_manager(db_session, request_as, make_user, tree, district_contest):
     request_as(make_user(Role.organizer, unit=tree["commune"]))
     assert contest_service.is_eligible(make_user(unit=tree["commune"]), district_contest)
-    assert not access.concerns_manager(district_contest)
+    assert not loaders.concerns_manager(district_contest)
     with pytest.raises(Forbidden):
-        access.load_report_contest(district_contest.id)
+        loaders.load_contest(district_contest.id, Need.report)
 
 
 def test_missing_contest_is_404_before_any_permission_check(db_session, request_as, make_user, district_contest):
     request_as(make_user(Role.participant))
     with pytest.raises(NotFound):
-        access.load_report_contest(district_contest.id + 1000)
+        loaders.load_contest(district_contest.id + 1000, Need.report)
     with pytest.raises(NotFound):
-        access.load_managed_contest(district_contest.id + 1000)
+        loaders.load_contest(district_contest.id + 1000, Need.manage)
 
 
 def test_unit_manager_sees_contests_open_to_their_unit(db_session, request_as, make_user, tree, district_contest):
     request_as(make_user(Role.unit_manager, unit=tree["commune"]))
-    assert access.concerns_manager(district_contest)
-    assert access.load_report_contest(district_contest.id) is district_contest
+    assert loaders.concerns_manager(district_contest)
+    assert loaders.load_contest(district_contest.id, Need.report) is district_contest
     with pytest.raises(Forbidden):
-        access.load_managed_contest(district_contest.id)
+        loaders.load_contest(district_contest.id, Need.manage)
 
 
 def test_unit_manager_sees_contests_run_inside_their_subtree(db_session, request_as, make_user, make_contest, tree):
     contest = make_contest(unit=tree["district"], eligible_unit_ids=[tree["district"].id])
     contest_service.set_status(db_session, contest, "draft")  # not open to anybody, yet run below the province
     request_as(make_user(Role.unit_manager, unit=tree["province"]))
-    assert access.concerns_manager(contest)
-    assert access.load_report_contest(contest.id) is contest
+    assert loaders.concerns_manager(contest)
+    assert loaders.load_contest(contest.id, Need.report) is contest
 
 
 def test_unit_manager_elsewhere_gets_403(db_session, request_as, make_user, tree, district_contest):
     request_as(make_user(Role.unit_manager, unit=tree["other"]))
-    assert not access.concerns_manager(district_contest)
+    assert not loaders.concerns_manager(district_contest)
     with pytest.raises(Forbidden):
-        access.load_report_contest(district_contest.id)
+        loaders.load_contest(district_contest.id, Need.report)
 
 
 def test_participant_of_an_eligible_unit_gets_403(db_session, request_as, make_user, tree, district_contest):
     request_as(make_user(Role.participant, unit=tree["commune"]))
-    assert not access.concerns_manager(district_contest)
+    assert not loaders.concerns_manager(district_contest)
     with pytest.raises(Forbidden):
-        access.load_report_contest(district_contest.id)
+        loaders.load_contest(district_contest.id, Need.report)
 
 
 def test_user_without_unit_concerns_no_contest(db_session, request_as, make_user, district_contest):
     request_as(make_user(Role.admin))  # admins have no unit
-    assert not access.concerns_manager(district_contest)
+    assert not loaders.concerns_manager(district_contest)
 
 
 def test_scope_is_the_whole_contest_or_one_of_its_rounds(db_session, request_as, make_user, make_contest, tree):
