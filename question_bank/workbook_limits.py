@@ -107,8 +107,18 @@ def _open_package(data: bytes, file: str) -> zipfile.ZipFile:
     return archive
 
 
-def _is_xml(name: str) -> bool:
-    return name.endswith((".xml", ".rels", ".vml"))
+def _may_be_xml(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> bool:
+    """Whether openpyxl could parse this part as XML: judged by its first byte, not its name, since a
+    relationship may point a sheet at any name. Pictures and other binary parts are skipped."""
+    if entry.is_dir() or entry.file_size == 0:
+        return False
+    try:
+        with archive.open(entry) as stream:
+            first = stream.read(1)
+    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError):
+        raise WorkbookRefused("Tệp .xlsx bị hỏng, không đọc được.") from None
+    # "<", white space, or a byte-order mark (UTF-8, UTF-16/32): expat is told the part is UTF-8, as Excel writes it.
+    return first in (b"<", b" ", b"\t", b"\r", b"\n", b"\xef", b"\xfe", b"\xff", b"\x00")
 
 
 class _Inspection:
@@ -130,7 +140,7 @@ class _Inspection:
     def run(self) -> None:
         # The workbook and its relationships first: they name the sheets in later messages.
         first = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")
-        entries = sorted((e for e in self.archive.infolist() if _is_xml(e.filename)), key=lambda e: e.filename not in first)
+        entries = sorted((e for e in self.archive.infolist() if _may_be_xml(self.archive, e)), key=lambda e: e.filename not in first)
         for entry in entries:
             self._count(entry)
             if self.past_counts:
@@ -145,7 +155,7 @@ class _Inspection:
 
     def _scan(self, entry: zipfile.ZipInfo) -> None:
         self.part = entry.filename
-        parser = expat.ParserCreate(namespace_separator="}")
+        parser = expat.ParserCreate("utf-8", namespace_separator="}")
         parser.StartDoctypeDeclHandler = self._doctype
         parser.EntityDeclHandler = self._doctype
         parser.StartElementHandler, parser.EndElementHandler = self._handlers()
@@ -270,16 +280,20 @@ class _Inspection:
 
 
 def _sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
-    """Part path -> sheet name, read with expat (the parts were already checked)."""
+    """Part path -> sheet name, read with expat; a DTD there gives up the names (it is refused anyway)."""
     targets: dict[str, str] = {}
     sheets: list[tuple[str, str]] = []
 
+    def no_dtd(*_args) -> None:
+        raise ValueError("a DTD")  # refused by the inspection; here only the names are given up
+
     def collect(handler: Callable[[str, dict[str, str]], None], part: str) -> None:
-        parser = expat.ParserCreate(namespace_separator="}")
+        parser = expat.ParserCreate("utf-8", namespace_separator="}")
         parser.StartElementHandler = handler
+        parser.StartDoctypeDeclHandler = no_dtd
         try:
             parser.Parse(archive.read(part), True)
-        except (KeyError, expat.ExpatError, zipfile.BadZipFile):
+        except (KeyError, ValueError, expat.ExpatError, zipfile.BadZipFile, OSError, EOFError, RuntimeError):
             pass
 
     def relationship(name: str, attributes: dict[str, str]) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import html
 import io
+import zipfile
 from collections.abc import Callable
 
 import pytest
@@ -144,6 +145,20 @@ def test_entities_are_refused_in_any_part_not_only_the_sheets():
     content = hostile.workbook_with_sheet([hostile.WORKSHEET_OPEN, b"<sheetData/></worksheet>"], {"xl/sharedStrings.xml": strings})
     table, issues = read_table(content, "ds.xlsx", STAFF_COLUMNS)
     assert table is None and issues[0].sheet is None and "chứa khai báo DTD hoặc thực thể XML" in issues[0].message
+
+
+def test_a_sheet_stored_under_any_name_is_inspected():
+    """openpyxl follows the workbook's relationships to a sheet whatever its name: so does the inspection."""
+    source = zipfile.ZipFile(io.BytesIO(hostile.far_row([c.header for c in STAFF_COLUMNS])))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for entry in source.infolist():
+            content = source.read(entry)
+            if entry.filename == "xl/_rels/workbook.xml.rels":
+                content = content.replace(b"worksheets/sheet1.xml", b"worksheets/data.bin")
+            archive.writestr("xl/worksheets/data.bin" if entry.filename == hostile.SHEET_PART else entry.filename, content)
+    table, issues = read_table(buffer.getvalue(), "ds.xlsx", STAFF_COLUMNS)
+    assert table is None and issues[0].sheet == "Dữ liệu" and "có từ 1.048.576 dòng trở lên" in issues[0].message
 
 
 def test_header_detection_folds_each_cell_of_its_window_once(monkeypatch):
