@@ -69,7 +69,7 @@ def concerns_manager(contest: Contest) -> bool:
 def load_contest(contest_id: int, need: Need) -> Contest:
     contest = get_or_404(Contest, contest_id)
     if need is Need.view:
-        if not manages(contest) and contest.status != "published":
+        if not manages(contest) and not contest.is_published:
             abort(404)
     elif need is Need.report:
         if not (manages(contest) or concerns_manager(contest)):

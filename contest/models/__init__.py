@@ -1,9 +1,9 @@
 """All ORM models; importing this package registers every table on Base.metadata."""
 
-from contest.models.attempts import Answer, Attempt, AttemptQuestion
+from contest.models.attempts import FINISHED, Answer, Attempt, AttemptQuestion, AttemptStatus
 from contest.models.audit import AuditEntry, Disqualification
 from contest.models.cache import CacheEntry, RateLimitCounter
-from contest.models.contests import BlueprintItem, Contest, Round, contest_units
+from contest.models.contests import BlueprintItem, Contest, ContestStatus, Round, RoundState, contest_units
 from contest.models.questions import Choice, PendingImport, Question, QuestionBank, Topic
 from contest.models.units import UNIT_KIND_LABELS, StaffMember, Unit, UnitKind
 from contest.models.users import ROLE_LABELS, Role, User
@@ -12,11 +12,14 @@ __all__ = [
     "Answer",
     "Attempt",
     "AttemptQuestion",
+    "AttemptStatus",
+    "FINISHED",
     "AuditEntry",
     "BlueprintItem",
     "CacheEntry",
     "Choice",
     "Contest",
+    "ContestStatus",
     "Disqualification",
     "PendingImport",
     "Question",
@@ -25,6 +28,7 @@ __all__ = [
     "ROLE_LABELS",
     "Role",
     "Round",
+    "RoundState",
     "StaffMember",
     "Topic",
     "UNIT_KIND_LABELS",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 
 from sqlalchemy import (
@@ -22,6 +23,15 @@ from contest.db import Base
 from contest.models.contests import Round
 from contest.models.users import User
 from contest.timeutil import UTCDateTime, utcnow
+
+
+class AttemptStatus(str, enum.Enum):
+    in_progress = "in_progress"
+    submitted = "submitted"  # by the participant
+    expired = "expired"  # finished by the clock: at the deadline, with what was saved
+
+
+FINISHED = (AttemptStatus.submitted.value, AttemptStatus.expired.value)
 
 
 class Attempt(Base):
@@ -46,7 +56,7 @@ class Attempt(Base):
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="RESTRICT"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
     number: Mapped[int] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(16), default="in_progress")
+    status: Mapped[str] = mapped_column(String(16), default=AttemptStatus.in_progress.value)
     seed: Mapped[int] = mapped_column(BigInteger)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     deadline: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -63,6 +73,14 @@ class Attempt(Base):
     questions: Mapped[list[AttemptQuestion]] = relationship(
         back_populates="attempt", order_by="AttemptQuestion.position", cascade="all, delete-orphan"
     )
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status == AttemptStatus.in_progress
+
+    @property
+    def finished(self) -> bool:
+        return self.status in FINISHED
 
 
 class AttemptQuestion(Base):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 
 from sqlalchemy import (
@@ -21,6 +22,28 @@ from contest.db import Base
 from contest.models.questions import QuestionBank, Topic
 from contest.models.units import Unit
 from contest.timeutil import UTCDateTime, utcnow
+
+class ContestStatus(str, enum.Enum):
+    draft = "draft"
+    published = "published"
+    archived = "archived"
+
+    @property
+    def label(self) -> str:
+        return {"draft": "Bản nháp", "published": "Đã công bố", "archived": "Lưu trữ"}[self.value]
+
+
+class RoundState(str, enum.Enum):
+    """Where a round stands at a moment: derived from its times, not stored."""
+
+    upcoming = "upcoming"
+    open = "open"
+    closed = "closed"
+
+    @property
+    def label(self) -> str:
+        return {"upcoming": "Sắp diễn ra", "open": "Đang diễn ra", "closed": "Đã kết thúc"}[self.value]
+
 
 contest_units = Table(
     "contest_units",
@@ -55,7 +78,7 @@ class Contest(Base):
     owner_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"), index=True)
     title: Mapped[str] = mapped_column(String(255))
     rules_html: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[str] = mapped_column(String(16), default="draft")
+    status: Mapped[str] = mapped_column(String(16), default=ContestStatus.draft.value)
     audience: Mapped[str] = mapped_column(String(16), default="units")
     shuffle_questions: Mapped[bool] = mapped_column(Boolean, default=True)
     shuffle_choices: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -76,6 +99,14 @@ class Contest(Base):
     rounds: Mapped[list[Round]] = relationship(
         back_populates="contest", order_by="Round.number", cascade="all, delete-orphan"
     )
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == ContestStatus.published
+
+    @property
+    def status_label(self) -> str:
+        return ContestStatus(self.status).label
 
 
 class Round(Base):
@@ -100,6 +131,18 @@ class Round(Base):
     blueprint: Mapped[list[BlueprintItem]] = relationship(
         back_populates="round", cascade="all, delete-orphan", order_by="BlueprintItem.id"
     )
+
+    def state(self, now: datetime) -> RoundState:
+        if now < self.opens_at:
+            return RoundState.upcoming
+        if now < self.closes_at:
+            return RoundState.open
+        return RoundState.closed
+
+    @property
+    def question_count(self) -> int:
+        """Questions an attempt of this round draws (the blueprint's lines summed)."""
+        return sum(item.question_count for item in self.blueprint)
 
 
 class BlueprintItem(Base):

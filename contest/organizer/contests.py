@@ -72,7 +72,7 @@ def contests():
             .group_by(Round.contest_id)
         ).all()
     ) if items else {}
-    return render_template("organizer/contests.html", contests=items, counts=counts, now=clock.now(), round_state=contest_service.round_state)
+    return render_template("organizer/contests.html", contests=items, counts=counts, now=clock.now())
 
 
 @bp.route("/cuoc-thi/moi", methods=["GET", "POST"])
@@ -125,8 +125,6 @@ def edit_contest(contest_id: int):
         blueprint_problems=[p for r in contest.rounds for p in contest_service.blueprint_problems(db.session, r)],
         action_form=EmptyForm(),
         now=clock.now(),
-        round_state=contest_service.round_state,
-        question_count=contest_service.question_count,
     ), status
 
 

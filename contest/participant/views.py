@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from contest import clock, db
 from contest.forms import EmptyForm
-from contest.models import Answer, Attempt
+from contest.models import Answer, Attempt, AttemptStatus
 from contest.auth import session_account
 from contest.participant import bp
 from contest.access import Need, load_contest, load_own_attempt, load_round, load_touched_attempt, may_see_leaderboard
@@ -31,7 +31,7 @@ def current_leaderboard(contest, round_, now, frozen: bool) -> ranking.Leaderboa
 def contests():
     now = clock.now()
     items = contest_service.contests_for_participant(db.session, current_user)
-    return render_template("participant/contests.html", contests=items, now=now, round_state=contest_service.round_state)
+    return render_template("participant/contests.html", contests=items, now=now)
 
 
 @bp.route("/cuoc-thi/<int:contest_id>")
@@ -53,8 +53,6 @@ def contest(contest_id: int):
         now=now,
         eligible=eligible,
         mine=mine,
-        round_state=contest_service.round_state,
-        question_count=contest_service.question_count,
         form=EmptyForm(),
         labels={"grading": contest_service.GRADING_LABELS, "review": contest_service.REVIEW_LABELS},
     )
@@ -96,7 +94,7 @@ def _prediction_from_form() -> int | None:
 @login_required
 def take_attempt(attempt_id: int):
     attempt, now, policy = load_touched_attempt(attempt_id)
-    if attempt.status != "in_progress":
+    if not attempt.in_progress:
         return redirect(url_for("participant.attempt_result", attempt_id=attempt.id))
     form = EmptyForm()
     confirm_submit = False
@@ -215,11 +213,11 @@ def save_answer_api(attempt_id: int):
     except AttemptError as error:
         db.session.commit()  # keeps a finalisation that the refusal may have triggered
         attempt = db.session.get(Attempt, attempt_id)
-        status = 409 if attempt.status != "in_progress" else 422
+        status = 409 if not attempt.in_progress else 422
         return jsonify(saved=False, error=str(error), status=attempt.status,
                        result_url=url_for("participant.attempt_result", attempt_id=attempt.id)), status
     db.session.commit()
-    return jsonify(saved=True, status="in_progress", remaining_seconds=remaining)
+    return jsonify(saved=True, status=AttemptStatus.in_progress.value, remaining_seconds=remaining)
 
 
 @bp.route("/api/bai-thi/<int:attempt_id>/trang-thai")
@@ -233,7 +231,7 @@ def attempt_status_api(attempt_id: int):
 @login_required
 def attempt_result(attempt_id: int):
     attempt, now, policy = load_touched_attempt(attempt_id)
-    if attempt.status == "in_progress":
+    if attempt.in_progress:
         return redirect(url_for("participant.take_attempt", attempt_id=attempt.id))
     contest = attempt.round.contest
     review = contest.review_policy == "immediate" or (

@@ -18,13 +18,11 @@ from sqlalchemy.orm import Session
 
 from contest import cache
 from contest.errors import SESSION_ENDED_MESSAGE, ContestError, NotFoundError, SessionEndedError
-from contest.models import Answer, Attempt, AttemptQuestion, Question, Round, User
+from contest.models import FINISHED, Answer, Attempt, AttemptQuestion, AttemptStatus, Question, Round, RoundState, User
 from contest.services import contests as contest_service
-from contest.services.contests import RoundState, round_state
 from question_bank.draw import NotEnoughQuestionsError, choice_order, draw_questions, relabel
 from question_bank.model import LABELS
 
-FINISHED = ("submitted", "expired")
 
 
 class AttemptError(ContestError):
@@ -48,7 +46,7 @@ def finished_attempts(session: Session, user: User, round_: Round) -> int:
 
 def in_progress_attempt(session: Session, user: User, round_: Round) -> Attempt | None:
     return session.scalar(
-        select(Attempt).where(Attempt.user_id == user.id, Attempt.round_id == round_.id, Attempt.status == "in_progress")
+        select(Attempt).where(Attempt.user_id == user.id, Attempt.round_id == round_.id, Attempt.status == AttemptStatus.in_progress.value)
     )
 
 
@@ -66,7 +64,7 @@ def start_attempt(session: Session, user: User, round_: Round, now: datetime, po
         if finalize_if_due(session, current, now, policy):
             raise AttemptError("Bài thi trước của bạn đã hết giờ và đã được nộp tự động.")
         return current
-    state = round_state(round_, now)
+    state = round_.state(now)
     if state == RoundState.upcoming:
         raise AttemptError("Vòng thi chưa bắt đầu.")
     if state == RoundState.closed:
@@ -87,7 +85,7 @@ def start_attempt(session: Session, user: User, round_: Round, now: datetime, po
         round_id=round_.id,
         user_id=user.id,
         number=_next_number(session, user, round_),
-        status="in_progress",
+        status=AttemptStatus.in_progress.value,
         seed=seed,
         started_at=now,
         deadline=min(now + timedelta(minutes=round_.time_limit_minutes), round_.closes_at),
@@ -141,11 +139,11 @@ def _snapshot(question: Question, position: int, seed: int, shuffle: bool, point
 
 
 def accepts_saves(attempt: Attempt, now: datetime, policy: AttemptPolicy) -> bool:
-    return attempt.status == "in_progress" and now <= attempt.deadline + policy.grace
+    return attempt.in_progress and now <= attempt.deadline + policy.grace
 
 
 def _closed_message(attempt: Attempt) -> str:
-    if attempt.status == "submitted":
+    if attempt.status == AttemptStatus.submitted:
         return "Bài thi đã được nộp; không thể thay đổi câu trả lời."
     return "Đã hết thời gian làm bài; câu trả lời này không được ghi nhận. Bài thi đã được nộp tự động với các câu đã lưu."
 
@@ -240,7 +238,7 @@ def save_answer(
         raise AttemptError("Câu hỏi không thuộc bài thi này.")
     if session_version is not None and row.session_version != session_version:
         raise SessionEndedError(SESSION_ENDED_MESSAGE)
-    if row.status != "in_progress" or now > row.deadline + policy.grace:
+    if row.status != AttemptStatus.in_progress or now > row.deadline + policy.grace:
         attempt = session.get(Attempt, attempt_id)
         finalize_if_due(session, attempt, now, policy)
         raise AttemptError(_closed_message(attempt))
@@ -267,12 +265,12 @@ def saved_answers(session: Session, attempt: Attempt) -> dict[int, list[str]]:
 # ---------------------------------------------------------------- finishing and scoring
 
 
-def _finish(session: Session, attempt: Attempt, status: str, finished_at: datetime) -> bool:
+def _finish(session: Session, attempt: Attempt, status: AttemptStatus, finished_at: datetime) -> bool:
     """Move the attempt out of in_progress and score it, exactly once (conditional UPDATE)."""
     result = session.execute(
         update(Attempt)
-        .where(Attempt.id == attempt.id, Attempt.status == "in_progress")
-        .values(status=status, finished_at=finished_at)
+        .where(Attempt.id == attempt.id, Attempt.status == AttemptStatus.in_progress.value)
+        .values(status=status.value, finished_at=finished_at)
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
@@ -286,23 +284,23 @@ def _finish(session: Session, attempt: Attempt, status: str, finished_at: dateti
 
 def submit_attempt(session: Session, attempt: Attempt, now: datetime, policy: AttemptPolicy) -> bool:
     """Submit by the participant. Past deadline + grace it expires instead. True if this call finished it."""
-    if attempt.status != "in_progress":
+    if not attempt.in_progress:
         return False
     if now > attempt.deadline + policy.grace:
-        return _finish(session, attempt, "expired", attempt.deadline)
-    return _finish(session, attempt, "submitted", now)
+        return _finish(session, attempt, AttemptStatus.expired, attempt.deadline)
+    return _finish(session, attempt, AttemptStatus.submitted, now)
 
 
 def finalize_if_due(session: Session, attempt: Attempt, now: datetime, policy: AttemptPolicy) -> bool:
     """Expire an attempt whose deadline + grace has passed (when it is touched)."""
-    if attempt.status == "in_progress" and now > attempt.deadline + policy.grace:
-        return _finish(session, attempt, "expired", attempt.deadline)
+    if attempt.in_progress and now > attempt.deadline + policy.grace:
+        return _finish(session, attempt, AttemptStatus.expired, attempt.deadline)
     return False
 
 
 def expire_due_attempts(session: Session, now: datetime, policy: AttemptPolicy, round_id: int | None = None) -> int:
     """Finalise every overdue attempt (CLI `expire-attempts`, and before rankings and reports)."""
-    query = select(Attempt).where(Attempt.status == "in_progress", Attempt.deadline < now - policy.grace)
+    query = select(Attempt).where(Attempt.status == AttemptStatus.in_progress.value, Attempt.deadline < now - policy.grace)
     if round_id is not None:
         query = query.where(Attempt.round_id == round_id)
     count = 0

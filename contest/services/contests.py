@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -11,7 +10,7 @@ from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from contest.errors import ValidationError
-from contest.models import Attempt, BlueprintItem, Contest, Question, QuestionBank, Role, Round, Topic, Unit, User, contest_units
+from contest.models import Attempt, BlueprintItem, Contest, ContestStatus, Question, QuestionBank, Role, Round, Topic, Unit, User, contest_units
 from contest.services.units import is_in_subtree, organizes, subtree_filter
 from question_bank.draw import Cell
 from question_bank.model import DIFFICULTY_LABELS
@@ -32,24 +31,6 @@ PREDICTION_LABELS = {"participants": "Số người tham gia vòng thi", "full_s
 AUDIENCE_LABELS = {"units": "Cán bộ, công chức, viên chức các đơn vị được chọn", "public": "Mọi người (đăng ký tài khoản)"}
 
 
-class RoundState(str, enum.Enum):
-    upcoming = "upcoming"
-    open = "open"
-    closed = "closed"
-
-    @property
-    def label(self) -> str:
-        return {"upcoming": "Sắp diễn ra", "open": "Đang diễn ra", "closed": "Đã kết thúc"}[self.value]
-
-
-def round_state(round_: Round, now: datetime) -> RoundState:
-    if now < round_.opens_at:
-        return RoundState.upcoming
-    if now < round_.closes_at:
-        return RoundState.open
-    return RoundState.closed
-
-
 # ---------------------------------------------------------------- access
 
 
@@ -59,7 +40,7 @@ def can_manage_contest(user: User, contest: Contest) -> bool:
 
 def is_eligible(user: User, contest: Contest) -> bool:
     """May this person take part? Public contests: anyone; otherwise people of the chosen units' subtrees."""
-    if contest.status != "published":
+    if not contest.is_published:
         return False
     if contest.audience == "public":
         return True
@@ -72,7 +53,7 @@ def contests_for_participant(session: Session, user: User) -> list[Contest]:
     eligible = exists().where(contest_units.c.contest_id == Contest.id, contest_units.c.unit_id.in_(ancestor_ids))
     query = (
         select(Contest)
-        .where(Contest.status == "published", or_(Contest.audience == "public", eligible))
+        .where(Contest.status == ContestStatus.published.value, or_(Contest.audience == "public", eligible))
         .options(selectinload(Contest.rounds))
         .order_by(Contest.created_at.desc())
     )
@@ -213,7 +194,7 @@ def _apply_settings(session: Session, contest: Contest, owner_unit: Unit, settin
 
 
 def create_contest(session: Session, owner_unit: Unit, settings: ContestSettings, created_by: User | None = None) -> Contest:
-    contest = Contest(owner_unit=owner_unit, created_by_id=created_by.id if created_by else None, status="draft")
+    contest = Contest(owner_unit=owner_unit, created_by_id=created_by.id if created_by else None, status=ContestStatus.draft.value)
     _apply_settings(session, contest, owner_unit, settings)
     session.add(contest)
     session.flush()
@@ -244,16 +225,17 @@ def contest_settings(contest: Contest) -> ContestSettings:
     )
 
 
-def set_status(session: Session, contest: Contest, status: str) -> None:
-    if status == "published":
+def set_status(session: Session, contest: Contest, status: ContestStatus | str) -> None:
+    if status not in {s.value for s in ContestStatus}:
+        raise ValidationError("Trạng thái không hợp lệ.")
+    status = ContestStatus(status)
+    if status == ContestStatus.published:
         problems = [p for r in contest.rounds for p in blueprint_problems(session, r)]
         if not contest.rounds:
             problems.append("Cuộc thi cần ít nhất một vòng thi.")
         if problems:
             raise ValidationError("Chưa thể công bố cuộc thi:\n" + "\n".join(problems))
-    if status not in ("draft", "published", "archived"):
-        raise ValidationError("Trạng thái không hợp lệ.")
-    contest.status = status
+    contest.status = status.value
     session.flush()
 
 
@@ -398,6 +380,3 @@ def blueprint_cells(session: Session, round_: Round) -> list[Cell]:
     """The round's blueprint as draw cells: the active question ids of each line."""
     return [Cell(tuple(session.scalars(_candidates_query(item))), item.question_count) for item in round_.blueprint]
 
-
-def question_count(round_: Round) -> int:
-    return sum(item.question_count for item in round_.blueprint)

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from contest.models import Contest, Question, QuestionBank, Role, Unit, UnitKind, User
+from contest.models import Contest, ContestStatus, Question, QuestionBank, Role, Unit, UnitKind, User
 from contest.services import contests as contest_service
 from contest.services import questions as question_service
 from contest.services import units as unit_service
@@ -160,7 +160,7 @@ def load_demo_contest(session: Session, owner: Unit, bank: QuestionBank, now: da
         start = opens + timedelta(days=14 * number)
         contest_service.save_round(session, contest, None, contest_service.RoundSettings(
             f"Vòng {number + 1}", start, start + timedelta(days=14), 15, lines))
-    contest_service.set_status(session, contest, "published")
+    contest_service.set_status(session, contest, ContestStatus.published)
     return contest
 
 

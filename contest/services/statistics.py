@@ -13,7 +13,7 @@ from datetime import date, datetime
 from sqlalchemy import Date, and_, case, cast, distinct, exists, func, literal, or_, select, text
 from sqlalchemy.orm import Session, aliased
 
-from contest.models import Answer, Attempt, AttemptQuestion, Contest, Question, Round, StaffMember, Unit, User
+from contest.models import Answer, Attempt, AttemptQuestion, AttemptStatus, Contest, Question, Round, StaffMember, Unit, User
 from contest.services.attempts import FINISHED, AttemptPolicy, expire_due_attempts
 from contest.services.ranking import counted_attempts
 from contest.services.units import flatten_tree, subtree_filter, unit_tree
@@ -351,7 +351,7 @@ def dashboard(session: Session, scope: Scope, threshold: float = DEFAULT_THRESHO
     return Dashboard(
         participants=session.scalar(select(func.count(distinct(Attempt.user_id))).where(finished)) or 0,
         finished_attempts=session.scalar(select(func.count()).where(finished)) or 0,
-        in_progress=session.scalar(select(func.count()).where(round_filter, Attempt.status == "in_progress")) or 0,
+        in_progress=session.scalar(select(func.count()).where(round_filter, Attempt.status == AttemptStatus.in_progress.value)) or 0,
         base=units[0].base if units else 0,
         per_day=[(day_label(d), attempts, persons) for d, attempts, persons in per_day_rows],
         score_distribution=[(int(score), count) for score, count in distribution],
