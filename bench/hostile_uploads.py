@@ -29,7 +29,7 @@ from contest.services import users as user_service
 from contest.services.staff import STAFF_COLUMNS
 from contest.services.units import UNIT_COLUMNS
 from question_bank.excel import TEMPLATE_COLUMNS
-from question_bank.spreadsheet import write_table
+from question_bank.xlsx import write_table
 from tests.conftest import TEST_PASSWORD
 from tests.helpers import post_file
 from tests.hostile_workbooks import CORPUS

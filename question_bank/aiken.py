@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from question_bank.model import LABELS, Difficulty, QuestionData, RawQuestion
-from question_bank.spreadsheet import ImportIssue
+from question_bank.issues import ImportIssue
 from question_bank.validation import validate
 
 _OPTION = re.compile(r"^([A-Z])[).]\s*(.*)$")

@@ -6,7 +6,8 @@ from itertools import combinations
 from typing import BinaryIO
 
 from question_bank.model import DIFFICULTY_LABELS, KIND_LABELS, LABELS, Difficulty, QuestionData, QuestionKind, RawQuestion
-from question_bank.spreadsheet import Column, ImportIssue, read_table, template_workbook, write_table
+from question_bank.issues import ImportIssue
+from question_bank.xlsx import Column, read_table, template_workbook, write_table
 from question_bank.validation import claimed_identity, validate
 
 MAX_QUESTION_ROWS = 5000

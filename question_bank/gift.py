@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from question_bank.model import FALSE_TEXT, LABELS, TRUE_TEXT, Difficulty, QuestionData, QuestionKind, RawQuestion
-from question_bank.spreadsheet import ImportIssue
+from question_bank.issues import ImportIssue
 from question_bank.validation import validate
 
 # Escaped special characters are swapped for private-use code points while parsing.

@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from question_bank.model import DIFFICULTY_LABELS, KIND_LABELS, QuestionData
-from question_bank.spreadsheet import ImportIssue
+from question_bank.issues import ImportIssue
 
 
 @dataclass(frozen=True)

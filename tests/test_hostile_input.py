@@ -15,7 +15,8 @@ from contest.models import Question, Role, StaffMember, Unit, UnitKind
 from question_bank.aiken import parse_aiken
 from question_bank.excel import parse_excel
 from question_bank.gift import parse_gift
-from question_bank.spreadsheet import ImportIssue, read_table
+from question_bank.issues import ImportIssue
+from question_bank.xlsx import read_table
 from question_bank.validation import validate
 from question_bank.model import RawQuestion
 from tests.helpers import QUESTION_HEADER, xlsx_bytes

@@ -17,9 +17,9 @@ from sqlalchemy import func, select
 from contest.models import AuditEntry, PendingImport, Question, Role, StaffMember, Unit, UnitKind
 from contest.services.staff import MAX_STAFF_ROWS, STAFF_COLUMNS
 from contest.services.units import MAX_UNIT_ROWS, UNIT_COLUMNS
-from question_bank import spreadsheet
+from question_bank import xlsx as spreadsheet
 from question_bank.excel import MAX_QUESTION_ROWS, TEMPLATE_COLUMNS
-from question_bank.spreadsheet import read_table
+from question_bank.xlsx import read_table
 from question_bank.workbook_limits import (
     MAX_FILE_BYTES,
     MAX_SHEET_CELLS,

@@ -12,7 +12,7 @@ from contest.models import Unit, User
 from contest.pagination import paginate
 from contest.errors import ValidationError
 from contest.viewhelpers import audit, commit_or_flash, db_int, import_upload, redirect_back, save_or_problems
-from contest.spreadsheets import send_xlsx
+from contest.downloads import send_xlsx
 from contest.services import audit as audit_service
 from contest.services import units as unit_service
 from contest.services import users as user_service

@@ -16,7 +16,7 @@ from contest.organizer.forms import BankForm, BankSharingForm, ImportForm, Quest
 from contest.pagination import paginate
 from contest.services import questions as question_service
 from contest.services import units as unit_service
-from contest.spreadsheets import send_xlsx
+from contest.downloads import send_xlsx
 from contest.viewhelpers import audit, db_int, redirect_back, save_or_problems
 from question_bank import excel
 from question_bank.model import LABELS, Difficulty, RawQuestion

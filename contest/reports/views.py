@@ -16,9 +16,9 @@ from contest.reports import bp
 from contest.reports.access import report_unit, scope_from_request, threshold_from_request
 from contest.services import contests as contest_service
 from contest.services import exports, prizes, staff, statistics
-from contest.spreadsheets import XLSX_MIMETYPE, send_xlsx
+from contest.downloads import XLSX_MIMETYPE, send_xlsx
 from contest.viewhelpers import audit, commit_or_flash, db_int, import_upload, redirect_back
-from question_bank.spreadsheet import template_workbook
+from question_bank.xlsx import template_workbook
 
 
 

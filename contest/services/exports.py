@@ -1,6 +1,6 @@
 """The four Excel reports: results and ranking, participation by unit, question statistics, winners.
 
-All are written by the one streaming writer (question_bank.spreadsheet.write_table)
+All are written by the one streaming writer (question_bank.xlsx.write_table)
 with a title block, a bold frozen header, autofilter, widths and number formats.
 """
 
@@ -19,7 +19,7 @@ from contest.services.attempts import AttemptPolicy
 from contest.services.statistics import Scope
 from contest.timeutil import format_local, to_local
 from question_bank.model import LABELS
-from question_bank.spreadsheet import Column, write_table
+from question_bank.xlsx import Column, write_table
 
 PERCENT = "0.0%"
 SCORE = "0"

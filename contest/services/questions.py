@@ -18,7 +18,7 @@ from question_bank.excel import export_workbook, parse_excel
 from question_bank.gift import parse_gift
 from question_bank.model import Difficulty, QuestionData, QuestionKind
 from question_bank.planning import ExistingQuestion, ImportPlan, plan_import
-from question_bank.spreadsheet import ImportIssue
+from question_bank.issues import ImportIssue
 from question_bank.text import fold, normalize_text
 
 PENDING_IMPORT_LIFETIME = timedelta(hours=24)

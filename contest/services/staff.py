@@ -12,7 +12,8 @@ from contest.models import StaffMember, Unit
 from contest.services.units import is_in_subtree, normalize_code
 from contest.services.users import normalize_cccd, normalize_phone
 from contest.timeutil import utcnow
-from question_bank.spreadsheet import Column, ImportIssue, SheetRow, Table, read_table
+from question_bank.issues import ImportIssue
+from question_bank.xlsx import Column, SheetRow, Table, read_table
 from question_bank.text import normalize_text
 
 MAX_STAFF_ROWS = 50_000

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 from contest.errors import ValidationError
 from contest.models import Unit, UnitKind
 from contest.models.units import path_upper_bound
-from question_bank.spreadsheet import Column, ImportIssue, SheetRow, Table, read_table, template_workbook
+from question_bank.issues import ImportIssue
+from question_bank.xlsx import Column, SheetRow, Table, read_table, template_workbook
 from question_bank.text import fold, normalize_text
 
 CODE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9._-]{0,31}$")

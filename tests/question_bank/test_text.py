@@ -4,7 +4,7 @@ import unicodedata
 
 import pytest
 
-from question_bank.spreadsheet import cell_text
+from question_bank.xlsx import cell_text
 from question_bank.text import fold, header_key, normalize_text
 
 

@@ -22,38 +22,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from question_bank.text import header_key, normalize_text
+from question_bank.issues import ImportIssue
 from question_bank.workbook_limits import MAX_FILE_BYTES, MAX_SHEET_COLUMNS, SPARE_SHEET_ROWS, WorkbookRefused, inspect_workbook
 
 HEADER_SEARCH_ROWS = 30  # the header may sit under a title block this deep
-
-
-@dataclass(frozen=True)
-class ImportIssue:
-    """One problem found in an imported file, located as precisely as the format allows."""
-
-    file: str
-    message: str
-    sheet: str | None = None
-    row: int | None = None
-    column: str | None = None  # column letter for spreadsheets
-    header: str | None = None  # the column's header, when known
-    line: int | None = None  # line number for text formats
-    warning: bool = False  # reported, but does not stop the import (e.g. a skipped GIFT type)
-
-    def location(self) -> str:
-        parts = [self.file]
-        if self.sheet:
-            parts.append(f"trang tính “{self.sheet}”")
-        if self.line is not None:
-            parts.append(f"dòng {self.line}")
-        if self.row is not None:
-            parts.append(f"dòng {self.row}")
-        if self.column:
-            parts.append(f"cột {self.column}" + (f" ({self.header})" if self.header else ""))
-        return ", ".join(parts)
-
-    def __str__(self) -> str:
-        return f"{self.location()}: {self.message}"
 
 
 @dataclass(frozen=True)
