@@ -75,10 +75,6 @@ def subtree_filter(unit: Unit):
     return path_filter(unit.path)
 
 
-def subtree_ids(session: Session, unit: Unit) -> list[int]:
-    return list(session.scalars(select(Unit.id).where(subtree_filter(unit))))
-
-
 def is_in_subtree(unit: Unit | None, root: Unit) -> bool:
     return unit is not None and unit.path.startswith(root.path)
 

@@ -135,7 +135,10 @@ def test_unit_form_refuses_bad_values(client, db_session, login_as, make_unit, f
 
 
 def test_subtree_query_and_tree(db_session, make_unit):
-    from contest.services.units import subtree_ids, unit_tree
+    from contest.services.units import subtree_filter, unit_tree
+
+    def subtree_ids(session, unit):
+        return list(session.scalars(select(Unit.id).where(subtree_filter(unit))))
 
     root = make_unit("R", kind=UnitKind.province, headcount=0)
     ids = {root.id}
