@@ -3,10 +3,32 @@
 from __future__ import annotations
 
 import io
+from datetime import datetime, timedelta
 
 from openpyxl import Workbook
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
+
+from contest.services import attempts as attempt_service
+from contest.services.attempts import AttemptPolicy
+
+POLICY = AttemptPolicy(grace=timedelta(seconds=10))
+
+
+def play(session, user, round_, start: datetime, correct: int, *, minutes: float = 2, seconds: float | None = None,
+         prediction: int | None = None, ip: str | None = None, policy: AttemptPolicy = POLICY):
+    """One finished attempt: started at `start`, `correct` right answers (each wrong one picks one wrong
+    choice), an optional prediction, submitted `minutes` (or `seconds`) later from address `ip`."""
+    attempt = attempt_service.start_attempt(session, user, round_, start, policy, client_ip=ip)
+    answers = {q.id: (q.correct_keys if i < correct else [c["key"] for c in q.choices if c["key"] not in q.correct_keys][:1])
+               for i, q in enumerate(attempt.questions)}
+    attempt_service.save_answers(session, attempt, answers, start, policy)
+    if prediction is not None:
+        attempt_service.save_prediction(session, attempt, prediction, start, policy)
+    elapsed = timedelta(seconds=seconds) if seconds is not None else timedelta(minutes=minutes)
+    attempt_service.submit_attempt(session, attempt, start + elapsed, policy)
+    session.commit()
+    return attempt
 
 
 def xlsx_bytes(rows: list[list[object]], title: str = "Sheet1", extra_sheets: dict | None = None) -> bytes:

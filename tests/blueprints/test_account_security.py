@@ -92,7 +92,7 @@ def test_a_wrong_proxy_count_stops_the_app_with_a_clear_message(app_config, tmp_
 
 
 def test_every_spelling_of_one_account_shares_one_login_counter(app_with, make_user):
-    victim = make_user(phone="0912000111", cccd="001190000111", email="nan.nhan@example.vn")
+    make_user(phone="0912000111", cccd="001190000111", email="nan.nhan@example.vn")
     client = app_with(RATELIMIT_ENABLED=True).test_client()
     spellings = ["+84 912 000 111", "0912.000.111", "84912000111", " 001190000111 ", "Nan.Nhan@example.vn"]
     for spelling in spellings:

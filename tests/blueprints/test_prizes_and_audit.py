@@ -10,23 +10,14 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from contest.models import AuditEntry, Role, UnitKind
-from contest.services import attempts as attempt_service
 from contest.services import prizes, staff, statistics
-from contest.services.attempts import AttemptPolicy
 from contest.services.statistics import Scope
 from tests.conftest import T0
 from tests.helpers import xlsx_bytes
+from tests.helpers import POLICY, play
 
-POLICY = AttemptPolicy(grace=timedelta(seconds=10))
 
 
-def play(session, user, round_, correct, seconds, ip):
-    attempt = attempt_service.start_attempt(session, user, round_, T0, POLICY, client_ip=ip)
-    answers = {q.id: (q.correct_keys if i < correct else [c["key"] for c in q.choices if c["key"] not in q.correct_keys][:1])
-               for i, q in enumerate(attempt.questions)}
-    attempt_service.save_answers(session, attempt, answers, T0, POLICY)
-    attempt_service.submit_attempt(session, attempt, T0 + timedelta(seconds=seconds), POLICY)
-    session.commit()
 
 
 @pytest.fixture
@@ -41,10 +32,10 @@ def world(db_session, make_unit, make_user, make_contest, make_bank):
         "an2": make_user(unit=office, full_name="NGUYỄN AN", phone="0911000003", cccd="000000000003"),
         "binh": make_user(unit=office, full_name="Trần Bình", phone="0911000004", cccd="000000000004"),
     }
-    play(db_session, people["nhanh"], round_, 4, 20, "10.0.0.9")
-    play(db_session, people["an"], round_, 4, 300, "10.0.0.1")
-    play(db_session, people["an2"], round_, 3, 200, "10.0.0.1")
-    play(db_session, people["binh"], round_, 2, 100, "10.0.0.1")
+    play(db_session, people["nhanh"], round_, T0, 4, seconds=20, ip="10.0.0.9")
+    play(db_session, people["an"], round_, T0, 4, seconds=300, ip="10.0.0.1")
+    play(db_session, people["an2"], round_, T0, 3, seconds=200, ip="10.0.0.1")
+    play(db_session, people["binh"], round_, T0, 2, seconds=100, ip="10.0.0.1")
     # One person on the staff list: the CCCD of one account, the phone of another.
     staff.import_staff(db_session, xlsx_bytes([["Họ và tên", "CCCD", "Số điện thoại", "Mã đơn vị", "Chức vụ"],
                                                ["Trần Bình", "000000000004", "0911000001", "P-O", ""]]), "ds.xlsx", None)

@@ -10,10 +10,9 @@ from openpyxl import load_workbook
 
 from contest.models import Role, UnitKind
 from contest.services import attempts as attempt_service
-from contest.services.attempts import AttemptPolicy
 from tests.conftest import T0
+from tests.helpers import POLICY
 
-POLICY = AttemptPolicy(grace=timedelta(seconds=10))
 
 
 @pytest.fixture

@@ -10,11 +10,11 @@ from sqlalchemy import func, select
 from contest.models import Answer, Attempt, Question, UnitKind
 from contest.services import attempts as svc
 from contest.services import contests as contest_service
-from contest.services.attempts import AttemptError, AttemptPolicy
+from contest.services.attempts import AttemptError
 from question_bank.draw import draw_questions
 from tests.conftest import T0
+from tests.helpers import POLICY
 
-POLICY = AttemptPolicy(grace=timedelta(seconds=10))
 
 
 @pytest.fixture

@@ -11,10 +11,9 @@ from sqlalchemy import func, select
 from contest import db
 from contest.models import Answer, Attempt, Round, User
 from contest.services import attempts as attempt_service
-from contest.services.attempts import AttemptPolicy
 from tests.conftest import T0
+from tests.helpers import POLICY
 
-POLICY = AttemptPolicy(grace=timedelta(seconds=10))
 WORKERS = 20
 
 

@@ -16,10 +16,10 @@ from contest import cache
 from contest.errors import NotFoundError
 from contest.models import Answer, Attempt, Question, UnitKind
 from contest.services import attempts as svc
-from contest.services.attempts import AttemptError, AttemptPolicy
+from contest.services.attempts import AttemptError
 from tests.conftest import T0
+from tests.helpers import POLICY
 
-POLICY = AttemptPolicy(grace=timedelta(seconds=10))
 
 
 @pytest.fixture

@@ -9,10 +9,9 @@ import pytest
 from contest.models import Attempt, UnitKind
 from contest.services import attempts as attempt_service
 from contest.services import ranking
-from contest.services.attempts import AttemptPolicy
 from tests.conftest import T0
+from tests.helpers import POLICY, play
 
-POLICY = AttemptPolicy(grace=timedelta(seconds=10))
 
 
 @pytest.fixture
@@ -22,18 +21,6 @@ def contest(make_contest, make_bank, make_unit):
                         prediction_question="Có bao nhiêu người tham gia vòng này?", prediction_resolver="participants")
 
 
-def play(db_session, user, round_, *, start, minutes, correct, prediction=None):
-    """One finished attempt started at `start`, lasting `minutes`, with `correct` right answers."""
-    attempt = attempt_service.start_attempt(db_session, user, round_, start, POLICY)
-    answers = {}
-    for index, q in enumerate(attempt.questions):
-        answers[q.id] = q.correct_keys if index < correct else [c["key"] for c in q.choices if c["key"] not in q.correct_keys][:1]
-    attempt_service.save_answers(db_session, attempt, answers, start, POLICY)
-    if prediction is not None:
-        attempt_service.save_prediction(db_session, attempt, prediction, start, POLICY)
-    attempt_service.submit_attempt(db_session, attempt, start + timedelta(minutes=minutes), POLICY)
-    db_session.commit()
-    return attempt
 
 
 @pytest.fixture

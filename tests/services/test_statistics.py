@@ -19,23 +19,14 @@ from contest.models import UnitKind
 from contest.services import attempts as attempt_service
 from contest.services import staff as staff_service
 from contest.services import statistics
-from contest.services.attempts import AttemptPolicy
 from contest.services.statistics import Scope
 from tests.conftest import T0
 from tests.helpers import xlsx_bytes
+from tests.helpers import POLICY, play
 
-POLICY = AttemptPolicy(grace=timedelta(seconds=10))
 STAFF_HEADER = ["Họ và tên", "CCCD", "Số điện thoại", "Mã đơn vị", "Chức vụ"]
 
 
-def play(session, user, round_, start, correct):
-    attempt = attempt_service.start_attempt(session, user, round_, start, POLICY)
-    answers = {q.id: (q.correct_keys if i < correct else [c["key"] for c in q.choices if c["key"] not in q.correct_keys][:1])
-               for i, q in enumerate(attempt.questions)}
-    attempt_service.save_answers(session, attempt, answers, start, POLICY)
-    attempt_service.submit_attempt(session, attempt, start + timedelta(minutes=2), POLICY)
-    session.commit()
-    return attempt
 
 
 @pytest.fixture
