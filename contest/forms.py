@@ -4,10 +4,70 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import wtforms
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice
 
 REQUIRED = "Trường này là bắt buộc."
+
+# WTForms' own messages (it ships no Vietnamese catalogue), for every field without a message of its own.
+_MESSAGES = {
+    "This field is required.": REQUIRED,
+    "Not a valid choice.": "Lựa chọn không hợp lệ.",
+    "Invalid Choice: could not coerce.": "Lựa chọn không hợp lệ.",
+    "Invalid choice(s): one or more data inputs could not be coerced.": "Lựa chọn không hợp lệ.",
+    "'%(value)s' is not a valid choice for this field.": "“%(value)s” không phải là một lựa chọn hợp lệ.",
+    "'%(value)s' are not valid choices for this field.": "“%(value)s” không phải là các lựa chọn hợp lệ.",
+    "Not a valid integer value.": "Phải là một số nguyên.",
+    "Not a valid decimal value.": "Phải là một số.",
+    "Not a valid float value.": "Phải là một số.",
+    "Not a valid datetime value.": "Ngày giờ không hợp lệ.",
+    "Not a valid date value.": "Ngày không hợp lệ.",
+    "Not a valid time value.": "Giờ không hợp lệ.",
+    "Invalid email address.": "Địa chỉ email không hợp lệ.",
+    "Invalid input.": "Giá trị không hợp lệ.",
+    "Field must be equal to %(other_name)s.": "Phải trùng với %(other_name)s.",
+    "Field cannot be longer than %(max)d character.": "Tối đa %(max)d ký tự.",
+    "Field cannot be longer than %(max)d characters.": "Tối đa %(max)d ký tự.",
+    "Field must be at least %(min)d character long.": "Ít nhất %(min)d ký tự.",
+    "Field must be at least %(min)d characters long.": "Ít nhất %(min)d ký tự.",
+    "Field must be between %(min)d and %(max)d characters long.": "Từ %(min)d đến %(max)d ký tự.",
+    "Number must be at least %(min)s.": "Số phải từ %(min)s trở lên.",
+    "Number must be at most %(max)s.": "Số phải không quá %(max)s.",
+    "Number must be between %(min)s and %(max)s.": "Số phải từ %(min)s đến %(max)s.",
+    "The CSRF token is missing.": "Thiếu mã bảo vệ biểu mẫu; vui lòng tải lại trang.",
+    "The CSRF token is invalid.": "Mã bảo vệ biểu mẫu không hợp lệ; vui lòng tải lại trang.",
+    "The CSRF token has expired.": "Mã bảo vệ biểu mẫu đã hết hạn; vui lòng tải lại trang.",
+}
+
+
+class VietnameseMessages:
+    """A gettext-style catalogue of WTForms' messages in Vietnamese (unknown ones stay as they are)."""
+
+    def gettext(self, string: str) -> str:
+        return _MESSAGES.get(string, string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self.gettext(singular if n == 1 else plural)
+
+
+VIETNAMESE = VietnameseMessages()
+
+
+class Form(FlaskForm):
+    """The base of every form here: Flask-WTF's CSRF protection, WTForms' messages in Vietnamese."""
+
+    class Meta:
+        def get_translations(self, form):
+            return VIETNAMESE
+
+
+class SubForm(wtforms.Form):
+    """A form nested in another (FormField, FieldList): no CSRF token of its own, messages in Vietnamese."""
+
+    class Meta:
+        def get_translations(self, form):
+            return VIETNAMESE
 
 
 def as_choices(pairs: Iterable[tuple[object, str]]) -> list[SelectChoice]:
@@ -15,5 +75,5 @@ def as_choices(pairs: Iterable[tuple[object, str]]) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
-class EmptyForm(FlaskForm):
+class EmptyForm(Form):
     """A form with only the CSRF token, for one-button actions."""

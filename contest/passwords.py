@@ -9,7 +9,9 @@ number, CCCD, e-mail or name.
 
 from __future__ import annotations
 
+import re
 import secrets
+import unicodedata
 from pathlib import Path
 
 from flask import current_app, has_app_context
@@ -17,7 +19,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 from zxcvbn.matching import add_frequency_lists
 
-from question_bank.text import fold
+from question_bank.text import ascii_digits, fold
 
 DEFAULT_METHOD = "scrypt"
 MIN_PASSWORD_LENGTH = 8
@@ -68,22 +70,35 @@ _PATTERN_REASONS = {
 }
 
 
-def _personal_parts(full_name: str | None, phone: str | None, cccd: str | None, email: str | None) -> list[tuple[str, str]]:
-    """(folded fragment, what it is) for each piece of the account a password must not hold."""
-    parts = []
-    if phone:
-        parts += [(phone, "số điện thoại"), (phone.lstrip("0"), "số điện thoại")]
-    if cccd:
-        parts.append((cccd, "số CCCD"))
+def _canonical(password: str) -> str:
+    """What a password is made of, for judging it: compatibility forms folded (full-width Ｐ is P),
+    invisible format characters (zero-width spaces) dropped, every digit in ASCII."""
+    text = unicodedata.normalize("NFKC", password)
+    return ascii_digits("".join(c for c in text if unicodedata.category(c) != "Cf"))
+
+
+def _personal_labels(password: str, full_name: str | None, phone: str | None, cccd: str | None,
+                     email: str | None) -> list[str]:
+    """What of the account the password holds ("số điện thoại", "họ tên"…), separators ignored."""
+    digits = re.sub(r"[^0-9]", "", password)
+    runs = re.findall(r"[a-z]+", fold(password))
+    letters = "".join(runs)
+    held = []
+    if phone and (phone in digits or phone.lstrip("0") in digits):
+        held.append("số điện thoại")
+    if cccd and cccd in digits:
+        held.append("số CCCD")
     if email:
-        local = fold(email.split("@")[0])
-        if len(local) >= 4:
-            parts.append((local, "địa chỉ email"))
-    words = fold(full_name or "").split()
-    if words:
-        parts.append(("".join(words), "họ tên"))
-        parts += [(word, "họ tên") for word in words if len(word) >= 4]
-    return [(fragment, label) for fragment, label in parts if fragment]
+        local = "".join(re.findall(r"[a-z]+", fold(email.split("@")[0])))
+        if len(local) >= 4 and local in letters:
+            held.append("địa chỉ email")
+    words = re.findall(r"[a-z]+", fold(full_name or ""))
+    # The whole name, or its given names together ("xuanthuy"), anywhere; one name word of 4 letters or
+    # more only as a word of its own, so that "huyen" does not refuse "thuyen".
+    joined = ["".join(words[i:]) for i in range(len(words) - 1)]
+    if any(len(j) >= 6 and j in letters for j in joined) or any(len(w) >= 4 and w in runs for w in words):
+        held.append("họ tên")
+    return held
 
 
 def password_problems(
@@ -95,13 +110,11 @@ def password_problems(
         return [f"Mật khẩu phải có ít nhất {MIN_PASSWORD_LENGTH} ký tự."]
     if len(password) > MAX_PASSWORD_LENGTH:
         return [f"Mật khẩu dài tối đa {MAX_PASSWORD_LENGTH} ký tự."]
-    problems = []
-    folded = "".join(fold(password).split())
-    held = dict.fromkeys(label for fragment, label in _personal_parts(full_name, phone, cccd, email) if fragment in folded)
-    for label in held:
-        problems.append(f"Mật khẩu không được chứa {label} của bạn.")
+    canonical = _canonical(password)
+    held = _personal_labels(canonical, full_name, phone, cccd, email)
+    problems = [f"Mật khẩu không được chứa {label} của bạn." for label in held]
     personal = [value for value in (full_name, phone, cccd, email) if value]
-    result = zxcvbn(password, user_inputs=personal + fold(full_name or "").split())
+    result = zxcvbn(canonical, user_inputs=personal + fold(full_name or "").split())
     if result["score"] < MIN_PASSWORD_SCORE and not held:
         reasons = [
             _PATTERN_REASONS[match["pattern"]].format(token=match["token"])

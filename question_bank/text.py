@@ -27,3 +27,9 @@ def fold(value: str) -> str:
 def header_key(value: str) -> str:
     """The form in which spreadsheet headers are compared: folded, spaces and punctuation dropped."""
     return re.sub(r"[^0-9a-z]", "", fold(value))
+
+
+def ascii_digits(value: str) -> str:
+    """Every decimal digit of any script (full-width ３, Arabic-Indic ٣…) as its ASCII digit, so that an
+    identifier typed with another keyboard is the same identifier; other characters unchanged."""
+    return "".join(str(unicodedata.decimal(c)) if c.isdecimal() and not c.isascii() else c for c in value)

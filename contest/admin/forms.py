@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from contest.forms import REQUIRED, as_choices
+from contest.forms import Form, REQUIRED, as_choices
 from contest.models import ROLE_LABELS, UNIT_KIND_LABELS
 from contest.services.units import MAX_HEADCOUNT
 
@@ -14,7 +13,7 @@ ROLE_CHOICES = [(role.value, label) for role, label in ROLE_LABELS.items()]
 KIND_CHOICES = [(kind.value, label) for kind, label in UNIT_KIND_LABELS.items()]
 
 
-class UserFilterForm(FlaskForm):
+class UserFilterForm(Form):
     class Meta:
         csrf = False  # a GET search form changes nothing
 
@@ -22,11 +21,11 @@ class UserFilterForm(FlaskForm):
     role = SelectField("Vai trò", choices=as_choices([("", "Tất cả vai trò"), *ROLE_CHOICES]), validators=[Optional()])
 
 
-class RoleForm(FlaskForm):
+class RoleForm(Form):
     role = SelectField("Vai trò", choices=as_choices(ROLE_CHOICES))
 
 
-class UnitForm(FlaskForm):
+class UnitForm(Form):
     code = StringField("Mã đơn vị", validators=[DataRequired(REQUIRED), Length(max=32)])
     name = StringField("Tên đơn vị", validators=[DataRequired(REQUIRED), Length(max=255)])
     kind = SelectField("Loại", choices=as_choices(KIND_CHOICES))
@@ -41,7 +40,7 @@ class UnitForm(FlaskForm):
     )
 
 
-class UnitImportForm(FlaskForm):
+class UnitImportForm(Form):
     file = FileField(
         "Tệp Excel (.xlsx)",
         validators=[FileRequired("Vui lòng chọn tệp."), FileAllowed(["xlsx"], "Chỉ nhận tệp Excel .xlsx.")],

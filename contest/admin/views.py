@@ -11,7 +11,7 @@ from contest.forms import EmptyForm, as_choices
 from contest.models import Unit, User
 from contest.pagination import paginate
 from contest.errors import ValidationError
-from contest.viewhelpers import audit, commit_or_flash, db_int, import_upload, redirect_back, save_or_problems
+from contest.viewhelpers import audit, commit_or_flash, db_int, import_upload, redirect_back, safe_target, save_or_problems
 from contest.downloads import send_xlsx
 from contest.services import audit as audit_service
 from contest.services import units as unit_service
@@ -76,9 +76,9 @@ def reset_password(user_id: int):
         else:
             audit("user.password_reset", f"Đã đặt lại mật khẩu của {user.full_name} ({user.phone}).")
             db.session.commit()
-            flash(f"Mật khẩu mới của {user.full_name} ({user.phone}) là “{password}”. Hãy báo trực tiếp cho người dùng "
-                  "(mật khẩu chỉ hiện một lần) và đề nghị họ đổi mật khẩu sau khi đăng nhập; mọi phiên đăng nhập cũ "
-                  "của tài khoản đã kết thúc.", "success")
+            # Shown on this page, not flashed: a flash would sit in the (signed, readable) session cookie.
+            back = safe_target(request.form.get("back"), url_for("admin.users"))
+            return render_template("admin/password_reset.html", user=user, password=password, back=back)
     return _back_to_users()
 
 

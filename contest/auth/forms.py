@@ -1,17 +1,16 @@
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
-from contest.forms import REQUIRED
+from contest.forms import Form, REQUIRED
 
 
 def _at_most(characters: int) -> Length:
     return Length(max=characters, message=f"Tối đa {characters} ký tự.")
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     identifier = StringField(
         "Số điện thoại, số CCCD hoặc email", validators=[DataRequired(REQUIRED), _at_most(255)]
     )
@@ -19,7 +18,7 @@ class LoginForm(FlaskForm):
     remember = BooleanField("Ghi nhớ đăng nhập")
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(Form):
     full_name = StringField("Họ và tên", validators=[DataRequired(REQUIRED), _at_most(255)])
     cccd = StringField("Số CCCD (12 chữ số)", validators=[DataRequired(REQUIRED), _at_most(20)])
     phone = StringField("Số điện thoại di động", validators=[DataRequired(REQUIRED), _at_most(20)])
@@ -34,7 +33,7 @@ class RegisterForm(FlaskForm):
     )
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     current = PasswordField("Mật khẩu hiện tại", validators=[DataRequired(REQUIRED)])
     new = PasswordField("Mật khẩu mới", validators=[DataRequired(REQUIRED)])
     confirm = PasswordField(

@@ -25,12 +25,14 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         user = user_service.authenticate(db.session, form.identifier.data, form.password.data)
-        if user is None or not user.active:
-            # End the read transaction now: the failed attempt is counted next, on its own connection.
+        active = user is not None and user.active
+        if not active:
+            # End the transaction now and touch the database no more: the failed attempt is counted next,
+            # on the limiter's own connection (on SQLite a transaction left open here would hold its write lock).
             db.session.rollback()
         if user is None:
             flash("Thông tin đăng nhập không đúng.", "danger")
-        elif not user.active:
+        elif not active:
             flash("Tài khoản đã bị khóa. Vui lòng liên hệ quản trị viên.", "danger")
         else:
             login_user(user, remember=form.remember.data)

@@ -1,10 +1,9 @@
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateTimeLocalField, FieldList, Form, FormField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import BooleanField, DateTimeLocalField, FieldList, FormField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from contest.forms import REQUIRED, as_choices
+from contest.forms import REQUIRED, Form, SubForm, as_choices
 from contest.services.contests import AUDIENCE_LABELS, GRADING_LABELS, LEADERBOARD_LABELS, PREDICTION_LABELS, REVIEW_LABELS
 from question_bank.model import DIFFICULTY_LABELS
 
@@ -12,7 +11,7 @@ LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 BLUEPRINT_ROWS = 8
 
 
-class ContestForm(FlaskForm):
+class ContestForm(Form):
     title = StringField("Tên cuộc thi", validators=[DataRequired(REQUIRED), Length(max=255)])
     owner_unit_id = SelectField("Đơn vị tổ chức", coerce=int, validate_choice=False, validators=[Optional()])
     rules_html = TextAreaField("Thể lệ (cho phép định dạng HTML đơn giản: đoạn, in đậm, danh sách, liên kết)", validators=[Optional(), Length(max=50_000)])
@@ -30,7 +29,7 @@ class ContestForm(FlaskForm):
     prediction_resolver = SelectField("Đáp án câu hỏi dự đoán là", choices=as_choices([("", "—"), *PREDICTION_LABELS.items()]), validators=[Optional()])
 
 
-class BlueprintRowForm(Form):
+class BlueprintRowForm(SubForm):
     """One line of the blueprint; a row with 0 questions is ignored."""
 
     bank_id = SelectField("Ngân hàng", coerce=int, validate_choice=False)
@@ -39,7 +38,7 @@ class BlueprintRowForm(Form):
     count = IntegerField("Số câu", default=0, validators=[Optional(), NumberRange(0, 200, "Từ 0 đến 200 câu.")])
 
 
-class RoundForm(FlaskForm):
+class RoundForm(Form):
     title = StringField("Tên vòng thi", validators=[DataRequired(REQUIRED), Length(max=255)])
     opens_at = DateTimeLocalField("Bắt đầu (giờ Việt Nam)", format=LOCAL_FORMAT, validators=[DataRequired("Vui lòng nhập thời điểm bắt đầu.")])
     closes_at = DateTimeLocalField("Kết thúc (giờ Việt Nam)", format=LOCAL_FORMAT, validators=[DataRequired("Vui lòng nhập thời điểm kết thúc.")])

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
-from contest.forms import REQUIRED, as_choices
+from contest.forms import Form, REQUIRED, as_choices
 from contest.viewhelpers import db_int
 from question_bank.model import DIFFICULTY_LABELS, KIND_LABELS, LABELS
 
@@ -15,19 +14,19 @@ STATUS_CHOICES = [("active", "Đang dùng"), ("retired", "Ngừng dùng")]
 FORMAT_CHOICES = [("", "Tự nhận biết theo tên tệp"), ("excel", "Excel (.xlsx)"), ("gift", "GIFT (Moodle)"), ("aiken", "Aiken (Moodle)")]
 
 
-class BankForm(FlaskForm):
+class BankForm(Form):
     name = StringField("Tên ngân hàng câu hỏi", validators=[DataRequired(REQUIRED), Length(max=255)])
     description = TextAreaField("Mô tả", validators=[Optional(), Length(max=2000)])
     owner_unit_id = SelectField("Đơn vị quản lý", coerce=int)
 
 
-class BankSharingForm(FlaskForm):
+class BankSharingForm(Form):
     """Share a bank with lower units' contests ("1") or stop sharing it ("0"): the wanted state, so a repeated click changes nothing."""
 
     shared = HiddenField(validators=[AnyOf(["0", "1"])])
 
 
-class QuestionFilterForm(FlaskForm):
+class QuestionFilterForm(Form):
     class Meta:
         csrf = False  # a GET filter changes nothing
 
@@ -38,7 +37,7 @@ class QuestionFilterForm(FlaskForm):
     status = SelectField("Trạng thái", choices=as_choices([("", "Mọi trạng thái"), *STATUS_CHOICES]), validators=[Optional()])
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     file = FileField("Tệp câu hỏi", validators=[FileRequired("Vui lòng chọn tệp.")])
     file_format = SelectField("Định dạng", choices=as_choices(FORMAT_CHOICES), validators=[Optional()])
     default_topic = StringField(
@@ -47,7 +46,7 @@ class ImportForm(FlaskForm):
     default_difficulty = SelectField("Mức độ mặc định (cho tệp GIFT/Aiken)", coerce=int, choices=as_choices(DIFFICULTY_CHOICES), default=2)
 
 
-class QuestionForm(FlaskForm):
+class QuestionForm(Form):
     code = StringField("Mã câu hỏi", validators=[Optional(), Length(max=64)])
     topic = StringField("Chủ đề", validators=[DataRequired(REQUIRED), Length(max=255)])
     difficulty = SelectField("Mức độ", coerce=int, choices=as_choices(DIFFICULTY_CHOICES))

@@ -4,12 +4,11 @@ import tempfile
 
 from flask import abort, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 
 from contest import clock, db
 from contest.access import Need, concerns_manager, get_or_404, load_contest, manages, report_roles
-from contest.forms import EmptyForm
+from contest.forms import EmptyForm, Form
 from contest.models import Role, User
 from contest.clock import attempt_policy
 from contest.reports import bp
@@ -22,7 +21,7 @@ from question_bank.xlsx import template_workbook
 
 
 
-class StaffImportForm(FlaskForm):
+class StaffImportForm(Form):
     file = FileField("Tệp Excel danh sách cán bộ (.xlsx)", validators=[FileRequired("Vui lòng chọn tệp."), FileAllowed(["xlsx"], "Chỉ nhận tệp Excel .xlsx.")])
 
 

@@ -206,10 +206,11 @@ def _upsert_statement(session: Session):
 
 
 _SAVE_CONTEXT = (
-    select(Attempt.user_id, User.session_version, Attempt.status, Attempt.deadline, AttemptQuestion.kind, AttemptQuestion.choices)
+    select(Attempt.user_id, User.active, User.session_version, Attempt.status, Attempt.deadline, AttemptQuestion.kind,
+           AttemptQuestion.choices)
     .join(AttemptQuestion, AttemptQuestion.attempt_id == Attempt.id)
     .join(User, User.id == Attempt.user_id)
-    .where(Attempt.id == bindparam("attempt_id"), AttemptQuestion.id == bindparam("question_id"), User.active.is_(True))
+    .where(Attempt.id == bindparam("attempt_id"), AttemptQuestion.id == bindparam("question_id"))
     # The attempt row is locked for the rest of the request: a finish (its conditional UPDATE) waits
     # for this save to commit and scores with it, or this read waits for the finish and sees it.
     .with_for_update(of=Attempt)
@@ -223,20 +224,22 @@ def save_answer(
     """Autosave of one answer with one read and one upsert; returns the seconds left.
 
     The same rules as `save_answers`, written for the request that a contest
-    sends thousands of times a minute. Raises NotFoundError for an attempt or
-    question that is not the user's, or when the account is deactivated, and
-    SessionEndedError when `session_version` (the cookie's) is no longer the account's.
+    sends thousands of times a minute. Raises NotFoundError for an attempt that
+    is not the user's, and SessionEndedError when the account is locked or
+    `session_version` (the cookie's) is no longer the account's.
     """
     connection = session.connection()  # Core statements: no ORM bookkeeping on the hottest path
     row = connection.execute(_SAVE_CONTEXT, {"attempt_id": attempt_id, "question_id": question_id}).first()
     if row is None or row.user_id != user_id:
-        owner = session.scalar(
-            select(Attempt.user_id).join(User, User.id == Attempt.user_id).where(Attempt.id == attempt_id, User.active.is_(True))
-        )
-        if owner != user_id:
+        owner = session.execute(
+            select(Attempt.user_id, User.active).join(User, User.id == Attempt.user_id).where(Attempt.id == attempt_id)
+        ).first()
+        if owner is None or owner.user_id != user_id:
             raise NotFoundError("Không tìm thấy bài thi.")
+        if not owner.active:
+            raise SessionEndedError(SESSION_ENDED_MESSAGE)
         raise AttemptError("Câu hỏi không thuộc bài thi này.")
-    if session_version is not None and row.session_version != session_version:
+    if not row.active or (session_version is not None and row.session_version != session_version):
         raise SessionEndedError(SESSION_ENDED_MESSAGE)
     if row.status != AttemptStatus.in_progress or now > row.deadline + policy.grace:
         attempt = session.get(Attempt, attempt_id)

@@ -14,16 +14,16 @@ from contest.errors import ValidationError
 from contest.models import Role, Unit, User
 from contest.services.units import subtree_filter
 from contest.passwords import hash_password, password_problems, verify_nothing, verify_password
-from question_bank.text import fold, normalize_text
+from question_bank.text import ascii_digits, fold, normalize_text
 
-CCCD_PATTERN = re.compile(r"^\d{12}$")
+CCCD_PATTERN = re.compile(r"^[0-9]{12}$")
 # Vietnamese mobile numbers since 2018: 10 digits, 03x/05x/07x/08x/09x.
-MOBILE_PATTERN = re.compile(r"^0[35789]\d{8}$")
+MOBILE_PATTERN = re.compile(r"^0[35789][0-9]{8}$")
 
 
 def normalize_phone(raw: str) -> str | None:
     """'+84 912 345 678', '84912345678', '0912.345.678' -> '0912345678'; None if not a VN mobile."""
-    digits = re.sub(r"[\s.\-()]", "", raw or "")
+    digits = re.sub(r"[\s.\-()]", "", ascii_digits(raw or ""))
     if digits.startswith("+84"):
         digits = "0" + digits[3:]
     elif digits.startswith("84") and len(digits) == 11:
@@ -32,7 +32,7 @@ def normalize_phone(raw: str) -> str | None:
 
 
 def normalize_cccd(raw: str) -> str | None:
-    digits = re.sub(r"\s", "", raw or "")
+    digits = re.sub(r"\s", "", ascii_digits(raw or ""))
     return digits if CCCD_PATTERN.match(digits) else None
 
 
@@ -234,6 +234,8 @@ def password_change_problems(user: User, current: str, new: str) -> dict[str, li
         problems["current"] = ["Mật khẩu hiện tại không đúng."]
     if weak := password_problems(new, full_name=user.full_name, phone=user.phone, cccd=user.cccd, email=user.email):
         problems["new"] = weak
+    elif new == current and "current" not in problems:
+        problems["new"] = ["Mật khẩu mới phải khác mật khẩu hiện tại."]
     return problems
 
 
@@ -275,6 +277,8 @@ def reset_password(session: Session, actor: User, user: User) -> str:
 
 def set_role(session: Session, actor: User, user: User, role: Role | str) -> None:
     role = Role(role)
+    if user.role == role.value:
+        raise ValidationError(f"{user.full_name} đã có vai trò “{role.label}”; không có gì thay đổi.")
     if user.id == actor.id and role != Role.admin:
         raise ValidationError("Bạn không thể tự bỏ quyền quản trị của chính mình.")
     if role in (Role.organizer, Role.unit_manager) and user.unit_id is None:

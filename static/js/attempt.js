@@ -137,6 +137,10 @@
         flush();
       } else if (result.status >= 500 || result.status === 429) {
         retry(key, entry);
+      } else if (result.status === 401) {
+        // The session ended (logged out elsewhere, password changed, account locked): the answer stays in
+        // this device's storage and is sent again when the participant logs in and reopens the attempt.
+        setStatus((result.data.error || "Phiên đăng nhập đã hết hạn.") + " Câu trả lời được giữ trên máy này và sẽ được lưu khi bạn đăng nhập lại.", "error");
       } else {
         // Refused for good (time is up, attempt submitted, bad value): say why and stop.
         settle(key, entry);

@@ -189,9 +189,12 @@ def test_an_admin_password_reset_gives_a_new_password_once_and_ends_sessions(db_
     thief, remembered = _stolen_copy(web, browser), _remember_only(web, browser)
     admin_browser = _logged_in(web, admin)
     response = admin_browser.post(f"/quan-tri/nguoi-dung/{user.id}/dat-lai-mat-khau", data={"back": "/quan-tri/nguoi-dung?q=x"})
-    assert response.status_code == 302 and response.headers["Location"] == "/quan-tri/nguoi-dung?q=x"
-    page = admin_browser.get(response.headers["Location"]).get_data(as_text=True)
-    password = re.search(r"Mật khẩu mới của [^“]+“([^”]+)”", page).group(1)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and 'href="/quan-tri/nguoi-dung?q=x"' in page
+    assert response.headers["Cache-Control"] == "no-store"
+    password = re.search(r'id="new-password">([^<]+)<', page).group(1)
+    with admin_browser.session_transaction() as session:
+        assert password not in str(dict(session))  # not kept in the signed session cookie
     assert password_problems(password, full_name=user.full_name, phone=user.phone, cccd=user.cccd) == []
     assert password not in admin_browser.get("/quan-tri/nguoi-dung").get_data(as_text=True)  # shown once
     assert not _opens_profile(browser) and not _opens_profile(thief) and not _opens_profile(remembered)
@@ -290,6 +293,11 @@ ACCOUNT = {"full_name": "Nguyễn Thị Hoa", "phone": "0912345678", "cccd": "00
         ("Hoa.Nguyen-77", "Mật khẩu không được chứa địa chỉ email của bạn."),
         ("ngắn1", "Mật khẩu phải có ít nhất 8 ký tự."),
         ("x" * 129, "Mật khẩu dài tối đa 128 ký tự."),
+        ("pw-0912.345.678", "Mật khẩu không được chứa số điện thoại của bạn."),
+        ("k#001-190-001-234", "Mật khẩu không được chứa số CCCD của bạn."),
+        ("Ｐａｓｓｗｏｒｄ１", "“Password1” là mật khẩu hoặc từ rất phổ biến"),
+        ("pass\u200bword1", "“password1” là mật khẩu hoặc từ rất phổ biến"),
+        ("ab٠٩١٢٣٤٥٦٧٨", "Mật khẩu không được chứa số điện thoại của bạn."),
     ],
 )
 def test_weak_or_personal_passwords_are_refused_saying_why(password, reason):
@@ -300,6 +308,42 @@ def test_weak_or_personal_passwords_are_refused_saying_why(password, reason):
 @pytest.mark.parametrize("password", ["Sen-hong-2026", "Demo@2026", "tra loi dung het 12", "Gió mùa thu 88", "Xk9#qv2!Lm"])
 def test_strong_passwords_are_accepted(password):
     assert password_problems(password, **ACCOUNT) == []
+
+
+def test_a_name_word_inside_another_word_is_not_the_name():
+    assert password_problems("Thuyền nhỏ trên sông Hàn 88", full_name="Nguyễn Huyện Tổ") == []
+    assert password_problems("Xuanthuy-Ca-2026", full_name="Trần Xuân Thủy") == ["Mật khẩu không được chứa họ tên của bạn."]
+
+
+def test_the_new_password_must_differ_from_the_current_one(client, login, make_user):
+    login(make_user())
+    response = client.post("/tai-khoan/doi-mat-khau", data={"current": TEST_PASSWORD, "new": TEST_PASSWORD, "confirm": TEST_PASSWORD})
+    assert response.status_code == 422
+    assert "Mật khẩu mới phải khác mật khẩu hiện tại." in response.get_data(as_text=True)
+
+
+def test_identifiers_in_other_digit_forms_are_the_same_identifier(client, db_session, make_user, make_unit):
+    unit = make_user(phone="0900000004", cccd="001190000004").unit  # committed: a refused registration rolls back
+    form = {"full_name": "Lê Văn Tám", "cccd": "٠٠١١٩٠٠٠٠٠٠٤", "phone": "０９７７ ０００ １１１", "unit_id": str(unit.id),
+            "password": "Cay-bang-xanh-7", "confirm": "Cay-bang-xanh-7"}
+    response = client.post("/dang-ky", data=form)
+    assert response.status_code == 422
+    assert "Số CCCD này đã được đăng ký." in response.get_data(as_text=True)
+    response = client.post("/dang-ky", data={**form, "cccd": "００１１９００００９９９"})
+    assert response.status_code == 302
+    user = db_session.scalar(select(User).where(User.full_name == "Lê Văn Tám"))
+    assert (user.cccd, user.phone) == ("001190000999", "0977000111")
+    client.post("/dang-xuat")
+    assert client.post("/dang-nhap", data={"identifier": "09٧٧000111", "password": "Cay-bang-xanh-7"}).status_code == 302
+
+
+def test_a_locked_account_with_its_right_password_is_told_so_with_the_limits_on(app_with, db_session, make_user):
+    user = make_user()
+    user.active = False
+    db_session.commit()
+    response = app_with(RATELIMIT_ENABLED=True).test_client().post("/dang-nhap", data={"identifier": user.phone, "password": TEST_PASSWORD})
+    assert response.status_code == 401
+    assert "Tài khoản đã bị khóa. Vui lòng liên hệ quản trị viên." in response.get_data(as_text=True)
 
 
 def test_registration_refuses_a_password_holding_the_phone(client, db_session, make_unit):

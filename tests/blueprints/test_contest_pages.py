@@ -214,7 +214,8 @@ def test_autosave_needs_a_session_and_an_active_account(app, client, db_session,
     player.active = False
     db_session.merge(player)
     db_session.commit()
-    assert client.post(f"/api/bai-thi/{attempt_id}/tra-loi", json=payload).status_code == 404
+    locked = client.post(f"/api/bai-thi/{attempt_id}/tra-loi", json=payload)
+    assert locked.status_code == 401 and locked.get_json()["error"] == "Phiên đăng nhập đã hết hạn; vui lòng đăng nhập lại."
 
 
 def test_a_javascript_submit_never_overwrites_autosaved_answers(client, db_session, clock, contest, player):

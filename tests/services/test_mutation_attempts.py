@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select, update
 
 from contest import cache
-from contest.errors import NotFoundError
+from contest.errors import NotFoundError, SessionEndedError
 from contest.models import Answer, Attempt, Question, UnitKind
 from contest.services import attempts as svc
 from contest.services.attempts import AttemptError
@@ -198,9 +198,10 @@ def test_autosave_checks_who_and_which_question(db_session, player, make_user, p
         svc.save_answer(db_session, player.id, attempt.id, single.id, ["A", "B"], T0, POLICY)
     player.active = False
     db_session.commit()
-    with pytest.raises(NotFoundError):
+    # A locked account's session has ended, whatever the question.
+    with pytest.raises(SessionEndedError, match="^Phiên đăng nhập đã hết hạn; vui lòng đăng nhập lại.$"):
         svc.save_answer(db_session, player.id, attempt.id, question.id, ["A"], T0, POLICY)
-    with pytest.raises(NotFoundError):
+    with pytest.raises(SessionEndedError):
         svc.save_answer(db_session, player.id, attempt.id, theirs.questions[0].id, ["A"], T0, POLICY)
     assert db_session.scalar(select(Answer.id)) is None
 
