@@ -53,12 +53,11 @@ def change_role(user_id: int):
 @admin_required
 def toggle_active(user_id: int):
     user = get_or_404(User, user_id)
-    if EmptyForm().validate_on_submit():
-        commit_or_flash(
-            lambda: user_service.set_active(db.session, current_user, user, not user.active),
-            lambda: f"Đã {'mở khóa' if user.active else 'khóa'} tài khoản {user.full_name} ({user.phone}).",
-            "user.active",
-        )
+    commit_or_flash(
+        lambda: user_service.set_active(db.session, current_user, user, not user.active),
+        lambda: f"Đã {'mở khóa' if user.active else 'khóa'} tài khoản {user.full_name} ({user.phone}).",
+        "user.active",
+    )
     return _back_to_users()
 
 
@@ -67,18 +66,17 @@ def toggle_active(user_id: int):
 def reset_password(user_id: int):
     """A new random password for an account whose owner forgot theirs; shown to the admin once, never logged."""
     user = get_or_404(User, user_id)
-    if EmptyForm().validate_on_submit():
-        try:
-            password = user_service.reset_password(db.session, current_user, user)
-        except ValidationError as error:
-            db.session.rollback()
-            flash(str(error), "danger")
-        else:
-            audit("user.password_reset", f"Đã đặt lại mật khẩu của {user.full_name} ({user.phone}).")
-            db.session.commit()
-            # Shown on this page, not flashed: a flash would sit in the (signed, readable) session cookie.
-            back = safe_target(request.form.get("back"), url_for("admin.users"))
-            return render_template("admin/password_reset.html", user=user, password=password, back=back)
+    try:
+        password = user_service.reset_password(db.session, current_user, user)
+    except ValidationError as error:
+        db.session.rollback()
+        flash(str(error), "danger")
+    else:
+        audit("user.password_reset", f"Đã đặt lại mật khẩu của {user.full_name} ({user.phone}).")
+        db.session.commit()
+        # Shown on this page, not flashed: a flash would sit in the (signed, readable) session cookie.
+        back = safe_target(request.form.get("back"), url_for("admin.users"))
+        return render_template("admin/password_reset.html", user=user, password=password, back=back)
     return _back_to_users()
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -135,8 +135,6 @@ def confirm_import(bank_id: int, pending_id: int):
     if pending is None or pending.bank_id != bank.id:
         flash("Bản xem trước đã hết hạn hoặc đã được nhập. Vui lòng tải tệp lên lại.", "warning")
         return redirect(url_for("organizer.import_questions", bank_id=bank.id))
-    if not EmptyForm().validate_on_submit():
-        abort(400)
     filename = pending.filename
     plan = question_service.confirm_import(db.session, pending, current_user)
     if not plan.ok:
@@ -211,14 +209,13 @@ def _back_to_bank(question: Question):
 @organizer_required
 def toggle_question(question_id: int):
     question = load_question(question_id)
-    if EmptyForm().validate_on_submit():
-        new_status = "retired" if question.status == "active" else "active"
-        question_service.set_status(db.session, question, new_status)
-        audit("question.status", f"{'Ngừng dùng' if new_status == 'retired' else 'Dùng lại'} câu hỏi {question.code}.", question_id=question.id)
-        db.session.commit()
-        flash(
-            f"Đã {'ngừng dùng' if new_status == 'retired' else 'dùng lại'} câu hỏi {question.code}.", "success"
-        )
+    new_status = "retired" if question.status == "active" else "active"
+    question_service.set_status(db.session, question, new_status)
+    audit("question.status", f"{'Ngừng dùng' if new_status == 'retired' else 'Dùng lại'} câu hỏi {question.code}.", question_id=question.id)
+    db.session.commit()
+    flash(
+        f"Đã {'ngừng dùng' if new_status == 'retired' else 'dùng lại'} câu hỏi {question.code}.", "success"
+    )
     return _back_to_bank(question)
 
 
@@ -227,14 +224,13 @@ def toggle_question(question_id: int):
 def delete_question(question_id: int):
     question = load_question(question_id)
     bank_id, code = question.bank_id, question.code
-    if EmptyForm().validate_on_submit():
-        try:
-            question_service.delete_question(db.session, question)
-        except ValidationError as error:
-            db.session.rollback()
-            flash(str(error), "danger")
-            return redirect(url_for("organizer.edit_question", question_id=question_id))
-        audit("question.delete", f"Xóa câu hỏi {code}.", bank_id=bank_id)
-        db.session.commit()
-        flash(f"Đã xóa câu hỏi {code}.", "success")
+    try:
+        question_service.delete_question(db.session, question)
+    except ValidationError as error:
+        db.session.rollback()
+        flash(str(error), "danger")
+        return redirect(url_for("organizer.edit_question", question_id=question_id))
+    audit("question.delete", f"Xóa câu hỏi {code}.", bank_id=bank_id)
+    db.session.commit()
+    flash(f"Đã xóa câu hỏi {code}.", "success")
     return redirect(url_for("organizer.bank", bank_id=bank_id))

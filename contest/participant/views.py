@@ -63,8 +63,6 @@ def contest(contest_id: int):
 def start_attempt(contest_id: int, round_id: int):
     contest = load_contest(contest_id, Need.view)
     round_ = load_round(contest, round_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
     try:
         attempt = attempt_service.start_attempt(
             db.session, current_user, round_, clock.now(), attempt_policy(), client_ip=request.remote_addr
