@@ -3,13 +3,11 @@ from __future__ import annotations
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 
 from contest import db
 from contest.auth import bp
 from contest.auth.forms import ChangePasswordForm, LoginForm, RegisterForm
 from contest.forms import as_choices
-from contest.models import Unit
 from contest.ratelimit import LOGIN_PER_ACCOUNT, LOGIN_PER_ADDRESS, REGISTER_PER_ADDRESS, failed_login, limiter, login_identifier
 from contest.services import units as unit_service
 from contest.services import users as user_service
@@ -98,11 +96,7 @@ def _show_problems(form: FlaskForm, problems: dict[str, list[str]]) -> None:
 @login_required
 def profile():
     unit = current_user.unit
-    ancestors = []
-    if unit is not None:
-        ancestors = list(
-            db.session.scalars(select(Unit).where(Unit.id.in_(unit.ancestor_ids[:-1])).order_by(Unit.depth))
-        )
+    ancestors = unit_service.ancestors(db.session, unit) if unit is not None else []
     return render_template("auth/profile.html", unit=unit, ancestors=ancestors)
 
 

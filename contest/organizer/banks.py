@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from contest import db
 from contest.access import load_bank, load_question, organizer_required
 from contest.errors import ValidationError
 from contest.forms import EmptyForm, as_choices
-from contest.models import PendingImport, Question, Role, Topic, Unit
+from contest.models import PendingImport, Question, Role, Unit
 from contest.organizer import bp
 from contest.organizer.forms import BankForm, BankSharingForm, ImportForm, QuestionFilterForm, QuestionForm
 from contest.pagination import paginate
@@ -50,7 +49,7 @@ def banks():
 def bank(bank_id: int):
     bank = load_bank(bank_id)
     form = QuestionFilterForm(request.args)
-    topics = list(db.session.scalars(select(Topic).where(Topic.bank_id == bank.id).order_by(Topic.name)))
+    topics = question_service.bank_topics(db.session, bank)
     form.topic.choices = as_choices([(0, "Mọi chủ đề"), *((t.id, t.name) for t in topics)])
     flt = question_service.QuestionFilter(
         search=form.q.data or "",

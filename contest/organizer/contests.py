@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from flask import redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
 
 from contest import clock, db
 from contest.access import Need, load_contest, load_round, organizer_required
 from contest.errors import ValidationError
 from contest.forms import EmptyForm, as_choices
-from contest.models import Attempt, Contest, Round, Unit
+from contest.models import Contest, Round, Unit
 from contest.organizer import bp
 from contest.organizer.contest_forms import BLUEPRINT_ROWS, ContestForm, RoundForm
 from contest.services import contests as contest_service
@@ -64,14 +63,7 @@ def _contest_form(contest: Contest | None, root) -> ContestForm:
 @organizer_required
 def contests():
     items = contest_service.contests_for_organizer(db.session, current_user)
-    counts = dict(
-        db.session.execute(
-            select(Round.contest_id, func.count(func.distinct(Attempt.user_id)))
-            .join(Attempt, Attempt.round_id == Round.id)
-            .where(Round.contest_id.in_([c.id for c in items]))
-            .group_by(Round.contest_id)
-        ).all()
-    ) if items else {}
+    counts = contest_service.participant_counts(db.session, items)
     return render_template("organizer/contests.html", contests=items, counts=counts, now=clock.now())
 
 
@@ -110,11 +102,7 @@ def edit_contest(contest_id: int):
         )
         if saved is not None:
             return redirect(url_for("organizer.edit_contest", contest_id=contest.id))
-    attempts = dict(
-        db.session.execute(
-            select(Attempt.round_id, func.count()).where(Attempt.round_id.in_([r.id for r in contest.rounds])).group_by(Attempt.round_id)
-        ).all()
-    ) if contest.rounds else {}
+    attempts = contest_service.attempt_counts(db.session, contest)
     status = 422 if request.method == "POST" else 200
     return render_template(
         "organizer/contest_form.html",

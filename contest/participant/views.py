@@ -2,11 +2,10 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from contest import clock, db
 from contest.forms import EmptyForm
-from contest.models import Answer, Attempt, AttemptStatus
+from contest.models import Attempt, AttemptStatus
 from contest.auth import session_account
 from contest.participant import bp
 from contest.access import Need, load_contest, load_own_attempt, load_round, load_touched_attempt, may_see_leaderboard
@@ -39,13 +38,9 @@ def contest(contest_id: int):
     contest = load_contest(contest_id, Need.view)
     now = clock.now()
     eligible = current_user.is_authenticated and contest_service.is_eligible(current_user, contest)
-    mine: dict[int, list[Attempt]] = {}
+    mine = {}
     if current_user.is_authenticated:
-        for attempt in db.session.scalars(
-            select(Attempt).where(Attempt.user_id == current_user.id, Attempt.round_id.in_([r.id for r in contest.rounds])).order_by(Attempt.number)
-        ):
-            attempt_service.finalize_if_due(db.session, attempt, now, attempt_policy())
-            mine.setdefault(attempt.round_id, []).append(attempt)
+        mine = attempt_service.own_attempts(db.session, current_user, contest.rounds, now, attempt_policy())
         db.session.commit()
     return render_template(
         "participant/contest.html",
@@ -126,12 +121,7 @@ def take_attempt(attempt_id: int):
     # When each answer reached the server (epoch ms): the page keeps unsent choices in the browser and
     # resends one only if it was made after the answer the server holds (another device may be newer).
     # A cleared answer (nothing chosen) has no time: a choice kept in the browser fills it again.
-    saved_at = {
-        qid: int(at.timestamp() * 1000)
-        for qid, at in db.session.execute(
-            select(Answer.attempt_question_id, Answer.saved_at).where(Answer.attempt_id == attempt.id, Answer.selected != "")
-        )
-    }
+    saved_at = attempt_service.saved_times_ms(db.session, attempt)
     return render_template(
         "participant/take_attempt.html",
         attempt=attempt,

@@ -332,3 +332,24 @@ def score_attempt(session: Session, attempt: Attempt) -> None:
     end = min(attempt.finished_at, attempt.deadline)
     attempt.time_used_ms = max(0, int((end - attempt.started_at).total_seconds() * 1000))
     session.flush()
+
+
+def own_attempts(session: Session, user: User, rounds: list[Round], now: datetime, policy: AttemptPolicy) -> dict[int, list[Attempt]]:
+    """The user's attempts of `rounds` by round id, in order, each finalised first when its time is up."""
+    mine: dict[int, list[Attempt]] = {}
+    if not rounds:
+        return mine
+    statement = select(Attempt).where(Attempt.user_id == user.id, Attempt.round_id.in_([r.id for r in rounds])).order_by(Attempt.number)
+    for attempt in session.scalars(statement):
+        finalize_if_due(session, attempt, now, policy)
+        mine.setdefault(attempt.round_id, []).append(attempt)
+    return mine
+
+
+def saved_times_ms(session: Session, attempt: Attempt) -> dict[int, int]:
+    """When each answer of the attempt reached the server (epoch ms), by question; a cleared answer has none."""
+    rows = session.execute(
+        select(Answer.attempt_question_id, Answer.saved_at).where(Answer.attempt_id == attempt.id, Answer.selected != "")
+    )
+    return {qid: int(at.timestamp() * 1000) for qid, at in rows}
+

@@ -380,3 +380,24 @@ def blueprint_cells(session: Session, round_: Round) -> list[Cell]:
     """The round's blueprint as draw cells: the active question ids of each line."""
     return [Cell(tuple(session.scalars(_candidates_query(item))), item.question_count) for item in round_.blueprint]
 
+
+def participant_counts(session: Session, contests: list[Contest]) -> dict[int, int]:
+    """People who started at least one attempt, by contest id."""
+    if not contests:
+        return {}
+    return dict(session.execute(
+        select(Round.contest_id, func.count(func.distinct(Attempt.user_id)))
+        .join(Attempt, Attempt.round_id == Round.id)
+        .where(Round.contest_id.in_([c.id for c in contests]))
+        .group_by(Round.contest_id)
+    ).all())
+
+
+def attempt_counts(session: Session, contest: Contest) -> dict[int, int]:
+    """Attempts started, by round id of the contest."""
+    if not contest.rounds:
+        return {}
+    return dict(session.execute(
+        select(Attempt.round_id, func.count()).where(Attempt.round_id.in_([r.id for r in contest.rounds])).group_by(Attempt.round_id)
+    ).all())
+

@@ -349,3 +349,8 @@ def bank_questions(session: Session, bank: QuestionBank) -> list[QuestionData]:
 
 def export_bank(session: Session, bank: QuestionBank) -> bytes:
     return export_workbook(bank_questions(session, bank))
+
+
+def bank_topics(session: Session, bank: QuestionBank) -> list[Topic]:
+    return list(session.scalars(select(Topic).where(Topic.bank_id == bank.id).order_by(Topic.name)))
+

@@ -462,3 +462,9 @@ def import_units(session: Session, stream: BinaryIO | bytes, filename: str) -> U
         by_code[r.code].parent = by_code[r.parent_code] if r.parent_code else None
     rebuild_paths(session)
     return result
+
+
+def ancestors(session: Session, unit: Unit) -> list[Unit]:
+    """The units above `unit`, from the top of the tree down."""
+    return list(session.scalars(select(Unit).where(Unit.id.in_(unit.ancestor_ids[:-1])).order_by(Unit.depth)))
+
