@@ -82,6 +82,14 @@ class Attempt(Base):
     def finished(self) -> bool:
         return self.status in FINISHED
 
+    def answers_visible(self, now: datetime) -> bool:
+        """Whether its participant may see the keys and explanations now (the contest's review policy);
+        never while the attempt runs."""
+        policy = self.round.contest.review_policy
+        if not self.finished or policy == "score_only":
+            return False
+        return policy == "immediate" or (policy == "after_close" and now >= self.round.closes_at)
+
 
 class AttemptQuestion(Base):
     """A question as it was drawn for one attempt: text, shown choices and key are copied."""

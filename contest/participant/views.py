@@ -222,9 +222,7 @@ def attempt_result(attempt_id: int):
     if attempt.in_progress:
         return redirect(url_for("participant.take_attempt", attempt_id=attempt.id))
     contest = attempt.round.contest
-    review = contest.review_policy == "immediate" or (
-        contest.review_policy == "after_close" and now >= attempt.round.closes_at
-    )
+    review = attempt.answers_visible(now)
     standing = None
     if may_see_leaderboard(contest):
         standing = current_leaderboard(contest, attempt.round, now, frozen=True).find(current_user.id)
