@@ -1,8 +1,9 @@
-"""Saving answers (contest/services/attempts.py: save_answers, _answer_row, _upsert_statement) and the expiry count.
+"""Saving answers (contest/services/attempts.py: save_answers, _answer_row, _upsert_statement) and two counts.
 
 Written to kill the mutants `make mutation` found alive (see TESTING.md): the saving time, blank keys
 among the chosen ones, the message for a question of another attempt, choices without a source, the
-upsert built once per dialect, and the number of attempts the expiry sweep reports.
+upsert built once per dialect, the number of attempts the expiry sweep reports, and attempt numbers
+counted per round.
 """
 
 from __future__ import annotations
@@ -62,3 +63,12 @@ def test_a_choice_without_a_source_is_stored_under_its_own_key():
     choices = [{"key": "A", "text": "Một"}, {"key": "B", "text": "Hai"}, {"key": "C", "text": "Ba", "source": "A"}]
     row = svc._answer_row(7, 9, "multiple", choices, ["b", "c"], LATER)
     assert row == {"attempt_id": 7, "attempt_question_id": 9, "selected": "B,C", "selected_original": "A,B", "saved_at": LATER}
+
+
+def test_attempt_numbers_start_again_in_each_round(db_session, player, make_contest, make_bank, province):  # noqa: F811
+    two = make_contest(unit=province, bank=make_bank(owner=province, per_topic=2), per_topic=2, rounds=2)
+    first_round, second_round = two.rounds
+    svc.submit_attempt(db_session, start(db_session, player, first_round), T0 + timedelta(minutes=1), POLICY)
+    db_session.commit()
+    later = start(db_session, player, second_round, at=second_round.opens_at)
+    assert later.number == 1
