@@ -1,26 +1,7 @@
 """Home page and health check."""
 
-from __future__ import annotations
-
-from flask import Blueprint, jsonify, render_template
-from sqlalchemy import text
-
-from contest import db
+from flask import Blueprint
 
 bp = Blueprint("main", __name__)
 
-
-@bp.route("/")
-def index():
-    return render_template("main/index.html")
-
-
-@bp.route("/healthz")
-def healthz():
-    """Liveness and database reachability, for load balancers and monitoring."""
-    try:
-        db.session.execute(text("SELECT 1"))
-    except Exception as error:  # any driver error means the database is unusable
-        db.session.rollback()
-        return jsonify(status="error", database="unavailable", detail=type(error).__name__), 503
-    return jsonify(status="ok", database="ok", dialect=db.get_engine().dialect.name)
+from contest.main import views  # noqa: E402,F401  (routes register on bp)

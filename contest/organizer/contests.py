@@ -11,7 +11,7 @@ from contest.errors import ValidationError
 from contest.forms import EmptyForm, as_choices
 from contest.models import Contest, Round, Unit
 from contest.organizer import bp
-from contest.organizer.contest_forms import BLUEPRINT_ROWS, ContestForm, RoundForm
+from contest.organizer.forms import BLUEPRINT_ROWS, ContestForm, RoundForm
 from contest.services import contests as contest_service
 from contest.services import units as unit_service
 from contest.services.contests import BlueprintLine, ContestSettings, RoundSettings

@@ -1,10 +1,22 @@
 from __future__ import annotations
 
 from flask_wtf.file import FileField, FileRequired
-from wtforms import HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import AnyOf, DataRequired, Length, Optional
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    FieldList,
+    FormField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optional
 
-from contest.forms import Form, REQUIRED, as_choices
+from contest.forms import REQUIRED, Form, SubForm, as_choices
+from contest.services.contests import AUDIENCE_LABELS, GRADING_LABELS, LEADERBOARD_LABELS, PREDICTION_LABELS, REVIEW_LABELS
 from contest.viewhelpers import db_int
 from question_bank.model import DIFFICULTY_LABELS, KIND_LABELS, LABELS
 
@@ -63,3 +75,44 @@ for _label in LABELS:
         f"choice_{_label}",
         StringField(f"Phương án {_label}", validators=[Optional(), Length(max=1000)]),
     )
+
+
+# ---------------------------------------------------------------- contests and rounds
+
+LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
+BLUEPRINT_ROWS = 8
+
+
+class ContestForm(Form):
+    title = StringField("Tên cuộc thi", validators=[DataRequired(REQUIRED), Length(max=255)])
+    owner_unit_id = SelectField("Đơn vị tổ chức", coerce=int, validate_choice=False, validators=[Optional()])
+    rules_html = TextAreaField("Thể lệ (cho phép định dạng HTML đơn giản: đoạn, in đậm, danh sách, liên kết)", validators=[Optional(), Length(max=50_000)])
+    audience = SelectField("Đối tượng dự thi", choices=as_choices(AUDIENCE_LABELS.items()))
+    eligible_unit_ids = SelectMultipleField("Các đơn vị được tham gia (gồm cả đơn vị cấp dưới)", coerce=int, validators=[Optional()])
+    attempts_allowed = IntegerField("Số lượt thi mỗi vòng", default=1, validators=[NumberRange(1, 20, "Từ 1 đến 20 lượt.")])
+    grading = SelectField("Lượt được tính điểm", choices=as_choices(GRADING_LABELS.items()))
+    points_per_question = IntegerField("Điểm mỗi câu", default=1, validators=[NumberRange(1, 100, "Từ 1 đến 100 điểm.")])
+    shuffle_questions = BooleanField("Đảo thứ tự câu hỏi", default=True)
+    shuffle_choices = BooleanField("Đảo thứ tự phương án", default=True)
+    review_policy = SelectField("Xem đáp án", choices=as_choices(REVIEW_LABELS.items()))
+    leaderboard_visibility = SelectField("Bảng xếp hạng", choices=as_choices(LEADERBOARD_LABELS.items()))
+    leaderboard_freeze_at = DateTimeLocalField("Tạm dừng cập nhật bảng xếp hạng từ (giờ Việt Nam, để trống nếu không)", format=LOCAL_FORMAT, validators=[Optional()])
+    prediction_question = StringField("Câu hỏi dự đoán (để trống nếu không dùng)", validators=[Optional(), Length(max=1000)])
+    prediction_resolver = SelectField("Đáp án câu hỏi dự đoán là", choices=as_choices([("", "—"), *PREDICTION_LABELS.items()]), validators=[Optional()])
+
+
+class BlueprintRowForm(SubForm):
+    """One line of the blueprint; a row with 0 questions is ignored."""
+
+    bank_id = SelectField("Ngân hàng", coerce=int, validate_choice=False)
+    topic_id = SelectField("Chủ đề", coerce=int, validate_choice=False)
+    difficulty = SelectField("Mức độ", coerce=int, validate_choice=False, choices=as_choices([(0, "Mọi mức độ"), *((int(k), v) for k, v in DIFFICULTY_LABELS.items())]))
+    count = IntegerField("Số câu", default=0, validators=[Optional(), NumberRange(0, 200, "Từ 0 đến 200 câu.")])
+
+
+class RoundForm(Form):
+    title = StringField("Tên vòng thi", validators=[DataRequired(REQUIRED), Length(max=255)])
+    opens_at = DateTimeLocalField("Bắt đầu (giờ Việt Nam)", format=LOCAL_FORMAT, validators=[DataRequired("Vui lòng nhập thời điểm bắt đầu.")])
+    closes_at = DateTimeLocalField("Kết thúc (giờ Việt Nam)", format=LOCAL_FORMAT, validators=[DataRequired("Vui lòng nhập thời điểm kết thúc.")])
+    time_limit_minutes = IntegerField("Thời gian làm bài (phút)", default=20, validators=[NumberRange(1, 600, "Từ 1 đến 600 phút.")])
+    blueprint = FieldList(FormField(BlueprintRowForm), min_entries=BLUEPRINT_ROWS, max_entries=BLUEPRINT_ROWS)

@@ -4,14 +4,14 @@ import tempfile
 
 from flask import redirect, render_template, request, send_file, url_for
 from flask_login import current_user
-from flask_wtf.file import FileAllowed, FileField, FileRequired
 
 from contest import clock, db
 from contest.access import Need, concerns_manager, get_or_404, load_contest, manages, report_roles
-from contest.forms import EmptyForm, Form
+from contest.forms import EmptyForm
 from contest.models import Role, User
 from contest.clock import attempt_policy
 from contest.reports import bp
+from contest.reports.forms import StaffImportForm
 from contest.reports.access import report_unit, scope_from_request, threshold_from_request
 from contest.services import contests as contest_service
 from contest.services import exports, prizes, staff, statistics
@@ -19,10 +19,6 @@ from contest.downloads import XLSX_MIMETYPE, send_xlsx
 from contest.viewhelpers import audit, commit_or_flash, db_int, import_upload, redirect_back
 from question_bank.xlsx import template_workbook
 
-
-
-class StaffImportForm(Form):
-    file = FileField("Tệp Excel danh sách cán bộ (.xlsx)", validators=[FileRequired("Vui lòng chọn tệp."), FileAllowed(["xlsx"], "Chỉ nhận tệp Excel .xlsx.")])
 
 
 def _xlsx(write, name: str, action: str, summary: str):
