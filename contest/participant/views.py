@@ -92,30 +92,25 @@ def take_attempt(attempt_id: int):
     form = EmptyForm()
     confirm_submit = False
     if request.method == "POST" and form.validate_on_submit():
-        # Without JavaScript the whole form is posted: it is the full state of the answers. With it,
-        # every choice was already saved one by one (maybe from another device too): the form is not
-        # applied again, so a stale page can never overwrite a newer answer.
-        autosaved = request.form.get("autosaved") == "1"
+        autosaved = request.form.get("autosaved") == "1"  # the page saved every choice as it was made
         try:
-            if not autosaved:
-                attempt_service.save_answers(db.session, attempt, _answers_from_form(attempt), now, policy)
-                if attempt.round.contest.prediction_question:
-                    attempt_service.save_prediction(db.session, attempt, _prediction_from_form(), now, policy)
+            answers = None if autosaved else _answers_from_form(attempt)
+            prediction = _prediction_from_form() if answers is not None and attempt.round.contest.prediction_question else None
+            outcome = attempt_service.apply_attempt_form(
+                db.session, attempt, answers, prediction, submit=request.form.get("action") == "submit",
+                confirmed=request.form.get("confirmed") == "1", now=now, policy=policy,
+            )
         except AttemptError as error:
             db.session.commit()
             flash(str(error), "danger")
             return redirect(url_for("participant.take_attempt", attempt_id=attempt.id))
-        if request.form.get("action") == "submit":
-            if request.form.get("confirmed") == "1":
-                attempt_service.submit_attempt(db.session, attempt, now, policy)
-                db.session.commit()
-                return redirect(url_for("participant.attempt_result", attempt_id=attempt.id))
-            confirm_submit = True
-        else:
-            db.session.commit()
+        db.session.commit()
+        if outcome is attempt_service.FormOutcome.submitted:
+            return redirect(url_for("participant.attempt_result", attempt_id=attempt.id))
+        if outcome is attempt_service.FormOutcome.saved:
             flash("Đã lưu câu trả lời.", "success")
             return redirect(url_for("participant.take_attempt", attempt_id=attempt.id))
-        db.session.commit()
+        confirm_submit = True
     saved = attempt_service.saved_answers(db.session, attempt)
     unanswered = sum(1 for q in attempt.questions if not saved.get(q.id))
     # When each answer reached the server (epoch ms): the page keeps unsent choices in the browser and

@@ -6,6 +6,7 @@ final and scored exactly once through a conditional UPDATE.
 
 from __future__ import annotations
 
+import enum
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -247,6 +248,36 @@ def save_answer(
         raise AttemptError(_closed_message(attempt))
     connection.execute(_upsert_statement(session), [_answer_row(attempt_id, question_id, row.kind, row.choices, keys, now)])
     return max(0, int((row.deadline - now).total_seconds()))
+
+
+class FormOutcome(enum.Enum):
+    """What a post of the attempt page did."""
+
+    saved = "saved"
+    confirm = "confirm"  # a submit not yet confirmed: the page asks first
+    submitted = "submitted"
+
+
+def apply_attempt_form(
+    session: Session, attempt: Attempt, answers: dict[int, list[str]] | None, prediction: int | None, *,
+    submit: bool, confirmed: bool, now: datetime, policy: AttemptPolicy,
+) -> FormOutcome:
+    """A post of the whole attempt page: save its answers and prediction, then submit when asked and confirmed.
+
+    `answers` is None when the page autosaved every choice one by one (JavaScript, maybe from another
+    device too): the form is then not applied again, so a stale page can never overwrite a newer answer.
+    Without JavaScript the form is the full state of the answers. Raises AttemptError as the saves do.
+    """
+    if answers is not None:
+        save_answers(session, attempt, answers, now, policy)
+        if attempt.round.contest.prediction_question:
+            save_prediction(session, attempt, prediction, now, policy)
+    if not submit:
+        return FormOutcome.saved
+    if not confirmed:
+        return FormOutcome.confirm
+    submit_attempt(session, attempt, now, policy)
+    return FormOutcome.submitted
 
 
 def save_prediction(session: Session, attempt: Attempt, prediction: int | None, now: datetime, policy: AttemptPolicy) -> None:

@@ -48,3 +48,18 @@ def test_answers_are_visible_by_the_review_policy_and_never_while_running(db_ses
     assert running.answers_visible(T0 + timedelta(hours=1)) is during
     assert running.answers_visible(round_.closes_at) is after_close
     assert play(db_session, make_user(unit=contest.owner_unit), round_, T0, 1).answers_visible(round_.closes_at) is after_close
+
+
+def test_a_post_of_the_attempt_page_saves_asks_to_confirm_then_submits(db_session, contest, make_user):
+    from contest.services.attempts import FormOutcome, apply_attempt_form, saved_answers
+
+    attempt = attempt_service.start_attempt(db_session, make_user(unit=contest.owner_unit), contest.rounds[0], T0, POLICY)
+    first = attempt.questions[0]
+    kwargs = dict(now=T0 + timedelta(minutes=1), policy=POLICY)
+    assert apply_attempt_form(db_session, attempt, {first.id: ["A"]}, None, submit=False, confirmed=False, **kwargs) is FormOutcome.saved
+    assert saved_answers(db_session, attempt)[first.id] == ["A"]
+    # An autosaving page posts no answers: what the server holds stays (a stale page overwrites nothing).
+    assert apply_attempt_form(db_session, attempt, None, None, submit=True, confirmed=False, **kwargs) is FormOutcome.confirm
+    assert attempt.in_progress and saved_answers(db_session, attempt)[first.id] == ["A"]
+    assert apply_attempt_form(db_session, attempt, None, None, submit=True, confirmed=True, **kwargs) is FormOutcome.submitted
+    assert attempt.status == AttemptStatus.submitted
