@@ -99,7 +99,7 @@ def _save_unit(unit: Unit | None):
     form = _unit_form(unit)
     problems: list[str] = []
     if form.validate_on_submit():
-        parent = db.session.get(Unit, form.parent_id.data) if form.parent_id.data else None
+        parent = unit_service.get_unit(db.session, form.parent_id.data)
         fields = dict(
             code=form.code.data,
             name=form.name.data,

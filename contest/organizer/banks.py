@@ -9,7 +9,7 @@ from contest import db
 from contest.access import load_bank, load_question, organizer_required
 from contest.errors import ValidationError
 from contest.forms import EmptyForm, as_choices
-from contest.models import PendingImport, Question, Role, Unit
+from contest.models import PendingImport, Question, Role
 from contest.organizer import bp
 from contest.organizer.forms import BankForm, BankSharingForm, ImportForm, QuestionFilterForm, QuestionForm
 from contest.pagination import paginate
@@ -31,7 +31,7 @@ def banks():
         form.owner_unit_id.data = current_user.unit_id
     problems: list[str] = []
     if form.validate_on_submit():
-        owner = db.session.get(Unit, form.owner_unit_id.data)
+        owner = unit_service.get_unit(db.session, form.owner_unit_id.data)
         bank, problems = save_or_problems(
             lambda: question_service.create_bank(db.session, name=form.name.data, description=form.description.data or "", owner_unit=owner),
             lambda b: f"Đã tạo ngân hàng “{b.name}”.",

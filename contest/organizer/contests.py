@@ -7,9 +7,8 @@ from flask_login import current_user
 
 from contest import clock, db
 from contest.access import Need, load_contest, load_round, organizer_required
-from contest.errors import ValidationError
 from contest.forms import EmptyForm, as_choices
-from contest.models import Contest, Round, Unit
+from contest.models import Contest, Round
 from contest.organizer import bp
 from contest.organizer.forms import BLUEPRINT_ROWS, ContestForm, RoundForm
 from contest.services import contests as contest_service
@@ -74,14 +73,12 @@ def new_contest():
     form = _contest_form(None, root)
     problems: list[str] = []
     if form.validate_on_submit():
-        owner = db.session.get(Unit, form.owner_unit_id.data or 0)
-
-        def create():
-            if owner is None or (root is not None and not unit_service.is_in_subtree(owner, root)):
-                raise ValidationError("Hãy chọn đơn vị tổ chức thuộc phạm vi của bạn.")
-            return contest_service.create_contest(db.session, owner, _settings_from(form), created_by=current_user)
-
-        contest, problems = save_or_problems(create, lambda c: f"Đã tạo cuộc thi “{c.title}”. Hãy thêm vòng thi và cấu trúc đề.", "contest.create")
+        owner = unit_service.get_unit(db.session, form.owner_unit_id.data)
+        contest, problems = save_or_problems(
+            lambda: contest_service.create_contest(db.session, owner, _settings_from(form), created_by=current_user),
+            lambda c: f"Đã tạo cuộc thi “{c.title}”. Hãy thêm vòng thi và cấu trúc đề.",
+            "contest.create",
+        )
         if contest is not None:
             return redirect(url_for("organizer.edit_contest", contest_id=contest.id))
     status = 422 if request.method == "POST" else 200

@@ -193,7 +193,10 @@ def _apply_settings(session: Session, contest: Contest, owner_unit: Unit, settin
     contest.prediction_resolver = settings.prediction_resolver if prediction else None
 
 
-def create_contest(session: Session, owner_unit: Unit, settings: ContestSettings, created_by: User | None = None) -> Contest:
+def create_contest(session: Session, owner_unit: Unit | None, settings: ContestSettings, created_by: User | None = None) -> Contest:
+    """A draft contest of `owner_unit`; an organiser (`created_by`) may create one only for a unit they organise."""
+    if owner_unit is None or (created_by is not None and not organizes(created_by, owner_unit)):
+        raise ValidationError("Hãy chọn đơn vị tổ chức thuộc phạm vi của bạn.")
     contest = Contest(owner_unit=owner_unit, created_by_id=created_by.id if created_by else None, status=ContestStatus.draft.value)
     _apply_settings(session, contest, owner_unit, settings)
     session.add(contest)

@@ -135,6 +135,10 @@ def unit_options(session: Session, root: Unit | None = None) -> list[tuple[int, 
     ]
 
 
+def get_unit(session: Session, unit_id: int | None) -> Unit | None:
+    return session.get(Unit, unit_id) if unit_id else None
+
+
 def get_unit_by_code(session: Session, code: str) -> Unit | None:
     return session.scalar(select(Unit).where(Unit.code == normalize_code(code)))
 

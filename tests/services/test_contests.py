@@ -124,3 +124,18 @@ def test_blueprint_is_locked_once_the_round_has_attempts(db_session, province, b
     assert round_.title == "Tuần 1 (gia hạn)"
     with pytest.raises(ValidationError, match="không thể xóa"):
         svc.delete_round(db_session, round_)
+
+
+def test_an_organiser_creates_contests_only_for_units_they_organise(db_session, make_unit, make_user):
+    from contest.errors import ValidationError
+    from contest.models import Role, UnitKind
+    from contest.services import contests as contest_service
+
+    province = make_unit("P", kind=UnitKind.province)
+    district = make_unit("P-H", parent=province, kind=UnitKind.district)
+    organiser = make_user(Role.organizer, unit=district)
+    settings = contest_service.ContestSettings(title="Thử", eligible_unit_ids=[district.id])
+    for owner in (province, None):
+        with pytest.raises(ValidationError, match="^Hãy chọn đơn vị tổ chức thuộc phạm vi của bạn.$"):
+            contest_service.create_contest(db_session, owner, settings, created_by=organiser)
+    assert contest_service.create_contest(db_session, district, settings, created_by=organiser).owner_unit is district
