@@ -37,9 +37,12 @@ def _common_passwords() -> list[str]:
 add_frequency_lists({"vietnamese_common": _common_passwords()})
 
 
+def _hash_method() -> str:
+    return current_app.config.get("PASSWORD_HASH_METHOD", DEFAULT_METHOD) if has_app_context() else DEFAULT_METHOD
+
+
 def hash_password(password: str) -> str:
-    method = current_app.config.get("PASSWORD_HASH_METHOD", DEFAULT_METHOD) if has_app_context() else DEFAULT_METHOD
-    return generate_password_hash(password, method=method)
+    return generate_password_hash(password, method=_hash_method())
 
 
 def verify_password(password_hash: str, password: str) -> bool:
@@ -49,14 +52,13 @@ def verify_password(password_hash: str, password: str) -> bool:
 _dummy_hashes: dict[str, str] = {}
 
 
-def verify_nothing(password: str) -> bool:
+def verify_nothing(password: str) -> None:
     """The work of one verification against a hash no password matches, for a login naming no account:
     an unknown account then answers in the same time as a known one with a wrong password."""
-    method = current_app.config.get("PASSWORD_HASH_METHOD", DEFAULT_METHOD) if has_app_context() else DEFAULT_METHOD
+    method = _hash_method()
     if method not in _dummy_hashes:  # a constant per hashing method, computed once per process
         _dummy_hashes[method] = generate_password_hash(secrets.token_hex(16), method=method)
     check_password_hash(_dummy_hashes[method], password)
-    return False
 
 
 # What zxcvbn found, in words a user can act on.

@@ -208,7 +208,8 @@ def authenticate(session: Session, identifier: str, password: str) -> User | Non
     """
     user = find_by_identifier(session, identifier)
     if user is None:
-        return verify_nothing(password) or None
+        verify_nothing(password)
+        return None
     return user if verify_password(user.password_hash, password) else None
 
 
