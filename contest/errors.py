@@ -19,6 +19,14 @@ class ValidationError(ContestError):
     pass
 
 
+class FieldErrors(ValidationError):
+    """Every problem of a submitted form at once, by the name of the field it concerns."""
+
+    def __init__(self, problems: dict[str, list[str]]):
+        self.problems = problems
+        super().__init__("\n".join(message for messages in problems.values() for message in messages))
+
+
 class NotFoundError(ContestError):
     pass
 

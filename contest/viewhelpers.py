@@ -10,7 +10,7 @@ from flask_login import current_user
 from werkzeug.routing import IntegerConverter
 
 from contest import db
-from contest.errors import ValidationError
+from contest.errors import FieldErrors, ValidationError
 from contest.services import audit as audit_service
 
 # Ids and numbers are INTEGER columns: 32-bit on PostgreSQL, which refuses a larger parameter outright.
@@ -71,37 +71,48 @@ def audit(action: str, summary: str, **details) -> None:
     audit_service.record(db.session, actor, action, summary, details, request.remote_addr)
 
 
-def commit_or_flash(action: Callable[[], object], success: Callable[[], str], audit_action: str | None = None) -> bool:
-    """Run a one-button action: commit and flash `success()` (logged as `audit_action`), or roll back and flash why not."""
-    try:
-        action()
-    except ValidationError as error:
-        db.session.rollback()
-        for line in str(error).splitlines():
-            flash(line, "danger")
-        return False
-    message = success()
-    if audit_action:
-        audit(audit_action, message)
-    db.session.commit()
-    flash(message, "success")
-    return True
-
-
-def save_or_problems(action: Callable[[], object], success: Callable[[object], str], audit_action: str | None = None):
-    """Run a form's service call: on success log it, commit, flash `success(result)` and return (result, []);
-    on a broken rule roll back and return (None, the messages) for the form to show."""
+def save_or_problems(
+    action: Callable[[], object],
+    success: Callable[[object], str],
+    audit_action: str | None = None,
+    *,
+    details: dict | None = None,
+    form=None,
+):
+    """The one form-commit helper: run the service call; on success log it (as `audit_action`, with `details`),
+    commit, flash `success(result)` and return (result, []); on a broken rule roll back and return (None, the
+    messages). Given the `form`, problems the service names by field (FieldErrors) are shown beside their fields."""
     try:
         result = action()
     except ValidationError as error:
         db.session.rollback()
-        return None, str(error).splitlines()
+        if form is not None and isinstance(error, FieldErrors):
+            show_field_problems(form, error.problems)
+        return None, str(error).splitlines() or [str(error)]
     message = success(result)
     if audit_action:
-        audit(audit_action, message)
+        audit(audit_action, message, **(details or {}))
     db.session.commit()
     flash(message, "success")
     return result, []
+
+
+def commit_or_flash(
+    action: Callable[[], object], success: Callable[[], str], audit_action: str | None = None, *, details: dict | None = None
+) -> bool:
+    """A one-button action through the same helper: commit and flash `success()`, or flash why not; True if done."""
+    _, problems = save_or_problems(action, lambda _result: success(), audit_action, details=details)
+    for line in filter(None, problems):
+        flash(line, "danger")
+    return not problems
+
+
+def show_field_problems(form, problems: dict[str, list[str]]) -> None:
+    """Put the service's problems beside their fields, unless the form already says what is wrong there."""
+    for name, messages in problems.items():
+        field = form[name]
+        if not field.errors:
+            field.errors = list(messages)
 
 
 def import_upload(form, run, audit_action: str, summary: Callable[[object, str], str], done_url: str, template: str):

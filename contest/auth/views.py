@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
-from flask_wtf import FlaskForm
 
 from contest import db
 from contest.auth import bp
@@ -11,7 +10,7 @@ from contest.forms import as_choices
 from contest.ratelimit import LOGIN_PER_ACCOUNT, LOGIN_PER_ADDRESS, REGISTER_PER_ADDRESS, failed_login, limiter, login_identifier
 from contest.services import units as unit_service
 from contest.services import users as user_service
-from contest.viewhelpers import safe_target
+from contest.viewhelpers import safe_target, save_or_problems, show_field_problems
 
 
 @bp.route("/dang-nhap", methods=["GET", "POST"])
@@ -67,29 +66,19 @@ def register():
             password=form.password.data or "",
         )
         if form.validate():
-            try:
-                user = user_service.register_participant(db.session, registration)
-            except user_service.FieldErrors as error:
-                db.session.rollback()
-                _show_problems(form, error.problems)
-            else:
-                db.session.commit()
+            user, _ = save_or_problems(
+                lambda: user_service.register_participant(db.session, registration),
+                lambda _user: "Đăng ký thành công. Chào mừng bạn tham gia cuộc thi!",
+                form=form,
+            )
+            if user is not None:
                 login_user(user)
-                flash("Đăng ký thành công. Chào mừng bạn tham gia cuộc thi!", "success")
                 return redirect(url_for("auth.profile"))
         else:
             # The service's checks (formats, identifiers already taken) run too, so one submit shows every problem.
-            _show_problems(form, user_service.registration_problems(db.session, registration))
+            show_field_problems(form, user_service.registration_problems(db.session, registration))
     status = 422 if request.method == "POST" else 200
     return render_template("auth/register.html", form=form), status
-
-
-def _show_problems(form: FlaskForm, problems: dict[str, list[str]]) -> None:
-    """Put the service's problems beside their fields, unless the form already says what is wrong there."""
-    for name, messages in problems.items():
-        field = form[name]
-        if not field.errors:
-            field.errors = list(messages)
 
 
 @bp.route("/tai-khoan")
@@ -107,18 +96,17 @@ def change_password():
     if form.is_submitted():
         current, new = form.current.data or "", form.new.data or ""
         if form.validate():
-            try:
-                user_service.change_password(current_user, current, new)
-            except user_service.FieldErrors as error:
-                _show_problems(form, error.problems)
-            else:
-                db.session.commit()
+            _, problems = save_or_problems(
+                lambda: user_service.change_password(current_user, current, new),
+                lambda _none: "Đã đổi mật khẩu.",
+                form=form,
+            )
+            if not problems:
                 # Every other session of the account has ended; this browser's is renewed (and its remember
                 # cookie, if it had one) under the new session version.
                 login_user(current_user._get_current_object(), remember=current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies)
-                flash("Đã đổi mật khẩu.", "success")
                 return redirect(url_for("auth.profile"))
         else:
-            _show_problems(form, user_service.password_change_problems(current_user, current, new))
+            show_field_problems(form, user_service.password_change_problems(current_user, current, new))
     status = 422 if request.method == "POST" else 200
     return render_template("auth/change_password.html", form=form), status

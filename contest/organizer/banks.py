@@ -7,16 +7,15 @@ from flask_login import current_user
 
 from contest import db
 from contest.access import load_bank, load_question, organizer_required
-from contest.errors import ValidationError
 from contest.forms import EmptyForm, as_choices
-from contest.models import PendingImport, Question, Role
+from contest.models import Question, Role
 from contest.organizer import bp
 from contest.organizer.forms import BankForm, BankSharingForm, ImportForm, QuestionFilterForm, QuestionForm
 from contest.pagination import paginate
 from contest.services import questions as question_service
 from contest.services import units as unit_service
 from contest.downloads import send_xlsx
-from contest.viewhelpers import audit, db_int, redirect_back, save_or_problems
+from contest.viewhelpers import audit, commit_or_flash, db_int, redirect_back, save_or_problems
 from question_bank import excel
 from question_bank.model import LABELS, Difficulty, RawQuestion
 from question_bank.validation import validate
@@ -69,18 +68,15 @@ def share_bank(bank_id: int):
     form = BankSharingForm()
     if not form.validate_on_submit():
         flash("Yêu cầu chia sẻ ngân hàng không hợp lệ; vui lòng thử lại từ trang ngân hàng.", "danger")
+    elif (shared := form.shared.data == "1") == bank.shared_with_lower_units:
+        flash(f"Ngân hàng “{bank.name}” {'đã' if shared else 'chưa'} được chia sẻ cho đơn vị cấp dưới; không có gì thay đổi.", "success")
     else:
-        shared = form.shared.data == "1"
-        if question_service.set_shared_with_lower_units(db.session, bank, shared):
-            message = (
-                f"Đã chia sẻ ngân hàng “{bank.name}” cho các cuộc thi của đơn vị cấp dưới." if shared
-                else f"Đã ngừng chia sẻ ngân hàng “{bank.name}” cho các cuộc thi của đơn vị cấp dưới."
-            )
-            audit("question.bank_sharing", message, bank_id=bank.id, shared=shared)
-            db.session.commit()
-        else:
-            message = f"Ngân hàng “{bank.name}” {'đã' if shared else 'chưa'} được chia sẻ cho đơn vị cấp dưới; không có gì thay đổi."
-        flash(message, "success")
+        commit_or_flash(
+            lambda: question_service.set_shared_with_lower_units(db.session, bank, shared),
+            lambda: f"Đã {'chia sẻ' if shared else 'ngừng chia sẻ'} ngân hàng “{bank.name}” cho các cuộc thi của đơn vị cấp dưới.",
+            "question.bank_sharing",
+            details={"bank_id": bank.id, "shared": shared},
+        )
     return redirect(url_for("organizer.bank", bank_id=bank.id))
 
 
@@ -130,8 +126,8 @@ def import_questions(bank_id: int):
 @organizer_required
 def confirm_import(bank_id: int, pending_id: int):
     bank = load_bank(bank_id)
-    pending = db.session.get(PendingImport, pending_id)
-    if pending is None or pending.bank_id != bank.id:
+    pending = question_service.pending_import(db.session, bank, pending_id)
+    if pending is None:
         flash("Bản xem trước đã hết hạn hoặc đã được nhập. Vui lòng tải tệp lên lại.", "warning")
         return redirect(url_for("organizer.import_questions", bank_id=bank.id))
     filename = pending.filename
@@ -209,11 +205,11 @@ def _back_to_bank(question: Question):
 def toggle_question(question_id: int):
     question = load_question(question_id)
     new_status = "retired" if question.status == "active" else "active"
-    question_service.set_status(db.session, question, new_status)
-    audit("question.status", f"{'Ngừng dùng' if new_status == 'retired' else 'Dùng lại'} câu hỏi {question.code}.", question_id=question.id)
-    db.session.commit()
-    flash(
-        f"Đã {'ngừng dùng' if new_status == 'retired' else 'dùng lại'} câu hỏi {question.code}.", "success"
+    commit_or_flash(
+        lambda: question_service.set_status(db.session, question, new_status),
+        lambda: f"Đã {'ngừng dùng' if new_status == 'retired' else 'dùng lại'} câu hỏi {question.code}.",
+        "question.status",
+        details={"question_id": question.id},
     )
     return _back_to_bank(question)
 
@@ -223,13 +219,9 @@ def toggle_question(question_id: int):
 def delete_question(question_id: int):
     question = load_question(question_id)
     bank_id, code = question.bank_id, question.code
-    try:
-        question_service.delete_question(db.session, question)
-    except ValidationError as error:
-        db.session.rollback()
-        flash(str(error), "danger")
+    if not commit_or_flash(
+        lambda: question_service.delete_question(db.session, question), lambda: f"Đã xóa câu hỏi {code}.", "question.delete",
+        details={"bank_id": bank_id},
+    ):
         return redirect(url_for("organizer.edit_question", question_id=question_id))
-    audit("question.delete", f"Xóa câu hỏi {code}.", bank_id=bank_id)
-    db.session.commit()
-    flash(f"Đã xóa câu hỏi {code}.", "success")
     return redirect(url_for("organizer.bank", bank_id=bank_id))

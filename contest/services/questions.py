@@ -169,6 +169,12 @@ def stage_import(
     return plan, pending
 
 
+def pending_import(session: Session, bank: QuestionBank, pending_id: int) -> PendingImport | None:
+    """The previewed file `pending_id` of this bank, or None once it has been written or has expired."""
+    pending = session.get(PendingImport, pending_id)
+    return pending if pending is not None and pending.bank_id == bank.id else None
+
+
 def confirm_import(session: Session, pending: PendingImport, user: User) -> ImportPlan:
     """Write a previewed file. The bank may have changed since the preview, so the plan is made again."""
     if pending.user_id != user.id:

@@ -10,7 +10,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from contest.errors import ValidationError
+from contest.errors import FieldErrors, ValidationError
 from contest.models import Role, Unit, User
 from contest.services.units import subtree_filter
 from contest.passwords import hash_password, password_problems, verify_nothing, verify_password
@@ -62,14 +62,6 @@ class Registration:
     unit_id: int
     email: str | None = None
     position: str | None = None
-
-
-class FieldErrors(ValidationError):
-    """Every problem of a submitted form at once, by the name of the field it concerns."""
-
-    def __init__(self, problems: dict[str, list[str]]):
-        self.problems = problems
-        super().__init__("\n".join(message for messages in problems.values() for message in messages))
 
 
 def _identity_conflicts(
