@@ -106,12 +106,17 @@ class UnitParticipation:
 def participation_by_unit(
     session: Session, scope: Scope, root: Unit, threshold: float = DEFAULT_THRESHOLD, max_depth: int | None = None
 ) -> list[UnitParticipation]:
-    """Every unit of `root`'s subtree (down to `max_depth` levels below it), rolled up along the tree."""
+    """Every unit of `root`'s subtree (down to `max_depth` levels below it), rolled up along the tree.
+
+    The roll-up runs over every unit (the per-unit counts it joins are whole-table aggregates anyway);
+    `unit_tree(session, root)` then picks `root`'s subtree out of it, in tree order. SUM skips the NULLs of
+    units without people, attempts or staff, and a sum of nothing but NULLs is read as 0 below.
+    """
     finished = and_(Attempt.round_id.in_(scope.round_ids), Attempt.status.in_(FINISHED))
     people = _person_scores(scope)
     own_people = (
         select(User.unit_id, func.count().label("participants"), func.sum(people.c.score).label("score_sum"), func.max(people.c.score).label("best"))
-        .join(people, people.c.user_id == User.id)
+        .join(people)
         .group_by(User.unit_id)
         .subquery()
     )
@@ -119,42 +124,42 @@ def participation_by_unit(
         select(
             User.unit_id,
             func.count().label("attempts"),
-            func.sum(case((Attempt.score == Attempt.max_score, 1), else_=0)).label("full_scores"),
+            func.sum(case((Attempt.score == Attempt.max_score, 1))).label("full_scores"),
         )
-        .join(User, User.id == Attempt.user_id)
+        .select_from(Attempt)
+        .join(User)
         .where(finished)
         .group_by(User.unit_id)
         .subquery()
     )
     own_staff = select(StaffMember.unit_id, func.count().label("staff")).group_by(StaffMember.unit_id).subquery()
-    report = aliased(Unit, name="report")
-    below = aliased(Unit, name="below")
+    report = aliased(Unit)
+    below = aliased(Unit)
     upper = func.substr(report.path, 1, func.length(report.path) - 1).concat(literal("0"))
     query = (
         select(
             report.id, report.code, report.name, report.kind, report.depth,
             func.sum(below.headcount).label("headcount"),
-            func.sum(func.coalesce(own_staff.c.staff, 0)).label("staff"),
-            func.sum(case((below.staff_list_at.is_(None), 1), else_=0)).label("without_list"),
-            func.sum(func.coalesce(own_people.c.participants, 0)).label("participants"),
-            func.sum(func.coalesce(own_people.c.score_sum, 0)).label("score_sum"),
+            func.sum(own_staff.c.staff).label("staff"),
+            (func.count(below.staff_list_at) == func.count()).label("has_staff_lists"),
+            func.sum(own_people.c.participants).label("participants"),
+            func.sum(own_people.c.score_sum).label("score_sum"),
             func.max(own_people.c.best).label("best"),
-            func.sum(func.coalesce(own_attempts.c.attempts, 0)).label("attempts"),
-            func.sum(func.coalesce(own_attempts.c.full_scores, 0)).label("full_scores"),
+            func.sum(own_attempts.c.attempts).label("attempts"),
+            func.sum(own_attempts.c.full_scores).label("full_scores"),
         )
         .join(below, and_(below.path >= report.path, below.path < upper))
         .outerjoin(own_people, own_people.c.unit_id == below.id)
         .outerjoin(own_attempts, own_attempts.c.unit_id == below.id)
         .outerjoin(own_staff, own_staff.c.unit_id == below.id)
-        .where(report.path >= root.path, report.path < root.subtree_upper_bound)
-        .group_by(report.id, report.code, report.name, report.kind, report.depth)
+        .group_by(report.id)
     )
     if max_depth is not None:
         query = query.where(report.depth <= root.depth + max_depth)
     rows = {
         r.id: UnitParticipation(
             unit_id=r.id, code=r.code, name=r.name, kind=r.kind, depth=r.depth - root.depth,
-            headcount=int(r.headcount or 0), staff=int(r.staff or 0), has_staff_lists=int(r.without_list or 0) == 0,
+            headcount=int(r.headcount or 0), staff=int(r.staff or 0), has_staff_lists=bool(r.has_staff_lists),
             participants=int(r.participants or 0), attempts=int(r.attempts or 0), score_sum=int(r.score_sum or 0),
             best=int(r.best) if r.best is not None else None, full_scores=int(r.full_scores or 0), threshold=threshold,
         )
