@@ -28,7 +28,8 @@ from question_bank.text import fold, normalize_text
 MAX_TEXT = 5000
 MAX_CHOICE_TEXT = 1000
 MAX_TOPIC = 255
-CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$")
+MAX_CODE = 64
+CODE_PATTERN = re.compile(rf"^[A-Za-z0-9][A-Za-z0-9._/-]{{0,{MAX_CODE - 1}}}$")
 
 _KIND_ALIASES = {
     **{fold(k.value): k for k in QuestionKind},
@@ -168,7 +169,7 @@ def validate(raw: RawQuestion, default_topic: str = "", default_difficulty: Diff
 
     code = normalize_text(raw.code)
     if code and not CODE_PATTERN.match(code):
-        problems.append(Problem("code", f"Mã câu hỏi “{code}” không hợp lệ: chỉ gồm chữ cái không dấu, chữ số, dấu . _ / - (tối đa 64 ký tự)."))
+        problems.append(Problem("code", f"Mã câu hỏi “{code}” không hợp lệ: chỉ gồm chữ cái không dấu, chữ số, dấu . _ / - (tối đa {MAX_CODE} ký tự)."))
 
     if problems:
         return None, problems

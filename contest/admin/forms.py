@@ -6,7 +6,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from contest.forms import Form, REQUIRED, as_choices
 from contest.models import ROLE_LABELS, UNIT_KIND_LABELS
-from contest.services.units import MAX_HEADCOUNT
+from contest.services.units import HEADCOUNT_TOO_LARGE, MAX_CODE, MAX_HEADCOUNT, MAX_NAME
 
 ROLE_CHOICES = [(role.value, label) for role, label in ROLE_LABELS.items()]
 
@@ -26,8 +26,8 @@ class RoleForm(Form):
 
 
 class UnitForm(Form):
-    code = StringField("Mã đơn vị", validators=[DataRequired(REQUIRED), Length(max=32)])
-    name = StringField("Tên đơn vị", validators=[DataRequired(REQUIRED), Length(max=255)])
+    code = StringField("Mã đơn vị", validators=[DataRequired(REQUIRED), Length(max=MAX_CODE)])
+    name = StringField("Tên đơn vị", validators=[DataRequired(REQUIRED), Length(max=MAX_NAME)])
     kind = SelectField("Loại", choices=as_choices(KIND_CHOICES))
     parent_id = SelectField("Đơn vị cấp trên", coerce=int)
     headcount = IntegerField(
@@ -35,7 +35,7 @@ class UnitForm(Form):
         default=0,
         validators=[
             NumberRange(min=0, message="Số CBCCVC không được âm."),
-            NumberRange(max=MAX_HEADCOUNT, message="Số CBCCVC không được vượt quá 1.000.000."),
+            NumberRange(max=MAX_HEADCOUNT, message=HEADCOUNT_TOO_LARGE),
         ],
     )
 

@@ -4,6 +4,8 @@ from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from contest.forms import Form, REQUIRED
+from contest.models import User
+from contest.services.users import MAX_TYPED_NUMBER
 
 
 def _at_most(characters: int) -> Length:
@@ -12,20 +14,20 @@ def _at_most(characters: int) -> Length:
 
 class LoginForm(Form):
     identifier = StringField(
-        "Số điện thoại, số CCCD hoặc email", validators=[DataRequired(REQUIRED), _at_most(255)]
+        "Số điện thoại, số CCCD hoặc email", validators=[DataRequired(REQUIRED), _at_most(User.email.type.length)]
     )
     password = PasswordField("Mật khẩu", validators=[DataRequired(REQUIRED)])
     remember = BooleanField("Ghi nhớ đăng nhập")
 
 
 class RegisterForm(Form):
-    full_name = StringField("Họ và tên", validators=[DataRequired(REQUIRED), _at_most(255)])
-    cccd = StringField("Số CCCD (12 chữ số)", validators=[DataRequired(REQUIRED), _at_most(20)])
-    phone = StringField("Số điện thoại di động", validators=[DataRequired(REQUIRED), _at_most(20)])
-    email = StringField("Email (không bắt buộc)", validators=[Optional(), _at_most(255)])
+    full_name = StringField("Họ và tên", validators=[DataRequired(REQUIRED), _at_most(User.full_name.type.length)])
+    cccd = StringField("Số CCCD (12 chữ số)", validators=[DataRequired(REQUIRED), _at_most(MAX_TYPED_NUMBER)])
+    phone = StringField("Số điện thoại di động", validators=[DataRequired(REQUIRED), _at_most(MAX_TYPED_NUMBER)])
+    email = StringField("Email (không bắt buộc)", validators=[Optional(), _at_most(User.email.type.length)])
     # The service checks that the unit exists (WTForms' own "not a valid choice" is English).
     unit_id = SelectField("Đơn vị công tác", coerce=int, validate_choice=False, validators=[DataRequired("Vui lòng chọn đơn vị công tác.")])
-    position = StringField("Chức vụ (không bắt buộc)", validators=[Optional(), _at_most(255)])
+    position = StringField("Chức vụ (không bắt buộc)", validators=[Optional(), _at_most(User.position.type.length)])
     password = PasswordField("Mật khẩu (ít nhất 8 ký tự, khó đoán, không chứa số điện thoại, CCCD hay họ tên)", validators=[DataRequired(REQUIRED)])
     confirm = PasswordField(
         "Nhập lại mật khẩu",

@@ -17,8 +17,11 @@ from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optiona
 
 from contest.forms import REQUIRED, Form, SubForm, as_choices
 from contest.services.contests import AUDIENCE_LABELS, GRADING_LABELS, LEADERBOARD_LABELS, PREDICTION_LABELS, REVIEW_LABELS
+from contest.models import Contest, QuestionBank, Round
+from contest.services.contests import MAX_ATTEMPTS, MAX_LINE_QUESTIONS, MAX_POINTS_PER_QUESTION, MAX_TIME_LIMIT_MINUTES
 from contest.viewhelpers import db_int
 from question_bank.model import DIFFICULTY_LABELS, KIND_LABELS, LABELS
+from question_bank.validation import MAX_CHOICE_TEXT, MAX_CODE, MAX_TEXT, MAX_TOPIC
 
 DIFFICULTY_CHOICES = [(int(d), label) for d, label in DIFFICULTY_LABELS.items()]
 KIND_CHOICES = [(k.value, label) for k, label in KIND_LABELS.items()]
@@ -27,7 +30,7 @@ FORMAT_CHOICES = [("", "Tự nhận biết theo tên tệp"), ("excel", "Excel (
 
 
 class BankForm(Form):
-    name = StringField("Tên ngân hàng câu hỏi", validators=[DataRequired(REQUIRED), Length(max=255)])
+    name = StringField("Tên ngân hàng câu hỏi", validators=[DataRequired(REQUIRED), Length(max=QuestionBank.name.type.length)])
     description = TextAreaField("Mô tả", validators=[Optional(), Length(max=2000)])
     owner_unit_id = SelectField("Đơn vị quản lý", coerce=int)
 
@@ -53,17 +56,17 @@ class ImportForm(Form):
     file = FileField("Tệp câu hỏi", validators=[FileRequired("Vui lòng chọn tệp.")])
     file_format = SelectField("Định dạng", choices=as_choices(FORMAT_CHOICES), validators=[Optional()])
     default_topic = StringField(
-        "Chủ đề mặc định (cho tệp GIFT/Aiken không ghi chủ đề)", validators=[Optional(), Length(max=255)]
+        "Chủ đề mặc định (cho tệp GIFT/Aiken không ghi chủ đề)", validators=[Optional(), Length(max=MAX_TOPIC)]
     )
     default_difficulty = SelectField("Mức độ mặc định (cho tệp GIFT/Aiken)", coerce=int, choices=as_choices(DIFFICULTY_CHOICES), default=2)
 
 
 class QuestionForm(Form):
-    code = StringField("Mã câu hỏi", validators=[Optional(), Length(max=64)])
-    topic = StringField("Chủ đề", validators=[DataRequired(REQUIRED), Length(max=255)])
+    code = StringField("Mã câu hỏi", validators=[Optional(), Length(max=MAX_CODE)])
+    topic = StringField("Chủ đề", validators=[DataRequired(REQUIRED), Length(max=MAX_TOPIC)])
     difficulty = SelectField("Mức độ", coerce=int, choices=as_choices(DIFFICULTY_CHOICES))
     kind = SelectField("Loại", choices=as_choices(KIND_CHOICES))
-    text = TextAreaField("Câu hỏi", validators=[DataRequired(REQUIRED), Length(max=5000)])
+    text = TextAreaField("Câu hỏi", validators=[DataRequired(REQUIRED), Length(max=MAX_TEXT)])
     answer = StringField("Đáp án (ví dụ: B hoặc A, C)", validators=[DataRequired(REQUIRED), Length(max=32)])
     explanation = TextAreaField("Giải thích", validators=[Optional(), Length(max=5000)])
     legal_basis = StringField("Căn cứ", validators=[Optional(), Length(max=1000)])
@@ -73,7 +76,7 @@ for _label in LABELS:
     setattr(
         QuestionForm,
         f"choice_{_label}",
-        StringField(f"Phương án {_label}", validators=[Optional(), Length(max=1000)]),
+        StringField(f"Phương án {_label}", validators=[Optional(), Length(max=MAX_CHOICE_TEXT)]),
     )
 
 
@@ -84,14 +87,14 @@ BLUEPRINT_ROWS = 8
 
 
 class ContestForm(Form):
-    title = StringField("Tên cuộc thi", validators=[DataRequired(REQUIRED), Length(max=255)])
+    title = StringField("Tên cuộc thi", validators=[DataRequired(REQUIRED), Length(max=Contest.title.type.length)])
     owner_unit_id = SelectField("Đơn vị tổ chức", coerce=int, validate_choice=False, validators=[Optional()])
     rules_html = TextAreaField("Thể lệ (cho phép định dạng HTML đơn giản: đoạn, in đậm, danh sách, liên kết)", validators=[Optional(), Length(max=50_000)])
     audience = SelectField("Đối tượng dự thi", choices=as_choices(AUDIENCE_LABELS.items()))
     eligible_unit_ids = SelectMultipleField("Các đơn vị được tham gia (gồm cả đơn vị cấp dưới)", coerce=int, validators=[Optional()])
-    attempts_allowed = IntegerField("Số lượt thi mỗi vòng", default=1, validators=[NumberRange(1, 20, "Từ 1 đến 20 lượt.")])
+    attempts_allowed = IntegerField("Số lượt thi mỗi vòng", default=1, validators=[NumberRange(1, MAX_ATTEMPTS, f"Từ 1 đến {MAX_ATTEMPTS} lượt.")])
     grading = SelectField("Lượt được tính điểm", choices=as_choices(GRADING_LABELS.items()))
-    points_per_question = IntegerField("Điểm mỗi câu", default=1, validators=[NumberRange(1, 100, "Từ 1 đến 100 điểm.")])
+    points_per_question = IntegerField("Điểm mỗi câu", default=1, validators=[NumberRange(1, MAX_POINTS_PER_QUESTION, f"Từ 1 đến {MAX_POINTS_PER_QUESTION} điểm.")])
     shuffle_questions = BooleanField("Đảo thứ tự câu hỏi", default=True)
     shuffle_choices = BooleanField("Đảo thứ tự phương án", default=True)
     review_policy = SelectField("Xem đáp án", choices=as_choices(REVIEW_LABELS.items()))
@@ -107,12 +110,12 @@ class BlueprintRowForm(SubForm):
     bank_id = SelectField("Ngân hàng", coerce=int, validate_choice=False)
     topic_id = SelectField("Chủ đề", coerce=int, validate_choice=False)
     difficulty = SelectField("Mức độ", coerce=int, validate_choice=False, choices=as_choices([(0, "Mọi mức độ"), *((int(k), v) for k, v in DIFFICULTY_LABELS.items())]))
-    count = IntegerField("Số câu", default=0, validators=[Optional(), NumberRange(0, 200, "Từ 0 đến 200 câu.")])
+    count = IntegerField("Số câu", default=0, validators=[Optional(), NumberRange(0, MAX_LINE_QUESTIONS, f"Từ 0 đến {MAX_LINE_QUESTIONS} câu.")])
 
 
 class RoundForm(Form):
-    title = StringField("Tên vòng thi", validators=[DataRequired(REQUIRED), Length(max=255)])
+    title = StringField("Tên vòng thi", validators=[DataRequired(REQUIRED), Length(max=Round.title.type.length)])
     opens_at = DateTimeLocalField("Bắt đầu (giờ Việt Nam)", format=LOCAL_FORMAT, validators=[DataRequired("Vui lòng nhập thời điểm bắt đầu.")])
     closes_at = DateTimeLocalField("Kết thúc (giờ Việt Nam)", format=LOCAL_FORMAT, validators=[DataRequired("Vui lòng nhập thời điểm kết thúc.")])
-    time_limit_minutes = IntegerField("Thời gian làm bài (phút)", default=20, validators=[NumberRange(1, 600, "Từ 1 đến 600 phút.")])
+    time_limit_minutes = IntegerField("Thời gian làm bài (phút)", default=20, validators=[NumberRange(1, MAX_TIME_LIMIT_MINUTES, f"Từ 1 đến {MAX_TIME_LIMIT_MINUTES} phút.")])
     blueprint = FieldList(FormField(BlueprintRowForm), min_entries=BLUEPRINT_ROWS, max_entries=BLUEPRINT_ROWS)

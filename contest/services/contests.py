@@ -19,6 +19,8 @@ from question_bank.text import normalize_text
 RULES_TAGS = {"p", "br", "strong", "b", "em", "i", "u", "ul", "ol", "li", "h3", "h4", "blockquote", "a", "table", "thead", "tbody", "tr", "th", "td"}
 MAX_TIME_LIMIT_MINUTES = 600
 MAX_ATTEMPTS = 20
+MAX_POINTS_PER_QUESTION = 100
+MAX_LINE_QUESTIONS = 200  # questions drawn by one blueprint line
 
 GRADING_LABELS = {"best": "Lượt cao điểm nhất", "first": "Lượt đầu tiên", "last": "Lượt cuối cùng"}
 REVIEW_LABELS = {
@@ -165,8 +167,8 @@ def _apply_settings(session: Session, contest: Contest, owner_unit: Unit, settin
         problems.append("Chỉ được chọn đơn vị thuộc phạm vi của đơn vị tổ chức; không thuộc phạm vi: " + ", ".join(outside) + ".")
     if not 1 <= settings.attempts_allowed <= MAX_ATTEMPTS:
         problems.append(f"Số lượt thi mỗi vòng phải từ 1 đến {MAX_ATTEMPTS}.")
-    if not 1 <= settings.points_per_question <= 100:
-        problems.append("Điểm mỗi câu phải từ 1 đến 100.")
+    if not 1 <= settings.points_per_question <= MAX_POINTS_PER_QUESTION:
+        problems.append(f"Điểm mỗi câu phải từ 1 đến {MAX_POINTS_PER_QUESTION}.")
     if settings.grading not in GRADING_LABELS or settings.review_policy not in REVIEW_LABELS:
         problems.append("Cách tính điểm hoặc chế độ xem đáp án không hợp lệ.")
     if settings.leaderboard_visibility not in LEADERBOARD_LABELS:
@@ -311,6 +313,9 @@ def _line_problems(session: Session, lines: list[BlueprintLine], allowed_bank_id
                 continue
         if line.count < 1:
             problems.append(f"Dòng {index}: số câu phải lớn hơn 0.")
+            continue
+        if line.count > MAX_LINE_QUESTIONS:
+            problems.append(f"Dòng {index}: số câu tối đa là {MAX_LINE_QUESTIONS}.")
             continue
         if line.difficulty is not None and line.difficulty not in DIFFICULTY_LABELS:
             problems.append(f"Dòng {index}: mức độ không hợp lệ.")

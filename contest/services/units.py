@@ -16,7 +16,9 @@ from question_bank.issues import ImportIssue
 from question_bank.xlsx import Column, SheetRow, Table, read_table, template_workbook
 from question_bank.text import fold, normalize_text
 
-CODE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9._-]{0,31}$")
+MAX_CODE = 32  # a unit code (its column)
+MAX_NAME = 255  # a unit name (its column)
+CODE_PATTERN = re.compile(rf"^[A-Z0-9][A-Z0-9._-]{{0,{MAX_CODE - 1}}}$")
 MAX_UNIT_ROWS = 20_000
 
 UNIT_COLUMNS = [
@@ -217,14 +219,14 @@ def move_unit(session: Session, unit: Unit, new_parent: Unit | None) -> None:
 def _check_unit_fields(code: str, name: str, headcount: int) -> None:
     if not CODE_PATTERN.match(code):
         raise ValidationError(
-            "Mã đơn vị chỉ gồm chữ cái không dấu, chữ số, dấu chấm, gạch ngang, gạch dưới (tối đa 32 ký tự)."
+            f"Mã đơn vị chỉ gồm chữ cái không dấu, chữ số, dấu chấm, gạch ngang, gạch dưới (tối đa {MAX_CODE} ký tự)."
         )
     if not normalize_text(name):
         raise ValidationError("Tên đơn vị không được để trống.")
     if headcount < 0:
         raise ValidationError("Số CBCCVC không được âm.")
     if headcount > MAX_HEADCOUNT:
-        raise ValidationError("Số CBCCVC không được vượt quá 1.000.000.")
+        raise ValidationError(HEADCOUNT_TOO_LARGE)
 
 
 def rebuild_paths(session: Session) -> None:
@@ -283,6 +285,8 @@ class _UnitRow:
 
 
 MAX_HEADCOUNT = 1_000_000  # far above any unit, far below what the integer column holds
+MAX_HEADCOUNT_TEXT = f"{MAX_HEADCOUNT:,}".replace(",", ".")  # 1.000.000, as Vietnamese writes it
+HEADCOUNT_TOO_LARGE = f"Số CBCCVC không được vượt quá {MAX_HEADCOUNT_TEXT}."
 _HEADCOUNT = re.compile(r"^\d{1,3}([.,]\d{3})+$|^\d+$")
 
 
@@ -319,7 +323,7 @@ def _validate_unit_rows(
                     row,
                     "code",
                     f"Mã đơn vị “{v['code']}” không hợp lệ: chỉ gồm chữ cái không dấu, chữ số, "
-                    "dấu chấm, gạch ngang, gạch dưới, tối đa 32 ký tự.",
+                    f"dấu chấm, gạch ngang, gạch dưới, tối đa {MAX_CODE} ký tự.",
                 )
             )
         elif code in first_row_of:
@@ -331,8 +335,8 @@ def _validate_unit_rows(
         name = normalize_text(v["name"])
         if not name:
             row_issues.append(table.issue(row, "name", "Thiếu tên đơn vị."))
-        elif len(name) > 255:
-            row_issues.append(table.issue(row, "name", "Tên đơn vị dài quá 255 ký tự."))
+        elif len(name) > MAX_NAME:
+            row_issues.append(table.issue(row, "name", f"Tên đơn vị dài quá {MAX_NAME} ký tự."))
         kind = parse_kind(v["kind"])
         if not v["kind"]:
             row_issues.append(table.issue(row, "kind", "Thiếu loại đơn vị."))
@@ -351,7 +355,7 @@ def _validate_unit_rows(
             if v["headcount"].startswith("-"):
                 message = "Số CBCCVC không được âm."
             elif _HEADCOUNT.match(v["headcount"]):
-                message = f"Số CBCCVC “{v['headcount']}” vượt quá 1.000.000."
+                message = f"Số CBCCVC “{v['headcount']}” vượt quá {MAX_HEADCOUNT_TEXT}."
             else:
                 message = f"Số CBCCVC “{v['headcount']}” phải là số nguyên không âm."
             row_issues.append(table.issue(row, "headcount", message))
@@ -417,7 +421,7 @@ def unit_template() -> bytes:
         ],
         instructions=[
             "Mỗi dòng là một đơn vị. Không đổi tên các cột ở dòng tiêu đề.",
-            "Mã đơn vị: duy nhất, gồm chữ cái không dấu, chữ số, dấu chấm, gạch ngang, gạch dưới (tối đa 32 ký tự).",
+            f"Mã đơn vị: duy nhất, gồm chữ cái không dấu, chữ số, dấu chấm, gạch ngang, gạch dưới (tối đa {MAX_CODE} ký tự).",
             "Mã đơn vị cấp trên: để trống cho đơn vị cấp cao nhất; phải là mã có trong tệp hoặc đã có trong hệ thống.",
             "Loại: " + "; ".join(k.label for k in UnitKind) + ".",
             "Số CBCCVC: số nguyên không âm, là số cán bộ, công chức, viên chức của riêng đơn vị đó "

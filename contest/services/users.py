@@ -19,6 +19,9 @@ from question_bank.text import ascii_digits, fold, normalize_text
 CCCD_PATTERN = re.compile(r"^[0-9]{12}$")
 # Vietnamese mobile numbers since 2018: 10 digits, 03x/05x/07x/08x/09x.
 MOBILE_PATTERN = re.compile(r"^0[35789][0-9]{8}$")
+# A phone or CCCD number as typed (spaces, dots, +84 included), before it is normalised to its column.
+MAX_TYPED_NUMBER = 20
+MIN_FULL_NAME = 2
 
 
 def normalize_phone(raw: str) -> str | None:
@@ -88,7 +91,7 @@ def registration_problems(session: Session, data: Registration) -> dict[str, lis
     def add(field: str, message: str) -> None:
         problems.setdefault(field, []).append(message)
 
-    if len(normalize_text(data.full_name)) < 2:
+    if len(normalize_text(data.full_name)) < MIN_FULL_NAME:
         add("full_name", "Vui lòng nhập họ và tên.")
     cccd = normalize_cccd(data.cccd)
     if cccd is None:

@@ -139,3 +139,37 @@ def test_an_organiser_creates_contests_only_for_units_they_organise(db_session, 
         with pytest.raises(ValidationError, match="^Hãy chọn đơn vị tổ chức thuộc phạm vi của bạn.$"):
             contest_service.create_contest(db_session, owner, settings, created_by=organiser)
     assert contest_service.create_contest(db_session, district, settings, created_by=organiser).owner_unit is district
+
+
+def test_each_limit_is_the_services_and_the_forms_read_it(db_session, province, bank):
+    """A blueprint line past the service's limit is refused by the service itself, and every form's bound is
+    the service's or the column's number (one definition of each limit)."""
+    from wtforms.validators import Length, NumberRange
+
+    from contest.admin.forms import UnitForm
+    from contest.auth.forms import RegisterForm
+    from contest.models import Contest, User
+    from contest.organizer.forms import BlueprintRowForm, ContestForm, QuestionForm, RoundForm
+    from contest.services import units as unit_service
+    from contest.services import users as user_service
+    from question_bank import validation
+
+    contest = svc.create_contest(db_session, province, ContestSettings(title="Thi", eligible_unit_ids=[province.id]))
+    with pytest.raises(ValidationError, match=f"Dòng 1: số câu tối đa là {svc.MAX_LINE_QUESTIONS}."):
+        svc.save_round(db_session, contest, None, _round(bank, counts=(svc.MAX_LINE_QUESTIONS + 1, 2)))
+
+    def bound(field, kind):
+        return next(v.max for v in field.kwargs["validators"] if isinstance(v, kind))
+
+    assert bound(RoundForm.time_limit_minutes, NumberRange) == svc.MAX_TIME_LIMIT_MINUTES
+    assert bound(BlueprintRowForm.count, NumberRange) == svc.MAX_LINE_QUESTIONS
+    assert bound(ContestForm.attempts_allowed, NumberRange) == svc.MAX_ATTEMPTS
+    assert bound(ContestForm.points_per_question, NumberRange) == svc.MAX_POINTS_PER_QUESTION
+    assert bound(ContestForm.title, Length) == Contest.title.type.length
+    assert bound(QuestionForm.text, Length) == validation.MAX_TEXT
+    assert bound(QuestionForm.topic, Length) == validation.MAX_TOPIC
+    assert bound(QuestionForm.code, Length) == validation.MAX_CODE
+    assert bound(QuestionForm.choice_A, Length) == validation.MAX_CHOICE_TEXT
+    assert bound(UnitForm.code, Length) == unit_service.MAX_CODE and bound(UnitForm.name, Length) == unit_service.MAX_NAME
+    assert bound(RegisterForm.full_name, Length) == User.full_name.type.length
+    assert bound(RegisterForm.phone, Length) == bound(RegisterForm.cccd, Length) == user_service.MAX_TYPED_NUMBER
