@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import click
-from flask import Flask, current_app
+from flask import Flask, current_app, url_for
 from flask.cli import with_appcontext
 
 from contest import clock, db
@@ -14,12 +15,13 @@ from contest.migrate import upgrade_to_head
 from contest.models import Contest, Role
 from contest.services import attempts as attempt_service
 from contest.services import audit as audit_service
-from contest.services import demo, exports, statistics
+from contest.services import demo, exports, recovery, statistics
 from contest.services.statistics import Scope
 from contest.services import questions as question_service
 from contest.services.questions import FileFormat
 from contest.services import units as unit_service
 from contest.services import users as user_service
+from contest.timeutil import format_local
 from question_bank.model import Difficulty
 from question_bank.planning import report_lines
 
@@ -64,6 +66,42 @@ def create_user_command(role, phone, password, full_name, unit_code, cccd, email
         raise click.ClickException(str(error)) from None
     db.session.commit()
     click.echo(f"Đã tạo tài khoản #{user.id} {user.full_name} ({user.role_label}), đăng nhập bằng {user.phone}.")
+
+
+@click.command("reset-password")
+@with_appcontext
+@click.argument("identifier")
+@click.option("--temporary", is_flag=True, help="Đặt ngay một mật khẩu tạm (in ra) thay vì in liên kết")
+@click.option("--base-url", default=None, help="Địa chỉ trang web cho liên kết (mặc định: PUBLIC_URL)")
+def reset_password_command(identifier: str, temporary: bool, base_url: str | None) -> None:
+    """Print a one-time password-reset link for the account of IDENTIFIER (phone, CCCD or e-mail), or set a
+    temporary password with --temporary; either way logged in the audit log."""
+    user = user_service.find_by_identifier(db.session, identifier)
+    if user is None:
+        raise click.ClickException(f"Không có tài khoản nào có số điện thoại, CCCD hoặc email “{identifier}”.")
+    if temporary:
+        password = user_service.set_temporary_password(db.session, user)
+        audit_service.record(db.session, None, "user.password_reset", f"Dòng lệnh: đặt mật khẩu tạm cho {user.full_name} ({user.phone}).",
+                             {"user_id": user.id})
+        db.session.commit()
+        click.echo(f"Mật khẩu tạm của {user.full_name} ({user.phone}): {password}")
+        click.echo("Mọi phiên đăng nhập cũ của tài khoản đã kết thúc. Hãy đề nghị người dùng đổi mật khẩu sau khi đăng nhập.")
+        return
+    base = (base_url or current_app.config["PUBLIC_URL"] or "").rstrip("/")
+    if not base:
+        raise click.ClickException("Cần địa chỉ trang web cho liên kết: đặt PUBLIC_URL hoặc dùng --base-url https://….")
+    hours = current_app.config["ISSUED_RESET_HOURS"]
+    try:
+        token, expires = recovery.issue_token(current_app.config["SECRET_KEY"], user, clock.now(), timedelta(hours=hours))
+    except ValidationError as error:
+        raise click.ClickException(str(error)) from None
+    with current_app.test_request_context(base_url=base):
+        link = base + url_for("auth.reset_password", token=token)
+    audit_service.record(db.session, None, "user.reset_link_issued",
+                         f"Dòng lệnh: cấp liên kết đặt lại mật khẩu cho {user.full_name} ({user.phone}).", {"user_id": user.id})
+    db.session.commit()
+    click.echo(f"Liên kết đặt lại mật khẩu của {user.full_name} ({user.phone}), dùng được một lần đến {format_local(expires)}:")
+    click.echo(link)
 
 
 @click.command("import-units")
@@ -207,6 +245,7 @@ def init_app(app: Flask) -> None:
     for command in (
         init_db_command,
         create_user_command,
+        reset_password_command,
         import_units_command,
         import_questions_command,
         expire_attempts_command,

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from datetime import timedelta
 from pathlib import Path
+
+from email_validator import EmailNotValidError, validate_email
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_INSTANCE_PATH = PROJECT_ROOT / "instance"
@@ -39,6 +42,57 @@ def _proxy_count(value: object) -> int:
     return int(text)
 
 
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
+
+
+def _flag(name: str, value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text not in _TRUE | _FALSE:
+        raise ConfigurationError(f"{name} must be true or false (got {value!r}).")
+    return text in _TRUE
+
+
+def _whole_number(name: str, value: object, low: int, high: int) -> int:
+    text = str(value).strip()
+    if not text.isdigit() or not low <= int(text) <= high:
+        raise ConfigurationError(f"{name} must be a whole number from {low} to {high} (got {value!r}).")
+    return int(text)
+
+
+def _check_mail(config: dict) -> None:
+    """Validate the SMTP settings of password-reset e-mail. Without MAIL_SERVER no e-mail is sent (the
+    "forgotten password" page then sends people to their unit's manager); with it, everything else must make sense."""
+    config["MAIL_USE_TLS"] = _flag("MAIL_USE_TLS", config["MAIL_USE_TLS"])
+    config["MAIL_USE_SSL"] = _flag("MAIL_USE_SSL", config["MAIL_USE_SSL"])
+    config["MAIL_TIMEOUT"] = _whole_number("MAIL_TIMEOUT", config["MAIL_TIMEOUT"], 1, 120)
+    config["PASSWORD_RESET_MINUTES"] = _whole_number("PASSWORD_RESET_MINUTES", config["PASSWORD_RESET_MINUTES"], 5, 24 * 60)
+    config["ISSUED_RESET_HOURS"] = _whole_number("ISSUED_RESET_HOURS", config["ISSUED_RESET_HOURS"], 1, 24 * 14)
+    public_url = (config.get("PUBLIC_URL") or "").strip().rstrip("/")
+    if public_url and not re.fullmatch(r"https?://[^/\s?#@]+", public_url):
+        raise ConfigurationError(f"PUBLIC_URL must be the site's address, such as https://thi.example.gov.vn (got {public_url!r}).")
+    config["PUBLIC_URL"] = public_url or None
+    if not config.get("MAIL_SERVER"):
+        config["MAIL_SERVER"] = None
+        return
+    if config["MAIL_USE_TLS"] and config["MAIL_USE_SSL"]:
+        raise ConfigurationError("MAIL_USE_TLS (STARTTLS) and MAIL_USE_SSL (SMTPS) exclude each other: set one.")
+    default_port = 465 if config["MAIL_USE_SSL"] else 587 if config["MAIL_USE_TLS"] else 25
+    config["MAIL_PORT"] = _whole_number("MAIL_PORT", config.get("MAIL_PORT") or default_port, 1, 65535)
+    sender = config.get("MAIL_DEFAULT_SENDER") or ""
+    address = sender.rsplit("<", 1)[-1].rstrip(">").strip()
+    try:
+        validate_email(address, check_deliverability=False)
+    except EmailNotValidError:
+        raise ConfigurationError(f"MAIL_DEFAULT_SENDER must be an e-mail address when MAIL_SERVER is set (got {sender!r}).") from None
+    if bool(config.get("MAIL_USERNAME")) != bool(config.get("MAIL_PASSWORD")):
+        raise ConfigurationError("MAIL_USERNAME and MAIL_PASSWORD go together: set both or neither.")
+    if not public_url:
+        # Links in e-mail must not be built from the request's Host header, which a client chooses.
+        raise ConfigurationError("PUBLIC_URL (the site's address, for the links in e-mail) must be set when MAIL_SERVER is set.")
+
+
 def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
     """Build the configuration mapping for one application instance."""
     overrides = dict(overrides or {})
@@ -61,14 +115,34 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "PAGE_SIZE": 50,
         # Saves are accepted this long after the deadline: the browser's own submit at zero needs time to arrive.
         "ATTEMPT_GRACE_SECONDS": int(env.get("ATTEMPT_GRACE_SECONDS", 10)),
+        # At the deadline (+ grace) an attempt still open is submitted with its saved answers, or abandoned: the
+        # platform default; a contest may set its own.
+        "ATTEMPT_OVERDUE_HANDLING": env.get("ATTEMPT_OVERDUE_HANDLING", "autosubmit"),
         "LEADERBOARD_CACHE_SECONDS": int(env.get("LEADERBOARD_CACHE_SECONDS", 15)),
         "REDIS_URL": env.get("REDIS_URL") or None,
         # How many proxies (nginx, a load balancer) stand in front and append to X-Forwarded-For; 0: none,
         # the connection's address is the client's. A wrong number lets clients forge their address.
         "TRUSTED_PROXY_COUNT": env.get("TRUSTED_PROXY_COUNT", "0"),
+        # Password-reset e-mail (optional) and the lifetime of reset links.
+        "PUBLIC_URL": env.get("PUBLIC_URL") or None,
+        "MAIL_SERVER": env.get("MAIL_SERVER") or None,
+        "MAIL_PORT": env.get("MAIL_PORT") or None,
+        "MAIL_USE_TLS": env.get("MAIL_USE_TLS", "false"),
+        "MAIL_USE_SSL": env.get("MAIL_USE_SSL", "false"),
+        "MAIL_USERNAME": env.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
+        "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER") or None,
+        "MAIL_TIMEOUT": env.get("MAIL_TIMEOUT", "10"),
+        "PASSWORD_RESET_MINUTES": env.get("PASSWORD_RESET_MINUTES", "60"),  # a link sent by e-mail
+        "ISSUED_RESET_HOURS": env.get("ISSUED_RESET_HOURS", "24"),  # a link an admin or manager passes on by phone
     }
     config.update(overrides)
     config["TRUSTED_PROXY_COUNT"] = _proxy_count(config["TRUSTED_PROXY_COUNT"])
+    if config["ATTEMPT_OVERDUE_HANDLING"] not in ("autosubmit", "autoabandon"):
+        raise ConfigurationError(
+            f"ATTEMPT_OVERDUE_HANDLING must be autosubmit or autoabandon (got {config['ATTEMPT_OVERDUE_HANDLING']!r})."
+        )
+    _check_mail(config)
     if not config.get("SECRET_KEY"):
         secret = env.get("SECRET_KEY")
         if not secret:

@@ -26,6 +26,9 @@ from contest.services.users import login_key
 LOGIN_PER_ACCOUNT = "5 per minute;20 per hour"
 LOGIN_PER_ADDRESS = "200 per minute"
 REGISTER_PER_ADDRESS = "30 per minute"
+# "Forgotten password": a few e-mails an hour to one account (whoever asks), more from one office's address.
+RESET_REQUEST_PER_ACCOUNT = "3 per hour"
+RESET_REQUEST_PER_ADDRESS = "10 per minute;60 per hour"
 
 
 class DatabaseStorage(Storage):
@@ -100,6 +103,14 @@ def login_identifier() -> str:
     key = login_key(db.session, request.form.get("identifier", ""))
     db.session.rollback()  # the lookup's read transaction ends here; the view starts its own
     return "login:" + key
+
+
+def reset_request_identifier() -> str:
+    """The account a "forgotten password" request names, resolved like a login's (unknown names count too,
+    so the limit answers the same whether or not the account exists)."""
+    key = login_key(db.session, request.form.get("identifier", ""))
+    db.session.rollback()
+    return "reset:" + key
 
 
 def failed_login(response) -> bool:

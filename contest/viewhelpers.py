@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from urllib.parse import urlencode, urlsplit
 
-from flask import Flask, flash, redirect, render_template, request
+from flask import Flask, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.routing import IntegerConverter
 
@@ -57,6 +57,13 @@ def safe_target(target: str | None, default: str) -> str:
 def redirect_back(default: str):
     """Redirect to the form's `back` field (the page the action was started from) when it is same-site."""
     return redirect(safe_target(request.form.get("back"), default))
+
+
+def reset_link(token: str) -> str:
+    """The absolute address of a password-reset link: on PUBLIC_URL when set (always, for e-mail: the request's
+    Host header is the client's to choose), else on the address the current request came to."""
+    base = current_app.config.get("PUBLIC_URL") or request.host_url.rstrip("/")
+    return base + url_for("auth.reset_password", token=token)
 
 
 def init_app(app: Flask) -> None:

@@ -41,3 +41,14 @@ class ChangePasswordForm(Form):
     confirm = PasswordField(
         "Nhập lại mật khẩu mới", validators=[DataRequired(REQUIRED), EqualTo("new", "Mật khẩu nhập lại không khớp.")]
     )
+
+
+class ForgotPasswordForm(Form):
+    identifier = StringField(
+        "Số điện thoại, số CCCD hoặc email của tài khoản", validators=[DataRequired(REQUIRED), _at_most(255)]
+    )
+
+
+class ResetPasswordForm(Form):
+    password = PasswordField("Mật khẩu mới (ít nhất 8 ký tự, khó đoán)", validators=[DataRequired(REQUIRED)])
+    confirm = PasswordField("Nhập lại mật khẩu mới", validators=[DataRequired(REQUIRED)])

@@ -1,16 +1,21 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from contest import db
+from contest import clock, db, mail
 from contest.auth import bp
-from contest.auth.forms import ChangePasswordForm, LoginForm, RegisterForm
+from contest.auth.forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, RegisterForm, ResetPasswordForm
 from contest.forms import as_choices
 from contest.ratelimit import LOGIN_PER_ACCOUNT, LOGIN_PER_ADDRESS, REGISTER_PER_ADDRESS, failed_login, limiter, login_identifier
+from contest.ratelimit import RESET_REQUEST_PER_ACCOUNT, RESET_REQUEST_PER_ADDRESS, reset_request_identifier
+from contest.services import audit as audit_service
+from contest.services import recovery
 from contest.services import units as unit_service
 from contest.services import users as user_service
-from contest.viewhelpers import safe_target, save_or_problems, show_field_problems
+from contest.viewhelpers import audit, reset_link, safe_target, save_or_problems, show_field_problems
 
 
 @bp.route("/dang-nhap", methods=["GET", "POST"])
@@ -110,3 +115,61 @@ def change_password():
             show_field_problems(form, user_service.password_change_problems(current_user, current, new))
     status = 422 if request.method == "POST" else 200
     return render_template("auth/change_password.html", form=form), status
+
+
+@bp.route("/quen-mat-khau", methods=["GET", "POST"])
+@limiter.limit(RESET_REQUEST_PER_ACCOUNT, key_func=reset_request_identifier, methods=["POST"])
+@limiter.limit(RESET_REQUEST_PER_ADDRESS, methods=["POST"])
+def forgot_password():
+    """Ask for a reset link by e-mail. The answer is the same whether or not the account exists or has an
+    e-mail address (and the e-mail leaves on another thread, so the time is the same too)."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = ForgotPasswordForm()
+    minutes = current_app.config["PASSWORD_RESET_MINUTES"]
+    sent = False
+    if mail.configured() and form.validate_on_submit():
+        user = recovery.recipient(db.session, form.identifier.data)
+        if user is not None:
+            token, expires = recovery.issue_token(current_app.config["SECRET_KEY"], user, clock.now(), timedelta(minutes=minutes))
+            mail.send(recovery.reset_email(user, reset_link(token), expires, current_app.config["MAIL_DEFAULT_SENDER"]))
+            audit("user.reset_link_sent", f"Đã gửi liên kết đặt lại mật khẩu tới email của {user.full_name} ({user.phone}) "
+                  "theo yêu cầu ở trang Quên mật khẩu.", user_id=user.id)
+            db.session.commit()
+        sent = True
+    status = 422 if form.errors else 200
+    return render_template("auth/forgot_password.html", form=form, sent=sent, minutes=minutes,
+                           mail_configured=mail.configured()), status
+
+
+@bp.route("/dat-lai-mat-khau/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    """The page a reset link opens: a new password (the policy applies); every session of the account ends."""
+    form = ResetPasswordForm()
+    secret = current_app.config["SECRET_KEY"]
+    try:
+        user = recovery.user_for_token(db.session, secret, token, clock.now())
+    except recovery.InvalidResetLink as error:
+        db.session.rollback()
+        return render_template("auth/reset_password.html", form=None, problem=str(error)), 400
+    if form.is_submitted():
+        try:
+            recovery.reset_with_token(db.session, secret, token, form.password.data or "", form.confirm.data or "", clock.now())
+        except user_service.FieldErrors as error:
+            db.session.rollback()
+            form.validate()
+            show_field_problems(form, error.problems)
+        except recovery.InvalidResetLink as error:  # used by another request meanwhile
+            db.session.rollback()
+            return render_template("auth/reset_password.html", form=None, problem=str(error)), 400
+        else:
+            audit_service.record(db.session, user, "user.password_reset_by_link",
+                                 f"{user.full_name} ({user.phone}) đã đặt mật khẩu mới bằng liên kết đặt lại mật khẩu.",
+                                 {"user_id": user.id}, request.remote_addr)
+            db.session.commit()
+            if current_user.is_authenticated:
+                logout_user()  # whoever was logged in on this browser, it now belongs to the person who reset
+            flash("Đã đặt mật khẩu mới. Mọi phiên đăng nhập cũ của tài khoản đã kết thúc; hãy đăng nhập bằng mật khẩu mới.", "success")
+            return redirect(url_for("auth.login"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("auth/reset_password.html", form=form, user=user, problem=None), status

@@ -264,6 +264,11 @@ def reset_password(session: Session, actor: User, user: User) -> str:
     """Give `user` a new random password (returned, to be passed on once) and end all of its sessions."""
     if user.id == actor.id:
         raise ValidationError("Hãy đổi mật khẩu của chính bạn ở trang Tài khoản.")
+    return set_temporary_password(session, user)
+
+
+def set_temporary_password(session: Session, user: User) -> str:
+    """A new random password for `user` (returned, shown once); every session of the account ends."""
     password = temporary_password()
     user.password_hash = hash_password(password)
     user.end_sessions()

@@ -32,6 +32,7 @@ OWN_ATTEMPT = {A: 302, P: 200, ME: 404, UM: 404, O: 404, AD: 404}
 EXPECTED = {
     "main.index": EVERYONE, "main.healthz": EVERYONE, "favicon": EVERYONE, "static": EVERYONE,
     "auth.login": ANONYMOUS_ONLY, "auth.register": ANONYMOUS_ONLY, "auth.profile": LOGGED_IN, "auth.change_password": LOGGED_IN,
+    "auth.forgot_password": ANONYMOUS_ONLY, "auth.reset_password": dict.fromkeys(ROLES, 400),  # a token that is no token
     **dict.fromkeys(["admin.users", "admin.units", "admin.edit_unit", "admin.import_units", "admin.new_unit", "admin.unit_template",
                      "admin.audit_log"], ADMIN),
     **dict.fromkeys(["organizer.banks", "organizer.bank", "organizer.export_bank", "organizer.import_questions", "organizer.question_template",
@@ -83,14 +84,15 @@ def world(db_session, make_unit, make_user, make_contest, make_bank):
     question = db_session.scalars(question_service.question_query(bank, question_service.QuestionFilter())).first()
     values = {"user_id": users[P].id, "unit_id": department.id, "bank_id": bank.id, "question_id": question.id,
               "contest_id": contest.id, "round_id": contest.rounds[0].id, "attempt_id": attempt.id, "pending_id": 999999,
-              "filename": "css/app.css"}
+              "filename": "css/app.css", "token": "khong-phai-lien-ket"}
     return users, values
 
 
 def url_for_rule(rule: Rule, values: dict) -> str:
     path = rule.rule
     for argument in rule.arguments:
-        path = path.replace(f"<int:{argument}>", str(values[argument])).replace(f"<path:{argument}>", str(values[argument]))
+        for pattern in (f"<int:{argument}>", f"<path:{argument}>", f"<{argument}>"):
+            path = path.replace(pattern, str(values[argument]))
     return path
 
 
@@ -325,11 +327,22 @@ def _disqualified(w, role):
     return {"data": {"user_id": w.users[P].id}}
 
 
+def _reset_link(w, role):
+    from datetime import timedelta
+
+    from contest.services import recovery
+
+    token, _ = recovery.issue_token("test-secret", _fresh_user(w), T0, timedelta(days=3650))
+    return {"values": {"token": token}, "data": {"password": "Dong-song-que-5", "confirm": "Dong-song-que-5"}}
+
+
 POST_EXPECTED = {
     "auth.login": (ANONYMOUS_POST | {A: Ok(302, changes=False)}, lambda w, role: {"data": {"identifier": w.users[P].phone, "password": TEST_PASSWORD}}),
     "auth.register": (ANONYMOUS_POST, lambda w, role: {"data": {
         "full_name": "Trần Thị Bình", "cccd": "001190000777", "phone": "0987000777", "unit_id": w.department.id,
         "password": "Gio-mua-thu-88", "confirm": "Gio-mua-thu-88"}}),
+    "auth.forgot_password": (ANONYMOUS_POST | {A: Ok(200, changes=False)}, lambda w, role: {"data": {"identifier": w.users[P].phone}}),
+    "auth.reset_password": (dict.fromkeys(POST_ROLES, Ok(302)), _reset_link),
     "auth.logout": ({**dict.fromkeys(POST_ROLES, Ok(302)), A: LOGIN}, lambda w, role: {}),
     "auth.change_password": ({**dict.fromkeys(POST_ROLES, Ok(302)), A: LOGIN},
                              lambda w, role: {"data": {"current": TEST_PASSWORD, "new": "Dong-song-que-5", "confirm": "Dong-song-que-5"}}),
