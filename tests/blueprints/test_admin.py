@@ -1,4 +1,5 @@
-"""Admin pages: role checks, users (search, role, deactivate), units (tree, add, edit, move)."""
+"""Admin pages: users (search, role, deactivate), units (tree, add, edit, move); who may open them is the
+authorisation matrices' business (test_security.py)."""
 
 from __future__ import annotations
 
@@ -6,28 +7,6 @@ import pytest
 from sqlalchemy import select
 
 from contest.models import Role, Unit, User, UnitKind
-
-ADMIN_PAGES = ["/quan-tri/nguoi-dung", "/quan-tri/don-vi", "/quan-tri/don-vi/them", "/quan-tri/don-vi/nhap-excel", "/quan-tri/don-vi/tep-mau.xlsx"]
-
-
-@pytest.mark.parametrize("path", ADMIN_PAGES)
-def test_anonymous_is_sent_to_login(client, path):
-    response = client.get(path)
-    assert response.status_code == 302
-    assert "/dang-nhap" in response.headers["Location"]
-
-
-@pytest.mark.parametrize("role", [Role.participant, Role.unit_manager, Role.organizer])
-@pytest.mark.parametrize("path", ADMIN_PAGES)
-def test_non_admins_are_refused(client, login_as, role, path):
-    login_as(role)
-    assert client.get(path).status_code == 403
-
-
-@pytest.mark.parametrize("path", ADMIN_PAGES)
-def test_admin_sees_admin_pages(client, login_as, path):
-    login_as(Role.admin)
-    assert client.get(path).status_code == 200
 
 
 def test_user_search_ignores_diacritics_and_matches_phone(client, login_as, make_user):

@@ -110,18 +110,12 @@ def test_template_download(client, organizer):
         assert load_workbook(io.BytesIO(response.data)).sheetnames == ["Câu hỏi", "Danh mục", "Hướng dẫn"]
 
 
-def test_organizer_of_another_unit_is_refused(client, db_session, bank_id, make_user, login, make_unit):
+def test_organizer_of_another_unit_does_not_see_the_bank_listed(client, db_session, bank_id, make_user, login, make_unit):
+    """(That they cannot open it is the authorisation matrix's business.)"""
     client.post("/dang-xuat")
     login(make_user(Role.organizer, unit=make_unit("OTHER")))
-    assert client.get(f"/ban-to-chuc/ngan-hang/{bank_id}").status_code == 403
-    assert client.get(f"/ban-to-chuc/ngan-hang/{bank_id}/xuat.xlsx").status_code == 403
-    assert "CCHC 2026" not in client.get("/ban-to-chuc/ngan-hang").get_data(as_text=True)
-
-
-@pytest.mark.parametrize("role", [Role.participant, Role.unit_manager])
-def test_participants_and_unit_managers_have_no_bank_pages(client, login_as, role):
-    login_as(role)
-    assert client.get("/ban-to-chuc/ngan-hang").status_code == 403
+    page = client.get("/ban-to-chuc/ngan-hang").get_data(as_text=True)
+    assert f'href="/ban-to-chuc/ngan-hang/{bank_id}"' not in page  # (the creator's flash, still unread, names the bank)
 
 
 def test_upload_too_large_gets_a_clear_message(client, app, bank_id):

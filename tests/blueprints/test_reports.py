@@ -98,25 +98,16 @@ def test_unit_manager_sees_their_subtree_and_nothing_else(client, clock, login_a
     contest_id = world["contest"].id
     page = client.get(f"/bao-cao/cuoc-thi/{contest_id}/don-vi").get_data(as_text=True)
     assert "Sở Nội vụ" in page and "Huyện Đông" not in page and "UBND tỉnh" not in page.split("<main")[1].split("breadcrumb")[0]
-    assert client.get(f"/bao-cao/cuoc-thi/{contest_id}").status_code == 302  # the dashboard is the organisers'
+    # Units outside their subtree, chosen in the query string (the organisers' pages are the matrix's business).
     for path in [f"/bao-cao/cuoc-thi/{contest_id}/don-vi?don_vi=P", f"/bao-cao/cuoc-thi/{contest_id}/don-vi?don_vi=P-D2",
-                 f"/bao-cao/cuoc-thi/{contest_id}/chua-tham-gia?don_vi=P", f"/bao-cao/cuoc-thi/{contest_id}/xuat/tham-gia.xlsx?don_vi=P-D2",
-                 f"/bao-cao/cuoc-thi/{contest_id}/cau-hoi", f"/bao-cao/cuoc-thi/{contest_id}/xuat/ket-qua.xlsx",
-                 f"/bao-cao/cuoc-thi/{contest_id}/xuat/dat-giai.xlsx", f"/bao-cao/cuoc-thi/{contest_id}/xuat/cau-hoi.xlsx"]:
+                 f"/bao-cao/cuoc-thi/{contest_id}/chua-tham-gia?don_vi=P", f"/bao-cao/cuoc-thi/{contest_id}/xuat/tham-gia.xlsx?don_vi=P-D2"]:
         assert client.get(path).status_code == 403, path
     sheet = workbook(client, f"/bao-cao/cuoc-thi/{contest_id}/xuat/tham-gia.xlsx")
     assert [r[0] for r in sheet.iter_rows(min_row=7, values_only=True)] == ["Mã đơn vị", "P-D1"]
     q = make_unit("Q", kind=UnitKind.province)
     other = make_contest(unit=q, bank=make_bank(name="Ngân hàng Q", owner=q), title="Cuộc thi của tỉnh khác")
-    assert client.get(f"/bao-cao/cuoc-thi/{other.id}/don-vi").status_code == 403
     index = client.get("/bao-cao/").get_data(as_text=True)
     assert world["contest"].title in index and other.title not in index
-
-
-def test_participants_have_no_reports(client, login_as, world):
-    login_as(Role.participant, unit=world["d1"])
-    assert client.get("/bao-cao/").status_code == 403
-    assert client.get(f"/bao-cao/cuoc-thi/{world['contest'].id}/don-vi").status_code == 403
 
 
 def test_staff_import_page(client, db_session, login_as, world):

@@ -112,6 +112,8 @@ def test_every_route_for_every_role(app, client, clock, world, login):
                 checked += 1
                 if response.status_code != expected:
                     failures.append(f"{role} GET {rule.rule}: {response.status_code}, expected {expected}")
+                elif role == A and expected == 302 and "/dang-nhap" not in response.headers["Location"]:
+                    failures.append(f"{role} GET {rule.rule}: sent to {response.headers['Location']}, not to the login page")
     print(f"\nauthorisation matrix: {len(rules)} routes × {len(ROLES) + 1} roles = {checked} requests checked")
     assert failures == []
 
