@@ -35,3 +35,10 @@ def paginate(session: Session, statement: Select, page: int, per_page: int) -> P
     page = min(max(1, page), max(1, ceil(total / per_page)))
     items = list(session.scalars(statement.limit(per_page).offset((page - 1) * per_page)))
     return Page(items=items, page=page, per_page=per_page, total=total)
+
+
+def paginate_list(items: list, page: int, per_page: int) -> Page:
+    """The same Page over a list already in memory (an import preview's parsed questions)."""
+    total = len(items)
+    page = min(max(1, page), max(1, ceil(total / per_page)))
+    return Page(items=items[(page - 1) * per_page: page * per_page], page=page, per_page=per_page, total=total)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from question_bank.model import LABELS, Difficulty, QuestionData, RawQuestion
+from question_bank.model import LABELS, MAX_CHOICES, Difficulty, QuestionData, RawQuestion
 from question_bank.issues import ImportIssue
 from question_bank.validation import validate
 
@@ -57,7 +57,7 @@ def parse_aiken(
                 continue
             expected = LABELS[len(pending.options)] if len(pending.options) < len(LABELS) else None
             if option.group(1) != expected:
-                error(number, f"Phương án “{option.group(1)}” không đúng thứ tự (cần “{expected}”)." if expected else "Câu hỏi có quá 8 phương án.")
+                error(number, f"Phương án “{option.group(1)}” không đúng thứ tự (cần “{expected}”)." if expected else f"Câu hỏi có quá {MAX_CHOICES} phương án ({LABELS[0]}–{LABELS[-1]}).")
                 continue
             pending.options.append(option.group(2))
         else:

@@ -11,6 +11,7 @@ from question_bank.xlsx import Column, read_table, template_workbook, write_tabl
 from question_bank.validation import claimed_identity, validate
 
 MAX_QUESTION_ROWS = 5000
+OVERFLOW_LABELS = "GH"
 
 QUESTION_COLUMNS = [
     Column("number", "STT", required=False),
@@ -20,11 +21,14 @@ QUESTION_COLUMNS = [
     Column("kind", "Loại", required=False),
     Column("text", "Câu hỏi", aliases=("Nội dung câu hỏi",)),
     *[Column(f"choice:{label}", f"Phương án {label}", required=label in "AB") for label in LABELS],
+    # Columns past F are read only to refuse a question that fills them, instead of dropping its choices.
+    *[Column(f"choice:{label}", f"Phương án {label}", required=False) for label in OVERFLOW_LABELS],
     Column("answer", "Đáp án", aliases=("Đáp án đúng",)),
     Column("explanation", "Giải thích", required=False),
     Column("legal_basis", "Căn cứ", required=False, aliases=("Căn cứ pháp lý",)),
 ]
-TEMPLATE_COLUMNS = [c for c in QUESTION_COLUMNS if c.key not in ("choice:G", "choice:H")]
+# The template and the export: choices A–F only.
+TEMPLATE_COLUMNS = [c for c in QUESTION_COLUMNS if c.key.removeprefix("choice:") not in OVERFLOW_LABELS]
 
 
 def parse_excel(stream: BinaryIO | bytes, file: str, max_rows: int = MAX_QUESTION_ROWS) -> tuple[list[QuestionData], list[ImportIssue]]:
@@ -42,7 +46,7 @@ def parse_excel(stream: BinaryIO | bytes, file: str, max_rows: int = MAX_QUESTIO
         v = row.values
         raw = RawQuestion(
             text=v["text"],
-            choices=[v.get(f"choice:{label}", "") for label in LABELS],
+            choices=[v.get(f"choice:{label}", "") for label in LABELS + OVERFLOW_LABELS],
             answer=v["answer"],
             kind=v.get("kind", ""),
             topic=v["topic"],
@@ -78,8 +82,8 @@ def parse_excel(stream: BinaryIO | bytes, file: str, max_rows: int = MAX_QUESTIO
     return questions, issues
 
 
-def _row_of(question: QuestionData, number: int, choice_columns: int) -> list[object]:
-    choices = question.choices + [""] * (choice_columns - len(question.choices))
+def _row_of(question: QuestionData, number: int) -> list[object]:
+    choices = question.choices + [""] * (len(LABELS) - len(question.choices))
     return [
         number,
         question.code,
@@ -96,10 +100,8 @@ def _row_of(question: QuestionData, number: int, choice_columns: int) -> list[ob
 
 def export_workbook(questions: list[QuestionData], title: str | None = None) -> bytes:
     """The bank in the import format, so that importing the export gives the same bank."""
-    choice_columns = max([6, *(len(q.choices) for q in questions)])
-    columns = [c for c in QUESTION_COLUMNS if not c.key.startswith("choice:") or LABELS.index(c.key[-1]) < choice_columns]
-    rows = [_row_of(q, i, choice_columns) for i, q in enumerate(questions, start=1)]
-    return write_table(columns, rows, title=title, sheet_title="Câu hỏi")
+    rows = [_row_of(q, i) for i, q in enumerate(questions, start=1)]
+    return write_table(TEMPLATE_COLUMNS, rows, title=title, sheet_title="Câu hỏi")
 
 
 EXAMPLES = [
@@ -132,7 +134,7 @@ INSTRUCTIONS = [
     "Chủ đề: bắt buộc, ví dụ “Cải cách thủ tục hành chính”.",
     "Mức độ: Dễ, Trung bình hoặc Khó (hoặc 1, 2, 3).",
     "Loại: Một đáp án, Nhiều đáp án hoặc Đúng/Sai. Để trống thì hệ thống tự xác định theo số đáp án đúng.",
-    "Phương án A … F: từ 2 đến 8 phương án (thêm cột “Phương án G”, “Phương án H” nếu cần), không để trống phương án ở giữa, không trùng nhau.",
+    "Phương án A … F: từ 2 đến 6 phương án, không để trống phương án ở giữa, không trùng nhau.",
     "Câu Đúng/Sai: có thể để trống các phương án; hệ thống tự tạo A = Đúng, B = Sai.",
     "Đáp án: chữ cái của phương án đúng, ví dụ “B”; câu nhiều đáp án ghi “A, C”. Câu một đáp án chỉ có đúng một chữ cái.",
     "Giải thích, Căn cứ: không bắt buộc; Căn cứ ghi văn bản pháp luật, ví dụ “Nghị quyết 76/NQ-CP ngày 15/7/2021”.",
@@ -141,11 +143,11 @@ INSTRUCTIONS = [
 
 
 # Every answer that can be written for six choices: "A" … "F", then "A, B" … "A, B, C, D, E, F".
-ANSWER_CHOICES = [", ".join(combo) for size in range(1, 7) for combo in combinations(LABELS[:6], size)]
+ANSWER_CHOICES = [", ".join(combo) for size in range(1, len(LABELS) + 1) for combo in combinations(LABELS, size)]
 
 
 def template() -> bytes:
-    rows = [_row_of(q, i, 6) for i, q in enumerate(EXAMPLES, start=1)]
+    rows = [_row_of(q, i) for i, q in enumerate(EXAMPLES, start=1)]
     return template_workbook(
         TEMPLATE_COLUMNS,
         examples=rows,

@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 
 from question_bank.text import normalize_text
 
-LABELS = "ABCDEFGH"
+# A question has 2 to 6 choices, A–F: the edit form, the import and the export alike.
+LABELS = "ABCDEF"
 MIN_CHOICES = 2
-MAX_CHOICES = 8
+MAX_CHOICES = 6
 TRUE_TEXT = "Đúng"
 FALSE_TEXT = "Sai"
 

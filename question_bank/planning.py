@@ -1,7 +1,8 @@
-"""Decide what an import does to a bank: create, update by code, or skip duplicates."""
+"""Decide what an import does to a bank: create, update by code (only what differs), or skip duplicates."""
 
 from __future__ import annotations
 
+import enum
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -13,6 +14,52 @@ from question_bank.issues import ImportIssue
 class ExistingQuestion:
     code: str
     fingerprint: str
+    # The stored question, to tell a changed question from an unchanged one (None: not known, so it is rewritten).
+    data: QuestionData | None = None
+
+
+# What an update may change, as the preview names it.
+CHANGE_LABELS = {
+    "text": "nội dung",
+    "choices": "phương án",
+    "correct": "đáp án",
+    "kind": "loại",
+    "difficulty": "mức độ",
+    "topic": "chủ đề",
+    "explanation": "giải thích",
+    "legal_basis": "căn cứ",
+}
+
+
+def changed_fields(old: QuestionData, new: QuestionData) -> list[str]:
+    """The fields of CHANGE_LABELS in which `new` differs from `old` (empty: the same question)."""
+    return [name for name in CHANGE_LABELS if getattr(old, name) != getattr(new, name)]
+
+
+class Verdict(str, enum.Enum):
+    """What confirming the import does to one parsed question."""
+
+    new = "new"
+    changed = "changed"
+    unchanged = "unchanged"
+    skipped = "skipped"
+
+    @property
+    def label(self) -> str:
+        return {"new": "Mới", "changed": "Thay đổi", "unchanged": "Không đổi", "skipped": "Bỏ qua (trùng)"}[self.value]
+
+
+@dataclass
+class PlannedQuestion:
+    """One parsed question of the file, in file order, with what the import does to it."""
+
+    question: QuestionData
+    verdict: Verdict
+    changes: list[str] = field(default_factory=list)  # CHANGE_LABELS keys, for a changed question
+
+    @property
+    def change_labels(self) -> list[str]:
+        return [CHANGE_LABELS[name] for name in self.changes]
 
 
 @dataclass
@@ -21,7 +68,9 @@ class ImportPlan:
     creates: list[QuestionData] = field(default_factory=list)
     updates: list[QuestionData] = field(default_factory=list)
     skipped: list[QuestionData] = field(default_factory=list)
+    unchanged: list[QuestionData] = field(default_factory=list)  # in the bank already, exactly so: nothing to write
     issues: list[ImportIssue] = field(default_factory=list)
+    items: list[PlannedQuestion] = field(default_factory=list)  # every parsed question, in file order
 
     @property
     def errors(self) -> list[ImportIssue]:
@@ -39,6 +88,11 @@ class ImportPlan:
     @property
     def to_write(self) -> list[QuestionData]:
         return self.creates + self.updates
+
+    @property
+    def nothing_changes(self) -> bool:
+        """No error, and the bank already holds every question of the file as it is ("0 thay đổi")."""
+        return not self.errors and not self.to_write and bool(self.unchanged)
 
     def counts(self) -> dict[str, Counter]:
         """Questions to write, counted by topic, difficulty and type (for the preview)."""
@@ -83,6 +137,11 @@ def plan_import(
     """
     plan = ImportPlan(file=file, issues=list(parse_issues))
     by_code = {e.code: e for e in existing}
+
+    def skip(question: QuestionData) -> None:
+        plan.skipped.append(question)
+        plan.items.append(PlannedQuestion(question, Verdict.skipped))
+
     code_of_fingerprint = {e.fingerprint: e.code for e in existing}
     seen_codes: dict[str, QuestionData] = {}
     seen_fingerprints: dict[str, QuestionData] = {}
@@ -93,7 +152,7 @@ def plan_import(
             plan.issues.append(
                 _issue(file, question, f"Câu hỏi trùng nội dung và phương án với câu ở {first}; bỏ qua câu này.", warning=True)
             )
-            plan.skipped.append(question)
+            skip(question)
             continue
         if question.code in seen_codes:
             plan.issues.append(_issue(file, question, f"Mã câu hỏi “{question.code}” bị trùng với câu ở {_where(seen_codes[question.code])}."))
@@ -105,12 +164,31 @@ def plan_import(
             plan.issues.append(
                 _issue(file, question, f"Câu hỏi trùng nội dung và phương án với câu “{owner}” đã có trong ngân hàng; bỏ qua câu này.", warning=True)
             )
-            plan.skipped.append(question)
+            skip(question)
             continue
-        (plan.updates if question.code in by_code else plan.creates).append(question)
-    if not plan.errors and not plan.to_write and not plan.skipped:
+        stored = by_code.get(question.code)
+        if stored is None:
+            plan.creates.append(question)
+            plan.items.append(PlannedQuestion(question, Verdict.new))
+            continue
+        changes = changed_fields(stored.data, question) if stored.data is not None else []
+        if changes or stored.data is None:
+            plan.updates.append(question)
+            plan.items.append(PlannedQuestion(question, Verdict.changed, changes))
+        else:
+            plan.unchanged.append(question)
+            plan.items.append(PlannedQuestion(question, Verdict.unchanged))
+    if not plan.errors and not plan.to_write and not plan.skipped and not plan.unchanged:
         plan.issues.append(ImportIssue(file, "Không có câu hỏi nào để nhập."))
     return plan
+
+
+def summary(plan: ImportPlan) -> str:
+    """"3 thay đổi (1 câu mới, 2 câu thay đổi, 7 câu không đổi)": the preview's and the report's one line."""
+    parts = [f"{len(plan.creates)} câu mới", f"{len(plan.updates)} câu thay đổi", f"{len(plan.unchanged)} câu không đổi"]
+    if plan.skipped:
+        parts.append(f"bỏ qua {len(plan.skipped)} câu trùng")
+    return f"{len(plan.to_write)} thay đổi ({', '.join(parts)})."
 
 
 def report_lines(plan: ImportPlan) -> list[str]:
@@ -120,10 +198,7 @@ def report_lines(plan: ImportPlan) -> list[str]:
     if plan.errors:
         lines.append(f"Tệp {plan.file} có {len(plan.errors)} lỗi; không có câu hỏi nào được ghi.")
         return lines
-    lines.append(
-        f"{plan.file}: {len(plan.to_write)} câu hỏi ({len(plan.creates)} mới, {len(plan.updates)} cập nhật"
-        + (f", bỏ qua {len(plan.skipped)} câu trùng)." if plan.skipped else ").")
-    )
+    lines.append(f"{plan.file}: {summary(plan)}")
     for title, key in (("Chủ đề", "topic"), ("Mức độ", "difficulty"), ("Loại", "kind")):
         counts = plan.counts()[key]
         lines.append(f"  {title}: " + "; ".join(f"{name}: {count}" for name, count in counts.most_common()))

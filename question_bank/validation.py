@@ -152,7 +152,7 @@ def validate(raw: RawQuestion, default_topic: str = "", default_difficulty: Diff
     if len(choices) < MIN_CHOICES:
         problems.append(Problem("choice:A", f"Câu hỏi cần ít nhất {MIN_CHOICES} phương án (hiện có {len(choices)})."))
     elif len(choices) > MAX_CHOICES:
-        problems.append(Problem(f"choice:{LABELS[MAX_CHOICES - 1]}", f"Câu hỏi có tối đa {MAX_CHOICES} phương án."))
+        problems.append(Problem(f"choice:{LABELS[MAX_CHOICES - 1]}", f"Câu hỏi có tối đa {MAX_CHOICES} phương án ({LABELS[0]}–{LABELS[MAX_CHOICES - 1]})."))
 
     labels = list(LABELS[: len(choices)])
     keys, answer_problem = _parse_answer(raw.answer, labels, choices)

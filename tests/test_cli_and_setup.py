@@ -141,7 +141,7 @@ def test_import_questions_command(runner, db_session, tmp_path):
     good.write_bytes(xlsx_bytes([QUESTION_HEADER, question_row(1), question_row(2, topic="Chính quyền số")]))
     result = runner.invoke(args=["import-questions", str(good), "--bank", "Ngân hàng thử"])
     assert result.exit_code == 0, result.output
-    assert "cauhoi.xlsx: 2 câu hỏi (2 mới, 0 cập nhật)." in result.output
+    assert "cauhoi.xlsx: 2 thay đổi (2 câu mới, 0 câu thay đổi, 0 câu không đổi)." in result.output
     bad = tmp_path / "loi.xlsx"
     bad.write_bytes(xlsx_bytes([QUESTION_HEADER, question_row(3), question_row(4, answer="")]))
     result = runner.invoke(args=["import-questions", str(bad), "--bank", "Ngân hàng thử"])

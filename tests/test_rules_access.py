@@ -1,4 +1,4 @@
-"""Who may do what, beyond the authorisation matrix: only the uploader confirms a pending question import,
+"""Who may do what, beyond the authorisation matrix: only the uploader sees and confirms a pending question import,
 and answers stay hidden until the round closes under the "after close" review policy."""
 
 from __future__ import annotations
@@ -46,7 +46,9 @@ def test_only_the_uploader_confirms_a_pending_import(client, db_session, make_un
         assert refused.status_code == 403
         assert "Bản xem trước này không phải của bạn." in refused.get_data(as_text=True)
         assert questions() == before and db_session.get(PendingImport, pending_id) is not None
+        assert client.get(f"/ban-to-chuc/ngan-hang/{bank.id}/nhap/{pending_id}?page=1").status_code == 403  # nor its pages
     _log_in(client, uploader)
+    assert "MOI-2" in client.get(f"/ban-to-chuc/ngan-hang/{bank.id}/nhap/{pending_id}?page=1").get_data(as_text=True)
     assert client.post(f"/ban-to-chuc/ngan-hang/{bank.id}/nhap/{pending_id}").status_code == 302
     assert questions() == before + 2 and db_session.get(PendingImport, pending_id) is None
 

@@ -11,13 +11,14 @@ from contest.forms import EmptyForm, as_choices
 from contest.models import Question, Role
 from contest.organizer import bp
 from contest.organizer.forms import BankForm, BankSharingForm, ImportForm, QuestionFilterForm, QuestionForm
-from contest.pagination import paginate
+from contest.pagination import paginate, paginate_list
 from contest.services import questions as question_service
 from contest.services import units as unit_service
 from contest.downloads import send_xlsx
 from contest.viewhelpers import audit, commit_or_flash, db_int, redirect_back, save_or_problems
 from question_bank import excel
-from question_bank.model import LABELS, Difficulty, RawQuestion
+from question_bank.model import LABELS, Difficulty, QuestionData, RawQuestion
+from question_bank.planning import summary
 from question_bank.validation import validate
 
 @bp.route("/ngan-hang", methods=["GET", "POST"])
@@ -116,10 +117,30 @@ def import_questions(bank_id: int):
             Difficulty(form.default_difficulty.data),
         )
         db.session.commit()
-    status = 422 if request.method == "POST" and (plan is None or not plan.ok) else 200
-    return render_template(
-        "organizer/import_questions.html", bank=bank, form=form, plan=plan, pending=pending, confirm_form=EmptyForm()
-    ), status
+    status = 422 if request.method == "POST" and (plan is None or plan.errors) else 200
+    return _import_page(bank, form, plan, pending, 1), status
+
+
+PREVIEW_PAGE_SIZE = 25
+
+
+def _import_page(bank, form, plan, pending, page: int):
+    items = paginate_list(plan.items, page, PREVIEW_PAGE_SIZE) if plan is not None else None
+    return render_template("organizer/import_questions.html", bank=bank, form=form, plan=plan, pending=pending, items=items,
+                           summary=summary, confirm_form=EmptyForm())
+
+
+@bp.route("/ngan-hang/<int:bank_id>/nhap/<int:pending_id>")
+@organizer_required
+def import_preview(bank_id: int, pending_id: int):
+    """A page of a previewed file's questions, each marked new, changed (with what) or unchanged."""
+    bank = load_bank(bank_id)
+    pending = question_service.pending_import(db.session, bank, pending_id)
+    if pending is None:
+        flash("Bản xem trước đã hết hạn hoặc đã được nhập. Vui lòng tải tệp lên lại.", "warning")
+        return redirect(url_for("organizer.import_questions", bank_id=bank.id))
+    plan = question_service.preview_import(db.session, pending, current_user)  # another user's preview: 403
+    return _import_page(bank, ImportForm(), plan, pending, request.args.get("page", 1, type=db_int))
 
 
 @bp.route("/ngan-hang/<int:bank_id>/nhap/<int:pending_id>", methods=["POST"])
@@ -132,20 +153,72 @@ def confirm_import(bank_id: int, pending_id: int):
         return redirect(url_for("organizer.import_questions", bank_id=bank.id))
     filename = pending.filename
     plan = question_service.confirm_import(db.session, pending, current_user)
-    if not plan.ok:
+    if plan.errors:
         db.session.rollback()
-        return render_template(
-            "organizer/import_questions.html", bank=bank, form=ImportForm(), plan=plan, pending=None, confirm_form=EmptyForm()
-        ), 422
-    audit("import.questions", f"Nhập {len(plan.to_write)} câu hỏi vào “{bank.name}” từ tệp {filename} "
-          f"({len(plan.creates)} mới, {len(plan.updates)} cập nhật).", bank_id=bank.id)
+        return _import_page(bank, ImportForm(), plan, None, 1), 422
+    message = f"Đã nhập tệp {filename} vào “{bank.name}”: {summary(plan)}"
+    if plan.to_write:
+        audit("import.questions", message, bank_id=bank.id)
     db.session.commit()
-    flash(
-        f"Đã nhập {len(plan.to_write)} câu hỏi: {len(plan.creates)} câu mới, {len(plan.updates)} câu cập nhật"
-        + (f", bỏ qua {len(plan.skipped)} câu trùng." if plan.skipped else "."),
-        "success",
-    )
+    flash(message, "success")
     return redirect(url_for("organizer.bank", bank_id=bank.id))
+
+
+def _validated_question(form: QuestionForm) -> tuple[QuestionData | None, list[str]]:
+    """The posted question checked by the form and by question_bank's validation (the import's rules) together:
+    every problem at once, each also beside its field."""
+    form_ok = form.validate_on_submit()
+    raw = RawQuestion(
+        text=form.text.data or "",
+        choices=[getattr(form, f"choice_{label}").data or "" for label in LABELS],
+        answer=form.answer.data or "",
+        kind=form.kind.data or "",
+        topic=form.topic.data or "",
+        difficulty=str(form.difficulty.data or ""),
+        explanation=form.explanation.data or "",
+        legal_basis=form.legal_basis.data or "",
+        code=form.code.data or "",
+    )
+    data, found = validate(raw)
+    problems = [message for field in form for message in field.errors if field.name != "csrf_token"]
+    for problem in found:
+        name = problem.field.replace("choice:", "choice_")
+        field = form[name] if name in form else None
+        if field is None or not field.errors:
+            problems.append(problem.message)
+        if field is not None and not field.errors:
+            field.errors = [problem.message]
+    return (data if form_ok else None), problems
+
+
+def _fill_question_form(form: QuestionForm, data: QuestionData) -> None:
+    form.code.data, form.topic.data, form.text.data = data.code, data.topic, data.text
+    form.difficulty.data, form.kind.data = int(data.difficulty), data.kind.value
+    form.answer.data = ", ".join(data.correct)
+    form.explanation.data, form.legal_basis.data = data.explanation, data.legal_basis
+    for label, text in zip(LABELS, data.choices):
+        getattr(form, f"choice_{label}").data = text
+
+
+@bp.route("/ngan-hang/<int:bank_id>/cau-hoi-moi", methods=["GET", "POST"])
+@organizer_required
+def new_question(bank_id: int):
+    """Add one question by hand, under the same rules as an imported one."""
+    bank = load_bank(bank_id)
+    form = QuestionForm()
+    problems: list[str] = []
+    if request.method == "POST":
+        data, problems = _validated_question(form)
+        if data is not None and not problems:
+            saved, problems = save_or_problems(
+                lambda: question_service.create_question(db.session, bank, data),
+                lambda q: f"Đã thêm câu hỏi {q.code} vào “{bank.name}”.",
+                "question.create", details={"bank_id": bank.id},
+            )
+            if saved is not None:
+                return redirect(url_for("organizer.bank", bank_id=bank.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("organizer/new_question.html", bank=bank, form=form, problems=problems, labels=LABELS), status
 
 
 @bp.route("/cau-hoi/<int:question_id>", methods=["GET", "POST"])
@@ -154,32 +227,18 @@ def edit_question(question_id: int):
     question = load_question(question_id)
     form = QuestionForm()
     problems: list[str] = []
+    used = question_service.is_used(db.session, question)
     if request.method == "GET":
-        data = question_service.question_as_data(question)
-        form.code.data, form.topic.data, form.text.data = data.code, data.topic, data.text
-        form.difficulty.data, form.kind.data = int(data.difficulty), data.kind.value
-        form.answer.data = ", ".join(data.correct)
-        form.explanation.data, form.legal_basis.data = data.explanation, data.legal_basis
-        for label, text in zip(LABELS, data.choices):
-            getattr(form, f"choice_{label}").data = text
-    elif form.validate_on_submit():
-        raw = RawQuestion(
-            text=form.text.data,
-            choices=[getattr(form, f"choice_{label}").data or "" for label in LABELS],
-            answer=form.answer.data,
-            kind=form.kind.data,
-            topic=form.topic.data,
-            difficulty=str(form.difficulty.data),
-            explanation=form.explanation.data or "",
-            legal_basis=form.legal_basis.data or "",
-            code=form.code.data or "",
-        )
-        data, found = validate(raw)
-        problems = [p.message for p in found]
-        if data is not None:
+        _fill_question_form(form, question_service.question_as_data(question))
+    else:
+        data, problems = _validated_question(form)
+        if data is not None and not problems:
+            old_key = question_service.question_as_data(question).correct
             saved, problems = save_or_problems(
                 lambda: question_service.update_question(db.session, question, data) or question,
-                lambda q: f"Đã lưu câu hỏi {q.code} của “{q.bank.name}”.",
+                lambda q: f"Đã lưu câu hỏi {q.code} của “{q.bank.name}”." + (
+                    " Câu hỏi đã được dùng trong bài thi: để chấm lại các bài đã nộp theo đáp án mới, mở cuộc thi và chọn “Chấm lại”."
+                    if used and data.correct != old_key else ""),
                 "question.edit",
             )
             if saved is not None:
@@ -191,7 +250,7 @@ def edit_question(question_id: int):
         form=form,
         problems=problems,
         labels=LABELS,
-        used=question_service.is_used(db.session, question),
+        used=used,
         action_form=EmptyForm(),
     ), status
 

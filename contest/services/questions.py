@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import Select, delete, exists, func, insert, select
+from sqlalchemy import Select, and_, delete, exists, func, insert, select
 from sqlalchemy.orm import Session, selectinload
 
 from contest.errors import PermissionDeniedError, ValidationError
@@ -122,9 +123,27 @@ def parse_file(
     return parser(text, filename, normalize_text(default_topic), default_difficulty)
 
 
-def existing_questions(session: Session, bank: QuestionBank) -> list[ExistingQuestion]:
-    rows = session.execute(select(Question.code, Question.fingerprint).where(Question.bank_id == bank.id))
-    return [ExistingQuestion(code, fp) for code, fp in rows]
+def existing_questions(session: Session, bank: QuestionBank, codes: Iterable[str] | None = None) -> list[ExistingQuestion]:
+    """Every question of the bank by code and fingerprint; those of `codes` (all when None) with their content,
+    so that the plan tells a changed question from an unchanged one. Three queries whatever the size."""
+    rows = session.execute(select(Question.id, Question.code, Question.fingerprint).where(Question.bank_id == bank.id)).all()
+    wanted = {row.id for row in rows} if codes is None else {row.id for row in rows if row.code in set(codes)}
+    content: dict[int, QuestionData] = {}
+    if wanted:
+        chosen = Question.bank_id == bank.id if codes is None else Question.id.in_(wanted)
+        choices: dict[int, list[Choice]] = {}
+        for choice in session.scalars(select(Choice).join(Question).where(chosen).order_by(Choice.question_id, Choice.position)):
+            choices.setdefault(choice.question_id, []).append(choice)
+        detail = select(Question.id, Question.code, Question.kind, Question.difficulty, Question.text, Question.explanation,
+                        Question.legal_basis, Topic.name.label("topic")).join(Topic, Topic.id == Question.topic_id).where(chosen)
+        for q in session.execute(detail):
+            own = choices.get(q.id, [])
+            content[q.id] = QuestionData(
+                topic=q.topic, difficulty=Difficulty(q.difficulty), kind=QuestionKind(q.kind), text=q.text,
+                choices=[c.text for c in own], correct=[c.label for c in own if c.is_correct],
+                explanation=q.explanation or "", legal_basis=q.legal_basis or "", code=q.code,
+            )
+    return [ExistingQuestion(row.code, row.fingerprint, content.get(row.id)) for row in rows]
 
 
 def plan_file_import(
@@ -137,7 +156,7 @@ def plan_file_import(
     default_difficulty: Difficulty = Difficulty.medium,
 ) -> ImportPlan:
     questions, issues = parse_file(content, filename, file_format, default_topic, default_difficulty)
-    return plan_import(filename, questions, issues, existing_questions(session, bank))
+    return plan_import(filename, questions, issues, existing_questions(session, bank, {q.code for q in questions}))
 
 
 def stage_import(
@@ -150,10 +169,10 @@ def stage_import(
     default_topic: str = "",
     default_difficulty: Difficulty = Difficulty.medium,
 ) -> tuple[ImportPlan, PendingImport | None]:
-    """Parse an upload for the preview; keep the file for confirmation when it can be imported."""
+    """Parse an upload for the preview; keep the file (for the preview's pages and the confirmation) unless it has errors."""
     session.execute(delete(PendingImport).where(PendingImport.created_at < utcnow() - PENDING_IMPORT_LIFETIME))
     plan = plan_file_import(session, bank, content, filename, file_format, default_topic, default_difficulty)
-    if not plan.ok:
+    if plan.errors or not plan.items:
         return plan, None
     pending = PendingImport(
         bank_id=bank.id,
@@ -176,19 +195,25 @@ def pending_import(session: Session, bank: QuestionBank, pending_id: int) -> Pen
 
 
 def confirm_import(session: Session, pending: PendingImport, user: User) -> ImportPlan:
-    """Write a previewed file. The bank may have changed since the preview, so the plan is made again."""
-    if pending.user_id != user.id:
-        raise PermissionDeniedError("Bản xem trước này không phải của bạn.")
-    bank = session.get(QuestionBank, pending.bank_id)
-    plan = plan_file_import(
-        session, bank, pending.content, pending.filename, FileFormat(pending.file_format),
-        pending.default_topic, Difficulty(pending.default_difficulty),
-    )
+    """Write a previewed file. The bank may have changed since the preview, so the plan is made again: a file
+    the bank already holds exactly writes no question (and the preview is dropped)."""
+    plan = preview_import(session, pending, user)
     if plan.ok:
-        apply_plan(session, bank, plan)
+        apply_plan(session, session.get(QuestionBank, pending.bank_id), plan)
+    if not plan.errors:
         session.delete(pending)
         session.flush()
     return plan
+
+
+def preview_import(session: Session, pending: PendingImport, user: User) -> ImportPlan:
+    """The plan of a previewed file against the bank as it is now; only its uploader sees it."""
+    if pending.user_id != user.id:
+        raise PermissionDeniedError("Bản xem trước này không phải của bạn.")
+    return plan_file_import(
+        session, session.get(QuestionBank, pending.bank_id), pending.content, pending.filename, FileFormat(pending.file_format),
+        pending.default_topic, Difficulty(pending.default_difficulty),
+    )
 
 
 def apply_plan(session: Session, bank: QuestionBank, plan: ImportPlan) -> None:
@@ -303,26 +328,37 @@ def question_as_data(question: Question) -> QuestionData:
     )
 
 
-def update_question(session: Session, question: Question, data: QuestionData) -> None:
-    """Save an edited question. Attempts keep their own snapshot, so no score changes."""
-    duplicate = session.scalar(
-        select(Question.code).where(
-            Question.bank_id == question.bank_id, Question.fingerprint == data.fingerprint, Question.id != question.id
-        )
-    )
+def _check_unique(session: Session, bank_id: int, data: QuestionData, question_id: int | None) -> Topic:
+    """Refuse a question repeating another of the bank (content and choices, or code); its topic, made if new."""
+    others = (Question.bank_id == bank_id) if question_id is None else and_(Question.bank_id == bank_id, Question.id != question_id)
+    duplicate = session.scalar(select(Question.code).where(others, Question.fingerprint == data.fingerprint))
     if duplicate:
         raise ValidationError(f"Câu hỏi trùng nội dung và phương án với câu “{duplicate}” trong ngân hàng.")
-    if data.code != question.code and session.scalar(
-        select(Question.id).where(Question.bank_id == question.bank_id, Question.code == data.code)
-    ):
+    if session.scalar(select(Question.id).where(others, Question.code == data.code)):
         raise ValidationError(f"Mã câu hỏi “{data.code}” đã được dùng trong ngân hàng.")
-    topic = session.scalar(select(Topic).where(Topic.bank_id == question.bank_id, Topic.name == data.topic))
+    topic = session.scalar(select(Topic).where(Topic.bank_id == bank_id, Topic.name == data.topic))
     if topic is None:
-        topic = Topic(bank_id=question.bank_id, name=data.topic)
+        topic = Topic(bank_id=bank_id, name=data.topic)
         session.add(topic)
+    return topic
+
+
+def update_question(session: Session, question: Question, data: QuestionData) -> None:
+    """Save an edited question. Attempts keep their own snapshot, so no score changes (a regrade applies a key)."""
+    topic = _check_unique(session, question.bank_id, data, question.id)
     question.code = data.code
     _fill(question, data, topic)
     session.flush()
+
+
+def create_question(session: Session, bank: QuestionBank, data: QuestionData) -> Question:
+    """Add one question typed by hand (validated as an imported one: question_bank.validation)."""
+    topic = _check_unique(session, bank.id, data, None)
+    question = Question(bank_id=bank.id, code=data.code, status="active")
+    session.add(question)
+    _fill(question, data, topic)
+    session.flush()
+    return question
 
 
 def set_status(session: Session, question: Question, status: str) -> None:

@@ -40,7 +40,7 @@ def test_upload_preview_confirm(client, db_session, bank_id):
     preview = _upload(client, bank_id, content)
     page = preview.get_data(as_text=True)
     assert preview.status_code == 200
-    assert "Sẽ nhập <strong>2</strong> câu hỏi" in page and "Chính quyền số" in page and "Khó" in page
+    assert "2 thay đổi (2 câu mới, 0 câu thay đổi, 0 câu không đổi)." in page and "Chính quyền số" in page and "Khó" in page
     assert _count(db_session) == 0  # nothing written before confirmation
     action = re.search(r'action="(/ban-to-chuc/ngan-hang/\d+/nhap/\d+)"', page).group(1)
     confirmed = client.post(action)
@@ -57,7 +57,7 @@ def test_upload_with_errors_shows_the_table_and_offers_no_confirmation(client, d
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "Tệp có 1 lỗi" in page and "Đáp án “Q” không hợp lệ" in page and "<td>3</td>" in page
-    assert "Xác nhận nhập" not in page
+    assert "Xác nhận ghi" not in page
     assert _count(db_session) == 0
 
 

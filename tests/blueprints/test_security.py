@@ -50,6 +50,8 @@ EXPECTED = {
     **dict.fromkeys(["reports.question_statistics", "reports.export_results", "reports.export_winners",
                      "reports.export_question_statistics", "reports.prize_verification"], ORGANISER),
     "reports.import_staff": MANAGERS, "reports.staff_template": MANAGERS,
+    # A pending import no one made (999999): back to the upload page, said why.
+    "organizer.new_question": ORGANISER, "organizer.import_preview": {**ORGANISER, O: 302, AD: 302},
 }
 # An organiser of another province: their own lists and forms, nothing of this province's bank and contest.
 OE = "organizer_elsewhere"
@@ -61,6 +63,7 @@ OTHER_ORGANISER_GET = {
                      "reports.export_results", "reports.export_winners", "reports.export_question_statistics",
                      "reports.prize_verification"], 403),
     "participant.leaderboard": 403,
+    "organizer.new_question": 403, "organizer.import_preview": 403,
 }
 
 
@@ -377,6 +380,9 @@ POST_EXPECTED = {
     "participant.take_attempt": (OWN_ATTEMPT_POST, lambda w, role: {"data": {f"q-{w.attempt_question_id}": "A"}}),
     "participant.save_answer_api": ({A: 401, P: Ok(200), ME: 404, UM: 404, OE: 404, O: 404, AD: 404},
                                     lambda w, role: {"json": {"question_id": w.attempt_question_id, "keys": ["B"] if role == P else ["A"]}}),
+    "organizer.new_question": (ORGANISER_POST, lambda w, role: {"values": {"bank_id": _fresh_bank(w).id}, "data": {
+        "topic": "Thể chế", "difficulty": 1, "kind": "single", "text": "Câu hỏi thêm bằng tay?", "answer": "B",
+        "choice_A": "Không phải", "choice_B": "Đúng là thế"}}),
     "reports.disqualify": (ORGANISER_POST, _not_disqualified),
     "reports.reinstate": (ORGANISER_POST, _disqualified),
     "reports.import_staff": ({A: LOGIN, P: 403, ME: Ok(302), UM: Ok(302), OE: Ok(302), O: Ok(302), AD: Ok(302)}, _staff_file),

@@ -32,11 +32,11 @@ def test_organizer_on_a_desktop(open_page, tmp_path):
     workbook.write_bytes(template())
     page.get_by_label("Tệp câu hỏi").set_input_files(str(workbook))
     page.get_by_role("button", name="Kiểm tra tệp").click()
-    assert "Sẽ nhập 3 câu hỏi" in page.locator("#preview-title + p").inner_text()
+    assert "3 thay đổi (3 câu mới, 0 câu thay đổi, 0 câu không đổi)" in page.locator("#preview-title + p").inner_text()
     screenshot(page, "desktop-import-preview")
     assert accessibility_problems(page) == []
-    page.get_by_role("button", name="Xác nhận nhập 3 câu hỏi").click()
-    page.get_by_text("Đã nhập 3 câu hỏi").wait_for()
+    page.get_by_role("button", name="Xác nhận ghi 3 thay đổi").click()
+    page.get_by_text("Đã nhập tệp mau-ngan-hang.xlsx").wait_for()
     assert page.locator("article.card").count() == 3
 
     # A contest with one round drawing the three questions, published.

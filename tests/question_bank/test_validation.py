@@ -42,7 +42,7 @@ def test_a_good_question_passes_with_inferred_kind():
         ({"difficulty": "Rất khó"}, "difficulty", "Mức độ “Rất khó” không hợp lệ: dùng Dễ, Trung bình, Khó (hoặc 1, 2, 3)."),
         ({"kind": "Tự luận"}, "kind", "Loại câu hỏi “Tự luận” không hợp lệ: dùng Một đáp án, Nhiều đáp án hoặc Đúng/Sai (hoặc để trống)."),
         ({"choices": ["Chỉ một", "", "", ""], "answer": "A"}, "choice:A", "Câu hỏi cần ít nhất 2 phương án (hiện có 1)."),
-        ({"choices": [f"P{i}" for i in range(9)]}, "choice:H", "Câu hỏi có tối đa 8 phương án."),
+        ({"choices": [f"P{i}" for i in range(7)]}, "choice:F", "Câu hỏi có tối đa 6 phương án (A–F)."),
         ({"choices": ["A1", "", "C1", ""]}, "choice:B", "Phương án B bị trống trong khi phương án C có nội dung."),
         ({"choices": ["Giống", "giống ", "Khác", ""]}, "choice:B", "Phương án B trùng với phương án A."),
         ({"choices": ["x" * 1001, "y", "", ""]}, "choice:A", "Phương án A dài quá 1000 ký tự."),
