@@ -8,14 +8,19 @@ from __future__ import annotations
 
 import pytest
 from flask_login import login_user
+from sqlalchemy import select
 from werkzeug.exceptions import Forbidden, NotFound
 
 from contest import access as loaders
 from contest.access import Need, admin_required, get_or_404, roles_required
-from contest.models import Contest, Role, UnitKind
+from contest.clock import attempt_policy
+from contest.models import Attempt, AttemptStatus, Contest, Question, Role, UnitKind
 from contest.reports import access
+from contest.services import attempts as attempt_service
 from contest.services import contests as contest_service
 from contest.services.statistics import DEFAULT_THRESHOLD
+from tests.conftest import T0
+from tests.helpers import POLICY
 
 
 @pytest.fixture
@@ -227,3 +232,101 @@ def test_report_unit_takes_a_code_within_what_the_user_may_see(db_session, reque
 def test_threshold_is_a_percentage_or_the_default(db_session, request_as, query, expected):
     request_as(query=query)
     assert access.threshold_from_request() == expected
+
+
+# ---------------------------------------------------------------- contest/access.py: contests, banks, attempts
+
+
+def test_view_shows_published_contests_to_anybody_and_drafts_to_their_managers_only(
+    db_session, request_as, make_user, make_contest, tree
+):
+    published = make_contest(unit=tree["district"])
+    draft = make_contest(unit=tree["district"], publish=False)
+    request_as(make_user(Role.participant, unit=tree["district"]))
+    assert loaders.load_contest(published.id, Need.view) is published
+    with pytest.raises(NotFound):  # a draft's existence is private: 404, not 403
+        loaders.load_contest(draft.id, Need.view)
+    request_as(make_user(Role.organizer, unit=tree["district"]))
+    assert loaders.load_contest(draft.id, Need.view) is draft
+    assert loaders.load_contest(published.id, Need.view) is published
+
+
+def test_round_of_no_id_or_of_another_contest_is_404(db_session, request_as, make_contest, tree):
+    contest = make_contest(unit=tree["province"])
+    other = make_contest(unit=tree["province"])
+    request_as()
+    assert loaders.load_round(contest, contest.rounds[0].id) is contest.rounds[0]
+    for round_id in (None, 0, other.rounds[0].id, contest.rounds[0].id + 1000):
+        with pytest.raises(NotFound):
+            loaders.load_round(contest, round_id)
+
+
+def test_banks_and_their_questions_only_for_organisers_above_the_owner(db_session, request_as, make_user, make_bank, tree):
+    bank = make_bank(owner=tree["district"], per_topic=1)
+    question = db_session.scalars(select(Question).where(Question.bank_id == bank.id)).first()
+    for unit in (tree["province"], tree["district"]):
+        request_as(make_user(Role.organizer, unit=unit))
+        assert loaders.load_bank(bank.id) is bank
+        assert loaders.load_question(question.id) is question
+    for user in (make_user(Role.organizer, unit=tree["other"]), make_user(Role.organizer, unit=tree["commune"]),
+                 make_user(Role.unit_manager, unit=tree["province"])):
+        request_as(user)
+        with pytest.raises(Forbidden):
+            loaders.load_bank(bank.id)
+        with pytest.raises(Forbidden):
+            loaders.load_question(question.id)
+    with pytest.raises(NotFound):
+        loaders.load_bank(bank.id + 1000)
+    with pytest.raises(NotFound):
+        loaders.load_question(question.id + 1000)
+
+
+@pytest.fixture
+def own_attempt(db_session, make_user, make_contest, tree):
+    """An attempt of a commune's participant, started at T0 with a 20-minute limit."""
+    contest = make_contest(unit=tree["province"], eligible_unit_ids=[tree["province"].id])
+    player = make_user(Role.participant, unit=tree["commune"])
+    attempt = attempt_service.start_attempt(db_session, player, contest.rounds[0], T0, POLICY)
+    db_session.commit()
+    return attempt
+
+
+def test_an_attempt_is_its_owners_only_and_404_for_anybody_else(db_session, request_as, make_user, own_attempt, tree):
+    request_as(own_attempt.user)
+    assert loaders.load_own_attempt(own_attempt.id) is own_attempt
+    with pytest.raises(NotFound):
+        loaders.load_own_attempt(own_attempt.id + 1000)
+    for user in (make_user(Role.participant, unit=tree["commune"]), make_user(Role.admin)):
+        request_as(user)
+        with pytest.raises(NotFound):  # not 403: another person's attempt id reveals nothing
+            loaders.load_own_attempt(own_attempt.id)
+        with pytest.raises(NotFound):
+            loaders.load_touched_attempt(own_attempt.id)
+
+
+def test_a_touched_attempt_is_finalised_and_committed_once_its_time_is_up(db_session, request_as, clock, own_attempt):
+    request_as(own_attempt.user)
+    clock.advance(minutes=20)  # at the deadline: still open (the grace has not begun to run out)
+    attempt, now, policy = loaders.load_touched_attempt(own_attempt.id)
+    assert attempt is own_attempt and attempt.status == AttemptStatus.in_progress
+    assert now == clock.current and policy == attempt_policy()
+    clock.advance(minutes=1)
+    attempt, now, policy = loaders.load_touched_attempt(own_attempt.id)
+    assert attempt is own_attempt and now == clock.current
+    db_session.rollback()  # what load_touched_attempt committed stays
+    db_session.expire_all()
+    assert db_session.get(Attempt, own_attempt.id).status == AttemptStatus.expired
+
+
+@pytest.mark.parametrize(
+    ("visibility", "anonymous", "stranger", "eligible", "manager"),
+    [("public", True, True, True, True), ("participants", False, False, True, True), ("hidden", False, False, False, True)],
+)
+def test_who_sees_a_leaderboard(db_session, request_as, make_user, make_contest, tree, visibility, anonymous, stranger, eligible, manager):
+    contest = make_contest(unit=tree["district"], eligible_unit_ids=[tree["commune"].id], leaderboard_visibility=visibility)
+    seen = []
+    for user in (None, make_user(Role.participant, unit=tree["other"]), make_user(Role.participant, unit=tree["commune"]),
+                 make_user(Role.organizer, unit=tree["district"])):
+        request_as(user)
+        seen.append(loaders.may_see_leaderboard(contest))
+    assert seen == [anonymous, stranger, eligible, manager]
