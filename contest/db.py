@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, g
-from sqlalchemy import MetaData, create_engine, event
+from sqlalchemy import MetaData, create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from werkzeug.local import LocalProxy
@@ -54,6 +54,11 @@ def init_app(app: Flask) -> None:
     app.extensions["db_engine"] = engine
     app.extensions["db_sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
     app.teardown_appcontext(_close_session)
+
+
+def ping(session: Session) -> None:
+    """Ask the database for nothing: raises the driver's error when it cannot be reached."""
+    session.execute(text("SELECT 1"))
 
 
 def get_engine() -> Engine:

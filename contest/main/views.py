@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import jsonify, render_template
-from sqlalchemy import text
 
 from contest import db
 from contest.main import bp
@@ -18,7 +17,7 @@ def index():
 def healthz():
     """Liveness and database reachability, for load balancers and monitoring."""
     try:
-        db.session.execute(text("SELECT 1"))
+        db.ping(db.session)
     except Exception as error:  # any driver error means the database is unusable
         db.session.rollback()
         return jsonify(status="error", database="unavailable", detail=type(error).__name__), 503

@@ -195,7 +195,7 @@ def save_answer_api(attempt_id: int):
         abort(404)
     except AttemptError as error:
         db.session.commit()  # keeps a finalisation that the refusal may have triggered
-        attempt = db.session.get(Attempt, attempt_id)
+        attempt = attempt_service.get_attempt(db.session, attempt_id)
         status = 409 if not attempt.in_progress else 422
         return jsonify(saved=False, error=str(error), status=attempt.status,
                        result_url=url_for("participant.attempt_result", attempt_id=attempt.id)), status

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from flask import abort, request
 from flask_login import current_user
-from sqlalchemy import select
 
 from contest import db
 from contest.access import load_round, manages
 from contest.models import Contest, Unit
+from contest.services import units as unit_service
 from contest.services.statistics import DEFAULT_THRESHOLD, Scope
 from contest.services.units import is_in_subtree
 from contest.viewhelpers import db_int
@@ -26,7 +26,7 @@ def report_unit(contest: Contest) -> Unit:
     code = (request.args.get("don_vi") or "").strip().upper()
     if not code:
         return default
-    unit = db.session.scalar(select(Unit).where(Unit.code == code))
+    unit = unit_service.get_unit_by_code(db.session, code)
     if unit is None:
         abort(404)
     if not is_in_subtree(unit, default):

@@ -45,6 +45,10 @@ def finished_attempts(session: Session, user: User, round_: Round) -> int:
     )
 
 
+def get_attempt(session: Session, attempt_id: int) -> Attempt | None:
+    return session.get(Attempt, attempt_id)
+
+
 def in_progress_attempt(session: Session, user: User, round_: Round) -> Attempt | None:
     return session.scalar(
         select(Attempt).where(Attempt.user_id == user.id, Attempt.round_id == round_.id, Attempt.status == AttemptStatus.in_progress.value)
