@@ -11,7 +11,7 @@ from flask import abort
 from flask_login import current_user, login_required
 
 from contest import clock, db
-from contest.models import Attempt, Contest, Question, QuestionBank, Role, Round
+from contest.models import Attempt, Contest, Override, Question, QuestionBank, Role, Round
 from contest.services import attempts as attempt_service
 from contest.services import contests as contest_service
 from contest.services import questions as question_service
@@ -85,6 +85,14 @@ def load_round(contest: Contest, round_id: int | None) -> Round:
     if round_ is None or round_.contest_id != contest.id:
         abort(404)
     return round_
+
+
+def load_override(contest: Contest, override_id: int) -> Override:
+    """An override of `contest` (404 for one of another contest)."""
+    override = db.session.get(Override, override_id)
+    if override is None or override.contest_id != contest.id:
+        abort(404)
+    return override
 
 
 def load_bank(bank_id: int) -> QuestionBank:

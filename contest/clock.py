@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 
+from contest.models import OverdueHandling
 from contest.services.attempts import AttemptPolicy
 from contest.timeutil import utcnow
 
@@ -17,4 +18,8 @@ def now() -> datetime:
 
 
 def attempt_policy() -> AttemptPolicy:
-    return AttemptPolicy(grace=timedelta(seconds=current_app.config["ATTEMPT_GRACE_SECONDS"]))
+    """The platform default overdue rule (contests may set their own: AttemptPolicy.for_contest)."""
+    return AttemptPolicy(
+        grace=timedelta(seconds=current_app.config["ATTEMPT_GRACE_SECONDS"]),
+        overdue=OverdueHandling(current_app.config["ATTEMPT_OVERDUE_HANDLING"]),
+    )

@@ -1,9 +1,19 @@
 """All ORM models; importing this package registers every table on Base.metadata."""
 
-from contest.models.attempts import FINISHED, Answer, Attempt, AttemptQuestion, AttemptStatus
+from contest.models.attempts import FINISHED, USED, Answer, Attempt, AttemptQuestion, AttemptStatus
 from contest.models.audit import AuditEntry, Disqualification
 from contest.models.cache import CacheEntry, RateLimitCounter
-from contest.models.contests import BlueprintItem, Contest, ContestStatus, Round, RoundState, contest_units
+from contest.models.contests import (
+    OVERDUE_LABELS,
+    BlueprintItem,
+    Contest,
+    ContestStatus,
+    OverdueHandling,
+    Override,
+    Round,
+    RoundState,
+    contest_units,
+)
 from contest.models.questions import Choice, PendingImport, Question, QuestionBank, Topic
 from contest.models.units import UNIT_KIND_LABELS, StaffMember, Unit, UnitKind
 from contest.models.users import ROLE_LABELS, Role, User
@@ -14,6 +24,10 @@ __all__ = [
     "AttemptQuestion",
     "AttemptStatus",
     "FINISHED",
+    "USED",
+    "OVERDUE_LABELS",
+    "OverdueHandling",
+    "Override",
     "AuditEntry",
     "BlueprintItem",
     "CacheEntry",

@@ -29,16 +29,20 @@ class AttemptStatus(str, enum.Enum):
     in_progress = "in_progress"
     submitted = "submitted"  # by the participant
     expired = "expired"  # finished by the clock: at the deadline, with what was saved
+    abandoned = "abandoned"  # not submitted in time under the contest's "abandon" rule: not scored, not counted
 
 
+# Scored attempts: rankings, statistics and reports count these and nothing else.
 FINISHED = (AttemptStatus.submitted.value, AttemptStatus.expired.value)
+# Attempts that used up one of the person's attempts of a round.
+USED = (*FINISHED, AttemptStatus.abandoned.value)
 
 
 class Attempt(Base):
     __tablename__ = "attempts"
     __table_args__ = (
         UniqueConstraint("user_id", "round_id", "number"),
-        CheckConstraint("status IN ('in_progress', 'submitted', 'expired')", name="status_valid"),
+        CheckConstraint("status IN ('in_progress', 'submitted', 'expired', 'abandoned')", name="status_valid"),
         CheckConstraint("deadline >= started_at", name="deadline_after_start"),
         # At most one attempt in progress per (user, round), enforced by the database.
         Index(
@@ -81,6 +85,10 @@ class Attempt(Base):
     @property
     def finished(self) -> bool:
         return self.status in FINISHED
+
+    @property
+    def abandoned(self) -> bool:
+        return self.status == AttemptStatus.abandoned
 
     def answers_visible(self, now: datetime) -> bool:
         """Whether its participant may see the keys and explanations now (the contest's review policy);

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from contest.db import Base
 from contest.models.questions import QuestionBank, Topic
 from contest.models.units import Unit
+from contest.models.users import User
 from contest.timeutil import UTCDateTime, utcnow
 
 class ContestStatus(str, enum.Enum):
@@ -31,6 +32,23 @@ class ContestStatus(str, enum.Enum):
     @property
     def label(self) -> str:
         return {"draft": "Bản nháp", "published": "Đã công bố", "archived": "Lưu trữ"}[self.value]
+
+
+class OverdueHandling(str, enum.Enum):
+    """What happens to an attempt still open when its deadline (+ grace) passes (Moodle's `overduehandling`)."""
+
+    autosubmit = "autosubmit"  # finished with the answers saved until then, and scored (status expired)
+    autoabandon = "autoabandon"  # not counted: only an attempt the participant submitted in time scores
+
+    @property
+    def label(self) -> str:
+        return OVERDUE_LABELS[self.value]
+
+
+OVERDUE_LABELS = {
+    "autosubmit": "Tự động nộp bài với các câu trả lời đã lưu",
+    "autoabandon": "Hủy bài thi chưa nộp (không tính điểm, vẫn tính là đã dùng lượt)",
+}
 
 
 class RoundState(str, enum.Enum):
@@ -72,6 +90,10 @@ class Contest(Base):
         ),
         CheckConstraint("attempts_allowed >= 1", name="attempts_allowed_positive"),
         CheckConstraint("points_per_question > 0", name="points_positive"),
+        CheckConstraint("grace_seconds IS NULL OR grace_seconds >= 0", name="grace_not_negative"),
+        CheckConstraint(
+            "overdue_handling IS NULL OR overdue_handling IN ('autosubmit', 'autoabandon')", name="overdue_handling_valid"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -90,6 +112,9 @@ class Contest(Base):
     leaderboard_freeze_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     prediction_question: Mapped[str | None] = mapped_column(Text)
     prediction_resolver: Mapped[str | None] = mapped_column(String(16))
+    # The overdue rule; NULL = the platform default (ATTEMPT_GRACE_SECONDS, ATTEMPT_OVERDUE_HANDLING).
+    grace_seconds: Mapped[int | None] = mapped_column(Integer)
+    overdue_handling: Mapped[str | None] = mapped_column(String(16))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
@@ -164,3 +189,33 @@ class BlueprintItem(Base):
     round: Mapped[Round] = relationship(back_populates="blueprint")
     bank: Mapped[QuestionBank] = relationship()
     topic: Mapped[Topic | None] = relationship()
+
+
+class Override(Base):
+    """More time, more attempts or a later close for one person, or for every person of a unit's subtree, in one
+    round or (round_id NULL) every round of a contest. Overrides only ever extend: see services/overrides.py."""
+
+    __tablename__ = "overrides"
+    __table_args__ = (
+        CheckConstraint("(user_id IS NULL) <> (unit_id IS NULL)", name="one_subject"),
+        CheckConstraint("extra_minutes >= 0", name="extra_minutes_not_negative"),
+        CheckConstraint("extra_attempts >= 0", name="extra_attempts_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id", ondelete="CASCADE"), index=True)
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), index=True)
+    extra_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    extra_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reason: Mapped[str] = mapped_column(String(500), default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    contest: Mapped[Contest] = relationship()
+    round: Mapped[Round | None] = relationship()
+    user: Mapped[User | None] = relationship(foreign_keys=[user_id])
+    unit: Mapped[Unit | None] = relationship()

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import redirect, render_template, request, url_for
 from flask_login import current_user
 
 from contest import clock, db
 from contest.access import Need, load_contest, load_round, organizer_required
 from contest.forms import EmptyForm, as_choices
-from contest.models import Contest, Round
+from contest.models import OVERDUE_LABELS, Contest, Round
 from contest.organizer import bp
-from contest.organizer.forms import BLUEPRINT_ROWS, ContestForm, RoundForm
+from contest.organizer.forms import BLUEPRINT_ROWS, ContestCopyForm, ContestForm, RoundForm
 from contest.services import contests as contest_service
 from contest.services import units as unit_service
 from contest.services.contests import BlueprintLine, ContestSettings, RoundSettings
@@ -38,7 +40,14 @@ def _settings_from(form: ContestForm) -> ContestSettings:
         leaderboard_freeze_at=local_to_utc(form.leaderboard_freeze_at.data),
         prediction_question=form.prediction_question.data or "",
         prediction_resolver=form.prediction_resolver.data or None,
+        grace_seconds=form.grace_seconds.data,
+        overdue_handling=form.overdue_handling.data or None,
     )
+
+
+def _platform_default_label() -> str:
+    policy = clock.attempt_policy()
+    return f"Theo mặc định hệ thống ({policy.overdue.label.lower()}, gia hạn {int(policy.grace.total_seconds())} giây)"
 
 
 def _contest_form(contest: Contest | None, root) -> ContestForm:
@@ -46,12 +55,13 @@ def _contest_form(contest: Contest | None, root) -> ContestForm:
     options = as_choices(unit_service.unit_options(db.session, root))
     form.eligible_unit_ids.choices = options
     form.owner_unit_id.choices = options
+    form.overdue_handling.choices = as_choices([("", _platform_default_label()), *OVERDUE_LABELS.items()])
     if contest is not None and request.method == "GET":
         settings = contest_service.contest_settings(contest)
         for name, value in vars(settings).items():
             if name == "leaderboard_freeze_at":
                 value = to_local(value).replace(tzinfo=None) if value else None
-            getattr(form, name).data = value if value is not None else ("" if name == "prediction_resolver" else None)
+            getattr(form, name).data = value if value is not None else ("" if name in ("prediction_resolver", "overdue_handling") else None)
     elif contest is None and request.method == "GET" and current_user.unit_id:
         form.eligible_unit_ids.data = [current_user.unit_id]
         form.owner_unit_id.data = current_user.unit_id
@@ -127,7 +137,7 @@ def contest_status(contest_id: int):
     return redirect(url_for("organizer.edit_contest", contest_id=contest.id))
 
 
-def _round_form(contest: Contest, round_: Round | None) -> RoundForm:
+def _round_form(contest: Contest, round_: Round | None, source: RoundSettings | None = None) -> RoundForm:
     form = RoundForm()
     banks = contest_service.usable_banks(db.session, contest.owner_unit)
     # A bank unshared since the round was built stays listed, so the form shows (and sends back) what the round holds.
@@ -140,21 +150,23 @@ def _round_form(contest: Contest, round_: Round | None) -> RoundForm:
         row.bank_id.choices = bank_choices
         row.topic_id.choices = topic_choices
     if request.method == "GET":
-        if round_ is not None:
-            form.title.data = round_.title
-            form.opens_at.data = to_local(round_.opens_at).replace(tzinfo=None)
-            form.closes_at.data = to_local(round_.closes_at).replace(tzinfo=None)
-            form.time_limit_minutes.data = round_.time_limit_minutes
-            for row, item in zip(form.blueprint, round_.blueprint):
-                row.bank_id.data, row.topic_id.data = item.bank_id, item.topic_id or 0
-                row.difficulty.data, row.count.data = item.difficulty or 0, item.question_count
+        shown = source or (contest_service.round_settings(round_) if round_ is not None else None)
+        if shown is not None:
+            form.title.data = shown.title
+            form.opens_at.data = to_local(shown.opens_at).replace(tzinfo=None)
+            form.closes_at.data = to_local(shown.closes_at).replace(tzinfo=None)
+            form.time_limit_minutes.data = shown.time_limit_minutes
+            for row, line in zip(form.blueprint, shown.blueprint):
+                row.bank_id.data, row.topic_id.data = line.bank_id, line.topic_id or 0
+                row.difficulty.data, row.count.data = line.difficulty or 0, line.count
         else:
             form.title.data = f"Vòng {len(contest.rounds) + 1}"
     return form
 
 
-def _save_round(contest: Contest, round_: Round | None):
-    form = _round_form(contest, round_)
+def _save_round(contest: Contest, round_: Round | None, copied_from: Round | None = None):
+    source = contest_service.round_copy(contest, copied_from) if copied_from is not None else None
+    form = _round_form(contest, round_, source)
     problems: list[str] = []
     if form.validate_on_submit():
         lines = [
@@ -180,7 +192,7 @@ def _save_round(contest: Contest, round_: Round | None):
     status = 422 if request.method == "POST" else 200
     return render_template(
         "organizer/round_form.html", form=form, contest=contest, round=round_, problems=problems, locked=locked,
-        rows=BLUEPRINT_ROWS, action_form=EmptyForm(),
+        rows=BLUEPRINT_ROWS, action_form=EmptyForm(), copied_from=copied_from,
     ), status
 
 
@@ -195,6 +207,39 @@ def new_round(contest_id: int):
 def edit_round(contest_id: int, round_id: int):
     contest = load_contest(contest_id, Need.manage)
     return _save_round(contest, load_round(contest, round_id))
+
+
+@bp.route("/cuoc-thi/<int:contest_id>/vong/<int:round_id>/sao-chep", methods=["GET", "POST"])
+@organizer_required
+def copy_round(contest_id: int, round_id: int):
+    """A new round with the blueprint of this one and the next week's dates proposed; saved only when confirmed."""
+    contest = load_contest(contest_id, Need.manage)
+    return _save_round(contest, None, copied_from=load_round(contest, round_id))
+
+
+@bp.route("/cuoc-thi/<int:contest_id>/sao-chep", methods=["GET", "POST"])
+@organizer_required
+def copy_contest(contest_id: int):
+    """A new draft contest with this one's settings and rounds, moved by the days the organiser chooses."""
+    contest = load_contest(contest_id, Need.manage)
+    form = ContestCopyForm()
+    if request.method == "GET":
+        form.title.data = f"{contest.title} (bản sao)"
+        form.shift_days.data = contest_service.default_copy_shift(contest)
+    problems: list[str] = []
+    if form.validate_on_submit() and request.form.get("action") != "preview":
+        copy, problems = save_or_problems(
+            lambda: contest_service.copy_contest(db.session, contest, form.title.data, form.shift_days.data, created_by=current_user),
+            lambda c: f"Đã sao chép cuộc thi “{contest.title}” thành bản nháp “{c.title}” ({len(c.rounds)} vòng thi). "
+                      "Hãy kiểm tra lịch các vòng rồi công bố.",
+            "contest.copy",
+        )
+        if copy is not None:
+            return redirect(url_for("organizer.edit_contest", contest_id=copy.id))
+    shift = form.shift_days.data if not form.shift_days.errors and form.shift_days.data is not None else 0
+    status = 422 if request.method == "POST" and (problems or form.errors) else 200
+    return render_template("organizer/copy_contest.html", contest=contest, form=form, problems=problems,
+                           shift=timedelta(days=shift)), status
 
 
 @bp.route("/cuoc-thi/<int:contest_id>/vong/<int:round_id>/xoa", methods=["POST"])

@@ -13,12 +13,14 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optional
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional
 
 from contest.forms import REQUIRED, Form, SubForm, as_choices
 from contest.services.contests import AUDIENCE_LABELS, GRADING_LABELS, LEADERBOARD_LABELS, PREDICTION_LABELS, REVIEW_LABELS
 from contest.models import Contest, QuestionBank, Round
 from contest.services.contests import MAX_ATTEMPTS, MAX_LINE_QUESTIONS, MAX_POINTS_PER_QUESTION, MAX_TIME_LIMIT_MINUTES
+from contest.services.contests import MAX_COPY_SHIFT_DAYS, MAX_GRACE_SECONDS
+from contest.services.overrides import MAX_EXTRA_ATTEMPTS, MAX_EXTRA_MINUTES
 from contest.viewhelpers import db_int
 from question_bank.model import DIFFICULTY_LABELS, KIND_LABELS, LABELS
 from question_bank.validation import MAX_CHOICE_TEXT, MAX_CODE, MAX_TEXT, MAX_TOPIC
@@ -102,6 +104,21 @@ class ContestForm(Form):
     leaderboard_freeze_at = DateTimeLocalField("Tạm dừng cập nhật bảng xếp hạng từ (giờ Việt Nam, để trống nếu không)", format=LOCAL_FORMAT, validators=[Optional()])
     prediction_question = StringField("Câu hỏi dự đoán (để trống nếu không dùng)", validators=[Optional(), Length(max=1000)])
     prediction_resolver = SelectField("Đáp án câu hỏi dự đoán là", choices=as_choices([("", "—"), *PREDICTION_LABELS.items()]), validators=[Optional()])
+    # The overdue rule; empty = the platform default (the view names it in the choices and the hint).
+    grace_seconds = IntegerField("Gia hạn nhận bài sau khi hết giờ (giây; để trống: theo mặc định hệ thống)",
+                                 validators=[Optional(), NumberRange(0, MAX_GRACE_SECONDS, f"Từ 0 đến {MAX_GRACE_SECONDS} giây.")])
+    overdue_handling = SelectField("Khi hết giờ mà bài chưa nộp", validators=[Optional()])
+
+
+class ContestCopyForm(Form):
+    """Copy a contest: its new title, and how many days its rounds move (negative: earlier)."""
+
+    title = StringField("Tên cuộc thi mới", validators=[DataRequired(REQUIRED), Length(max=255)])
+    shift_days = IntegerField(
+        "Dời lịch các vòng thi (số ngày, ví dụ 7 = một tuần sau)",
+        validators=[InputRequired("Vui lòng nhập số ngày dời lịch (0 nếu giữ nguyên)."),
+                    NumberRange(-MAX_COPY_SHIFT_DAYS, MAX_COPY_SHIFT_DAYS, f"Từ -{MAX_COPY_SHIFT_DAYS} đến {MAX_COPY_SHIFT_DAYS} ngày.")],
+    )
 
 
 class BlueprintRowForm(SubForm):
@@ -119,3 +136,17 @@ class RoundForm(Form):
     closes_at = DateTimeLocalField("Kết thúc (giờ Việt Nam)", format=LOCAL_FORMAT, validators=[DataRequired("Vui lòng nhập thời điểm kết thúc.")])
     time_limit_minutes = IntegerField("Thời gian làm bài (phút)", default=20, validators=[NumberRange(1, MAX_TIME_LIMIT_MINUTES, f"Từ 1 đến {MAX_TIME_LIMIT_MINUTES} phút.")])
     blueprint = FieldList(FormField(BlueprintRowForm), min_entries=BLUEPRINT_ROWS, max_entries=BLUEPRINT_ROWS)
+
+
+class OverrideForm(Form):
+    """One override: a person (phone, CCCD or e-mail) or a unit; one round or every round; what it extends."""
+
+    person = StringField("Người dự thi (số điện thoại, CCCD hoặc email)", validators=[Optional(), Length(max=255)])
+    unit_id = SelectField("hoặc cả một đơn vị (gồm các đơn vị trực thuộc)", coerce=db_int, validate_choice=False, validators=[Optional()])
+    round_id = SelectField("Vòng thi", coerce=db_int, validate_choice=False, validators=[Optional()])
+    extra_minutes = IntegerField("Thêm thời gian làm bài (phút)", default=0,
+                                 validators=[Optional(), NumberRange(0, MAX_EXTRA_MINUTES, f"Từ 0 đến {MAX_EXTRA_MINUTES} phút.")])
+    extra_attempts = IntegerField("Thêm lượt thi", default=0,
+                                  validators=[Optional(), NumberRange(0, MAX_EXTRA_ATTEMPTS, f"Từ 0 đến {MAX_EXTRA_ATTEMPTS} lượt.")])
+    closes_at = DateTimeLocalField("Được làm bài đến (giờ Việt Nam; để trống nếu không đổi)", format=LOCAL_FORMAT, validators=[Optional()])
+    reason = StringField("Lý do (ghi vào nhật ký)", validators=[Optional(), Length(max=500)])

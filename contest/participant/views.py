@@ -12,6 +12,7 @@ from contest.access import Need, load_contest, load_own_attempt, load_round, loa
 from contest.clock import attempt_policy
 from contest.services import attempts as attempt_service
 from contest.services import contests as contest_service
+from contest.services import overrides as override_service
 from contest.services import ranking
 from contest.errors import SESSION_ENDED_MESSAGE, NotFoundError, SessionEndedError
 from contest.services.attempts import AttemptError
@@ -38,9 +39,10 @@ def contest(contest_id: int):
     contest = load_contest(contest_id, Need.view)
     now = clock.now()
     eligible = current_user.is_authenticated and contest_service.is_eligible(current_user, contest)
-    mine = {}
+    mine, allowances = {}, {}
     if current_user.is_authenticated:
         mine = attempt_service.own_attempts(db.session, current_user, contest.rounds, now, attempt_policy())
+        allowances = override_service.allowances(db.session, current_user, contest)
         db.session.commit()
     return render_template(
         "participant/contest.html",
@@ -48,6 +50,9 @@ def contest(contest_id: int):
         now=now,
         eligible=eligible,
         mine=mine,
+        allowances=allowances,
+        no_allowance=override_service.Allowance(),
+        overdue_rule=attempt_policy().for_contest(contest),
         form=EmptyForm(),
         labels={"grading": contest_service.GRADING_LABELS, "review": contest_service.REVIEW_LABELS},
     )

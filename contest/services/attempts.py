@@ -19,8 +19,22 @@ from sqlalchemy.orm import Session
 
 from contest import cache
 from contest.errors import SESSION_ENDED_MESSAGE, ContestError, NotFoundError, SessionEndedError
-from contest.models import FINISHED, Answer, Attempt, AttemptQuestion, AttemptStatus, Question, Round, RoundState, User
+from contest.models import (
+    FINISHED,
+    USED,
+    Answer,
+    Attempt,
+    AttemptQuestion,
+    AttemptStatus,
+    Contest,
+    OverdueHandling,
+    Question,
+    Round,
+    RoundState,
+    User,
+)
 from contest.services import contests as contest_service
+from contest.services import overrides as override_service
 from question_bank.draw import NotEnoughQuestionsError, choice_order, draw_questions, relabel
 from question_bank.model import LABELS
 
@@ -32,16 +46,28 @@ class AttemptError(ContestError):
 
 @dataclass(frozen=True)
 class AttemptPolicy:
+    """The overdue rule: saves are accepted until deadline + grace; then an open attempt is submitted with what was
+    saved (autosubmit) or abandoned (autoabandon). Built from the configuration as the platform default; a contest
+    may set its own (`for_contest`)."""
+
     grace: timedelta = timedelta(seconds=10)
+    overdue: OverdueHandling = OverdueHandling.autosubmit
+
+    def for_contest(self, contest: Contest) -> AttemptPolicy:
+        """The rule an attempt of `contest` follows: the contest's own settings where it has them, else this default."""
+        grace = self.grace if contest.grace_seconds is None else timedelta(seconds=contest.grace_seconds)
+        overdue = self.overdue if contest.overdue_handling is None else OverdueHandling(contest.overdue_handling)
+        return AttemptPolicy(grace=grace, overdue=overdue)
 
 
 def remaining_seconds(attempt: Attempt, now: datetime) -> int:
     return max(0, int((attempt.deadline - now).total_seconds()))
 
 
-def finished_attempts(session: Session, user: User, round_: Round) -> int:
+def used_attempts(session: Session, user: User, round_: Round) -> int:
+    """Attempts of the round the user has used up: finished ones and abandoned ones."""
     return session.scalar(
-        select(func.count()).where(Attempt.user_id == user.id, Attempt.round_id == round_.id, Attempt.status.in_(FINISHED))
+        select(func.count()).where(Attempt.user_id == user.id, Attempt.round_id == round_.id, Attempt.status.in_(USED))
     )
 
 
@@ -58,6 +84,8 @@ def in_progress_attempt(session: Session, user: User, round_: Round) -> Attempt 
 def start_attempt(session: Session, user: User, round_: Round, now: datetime, policy: AttemptPolicy, client_ip: str | None = None) -> Attempt:
     """Return the attempt in progress for (user, round), or draw a new one.
 
+    The person's overrides apply (services/overrides.py): a later close lets them start after the round's
+    close, extra attempts raise the limit, and deadline = min(start + time limit + extra minutes, their close).
     Concurrent starts are safe: the partial unique index lets one insert win;
     the others roll back their savepoint and resume the winner's attempt.
     """
@@ -67,16 +95,17 @@ def start_attempt(session: Session, user: User, round_: Round, now: datetime, po
     current = in_progress_attempt(session, user, round_)
     if current is not None:
         if finalize_if_due(session, current, now, policy):
-            raise AttemptError("Bài thi trước của bạn đã hết giờ và đã được nộp tự động.")
+            raise AttemptError(_finalized_message(current))
         return current
-    state = round_.state(now)
+    allowance = override_service.allowance(session, user, round_)
+    state = allowance.state(round_, now)
     if state == RoundState.upcoming:
         raise AttemptError("Vòng thi chưa bắt đầu.")
     if state == RoundState.closed:
         raise AttemptError("Vòng thi đã kết thúc.")
-    used = finished_attempts(session, user, round_)
-    if used >= contest.attempts_allowed:
-        raise AttemptError(f"Bạn đã dùng hết {contest.attempts_allowed} lượt thi của vòng này.")
+    allowed = allowance.attempts_allowed(contest)
+    if used_attempts(session, user, round_) >= allowed:
+        raise AttemptError(f"Bạn đã dùng hết {allowed} lượt thi của vòng này.")
     refusal = contest_service.draw_refusal(session, round_)
     if refusal:
         raise AttemptError(refusal)
@@ -93,7 +122,7 @@ def start_attempt(session: Session, user: User, round_: Round, now: datetime, po
         status=AttemptStatus.in_progress.value,
         seed=seed,
         started_at=now,
-        deadline=min(now + timedelta(minutes=round_.time_limit_minutes), round_.closes_at),
+        deadline=min(now + timedelta(minutes=round_.time_limit_minutes + allowance.extra_minutes), allowance.closes(round_)),
         max_score=contest.points_per_question * len(question_ids),
         client_ip=client_ip,
     )
@@ -144,13 +173,23 @@ def _snapshot(question: Question, position: int, seed: int, shuffle: bool, point
 
 
 def accepts_saves(attempt: Attempt, now: datetime, policy: AttemptPolicy) -> bool:
-    return attempt.in_progress and now <= attempt.deadline + policy.grace
+    return attempt.in_progress and now <= attempt.deadline + policy.for_contest(attempt.round.contest).grace
 
 
 def _closed_message(attempt: Attempt) -> str:
     if attempt.status == AttemptStatus.submitted:
         return "Bài thi đã được nộp; không thể thay đổi câu trả lời."
+    if attempt.status == AttemptStatus.abandoned:
+        return ("Đã hết thời gian làm bài; câu trả lời này không được ghi nhận. Bài thi chưa được nộp trước khi hết giờ "
+                "nên đã bị hủy và không được tính điểm (theo thể lệ cuộc thi).")
     return "Đã hết thời gian làm bài; câu trả lời này không được ghi nhận. Bài thi đã được nộp tự động với các câu đã lưu."
+
+
+def _finalized_message(attempt: Attempt) -> str:
+    """Why a start resumed nothing: the attempt in progress has just been finalised by the clock."""
+    if attempt.status == AttemptStatus.abandoned:
+        return "Bài thi trước của bạn đã hết giờ mà chưa được nộp nên đã bị hủy (không tính điểm)."
+    return "Bài thi trước của bạn đã hết giờ và đã được nộp tự động."
 
 
 def lock_attempt(session: Session, attempt: Attempt) -> Attempt:
@@ -212,9 +251,11 @@ def _upsert_statement(session: Session):
 
 _SAVE_CONTEXT = (
     select(Attempt.user_id, User.active, User.session_version, Attempt.status, Attempt.deadline, AttemptQuestion.kind,
-           AttemptQuestion.choices)
+           AttemptQuestion.choices, Contest.grace_seconds)
     .join(AttemptQuestion, AttemptQuestion.attempt_id == Attempt.id)
     .join(User, User.id == Attempt.user_id)
+    .join(Round, Round.id == Attempt.round_id)
+    .join(Contest, Contest.id == Round.contest_id)
     .where(Attempt.id == bindparam("attempt_id"), AttemptQuestion.id == bindparam("question_id"))
     # The attempt row is locked for the rest of the request: a finish (its conditional UPDATE) waits
     # for this save to commit and scores with it, or this read waits for the finish and sees it.
@@ -246,7 +287,8 @@ def save_answer(
         raise AttemptError("Câu hỏi không thuộc bài thi này.")
     if not row.active or (session_version is not None and row.session_version != session_version):
         raise SessionEndedError(SESSION_ENDED_MESSAGE)
-    if row.status != AttemptStatus.in_progress or now > row.deadline + policy.grace:
+    grace = policy.grace if row.grace_seconds is None else timedelta(seconds=row.grace_seconds)  # AttemptPolicy.for_contest
+    if row.status != AttemptStatus.in_progress or now > row.deadline + grace:
         attempt = session.get(Attempt, attempt_id)
         finalize_if_due(session, attempt, now, policy)
         raise AttemptError(_closed_message(attempt))
@@ -304,7 +346,8 @@ def saved_answers(session: Session, attempt: Attempt) -> dict[int, list[str]]:
 
 
 def _finish(session: Session, attempt: Attempt, status: AttemptStatus, finished_at: datetime) -> bool:
-    """Move the attempt out of in_progress and score it, exactly once (conditional UPDATE)."""
+    """Move the attempt out of in_progress and score it (an abandoned one is not scored), exactly once (conditional
+    UPDATE)."""
     result = session.execute(
         update(Attempt)
         .where(Attempt.id == attempt.id, Attempt.status == AttemptStatus.in_progress.value)
@@ -315,30 +358,38 @@ def _finish(session: Session, attempt: Attempt, status: AttemptStatus, finished_
         session.refresh(attempt)
         return False
     session.refresh(attempt)
-    score_attempt(session, attempt)
-    cache.clear_leaderboards(session, attempt.round.contest_id)
+    if status != AttemptStatus.abandoned:
+        score_attempt(session, attempt)
+        cache.clear_leaderboards(session, attempt.round.contest_id)
     return True
 
 
 def submit_attempt(session: Session, attempt: Attempt, now: datetime, policy: AttemptPolicy) -> bool:
-    """Submit by the participant. Past deadline + grace it expires instead. True if this call finished it."""
+    """Submit by the participant. Past deadline + grace the contest's overdue rule applies instead. True if this call
+    finished it."""
     if not attempt.in_progress:
         return False
-    if now > attempt.deadline + policy.grace:
-        return _finish(session, attempt, AttemptStatus.expired, attempt.deadline)
+    if finalize_if_due(session, attempt, now, policy):
+        return True
     return _finish(session, attempt, AttemptStatus.submitted, now)
 
 
 def finalize_if_due(session: Session, attempt: Attempt, now: datetime, policy: AttemptPolicy) -> bool:
-    """Expire an attempt whose deadline + grace has passed (when it is touched)."""
-    if attempt.in_progress and now > attempt.deadline + policy.grace:
-        return _finish(session, attempt, AttemptStatus.expired, attempt.deadline)
+    """Apply the contest's overdue rule to an attempt whose deadline + grace has passed (when it is touched): expire
+    it with the answers saved (autosubmit) or abandon it (autoabandon)."""
+    rule = policy.for_contest(attempt.round.contest)
+    if attempt.in_progress and now > attempt.deadline + rule.grace:
+        status = AttemptStatus.abandoned if rule.overdue == OverdueHandling.autoabandon else AttemptStatus.expired
+        return _finish(session, attempt, status, attempt.deadline)
     return False
 
 
 def expire_due_attempts(session: Session, now: datetime, policy: AttemptPolicy, round_id: int | None = None) -> int:
-    """Finalise every overdue attempt (CLI `expire-attempts`, and before rankings and reports)."""
-    query = select(Attempt).where(Attempt.status == AttemptStatus.in_progress.value, Attempt.deadline < now - policy.grace)
+    """Finalise every overdue attempt (CLI `expire-attempts`, and before rankings and reports).
+
+    The grace is a contest setting, so the query takes every attempt past its deadline and `finalize_if_due`
+    applies each contest's grace (an attempt still inside its grace is left running)."""
+    query = select(Attempt).where(Attempt.status == AttemptStatus.in_progress.value, Attempt.deadline < now)
     if round_id is not None:
         query = query.where(Attempt.round_id == round_id)
     count = 0

@@ -2,15 +2,30 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import nh3
 from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from contest.errors import ValidationError
-from contest.models import Attempt, BlueprintItem, Contest, ContestStatus, Question, QuestionBank, Role, Round, Topic, Unit, User, contest_units
+from contest.models import (
+    OVERDUE_LABELS,
+    Attempt,
+    BlueprintItem,
+    Contest,
+    ContestStatus,
+    Question,
+    QuestionBank,
+    Role,
+    Round,
+    Topic,
+    Unit,
+    User,
+    contest_units,
+)
 from contest.services.units import is_in_subtree, organizes, subtree_filter
 from question_bank.draw import Cell
 from question_bank.model import DIFFICULTY_LABELS
@@ -21,6 +36,8 @@ MAX_TIME_LIMIT_MINUTES = 600
 MAX_ATTEMPTS = 20
 MAX_POINTS_PER_QUESTION = 100
 MAX_LINE_QUESTIONS = 200  # questions drawn by one blueprint line
+MAX_GRACE_SECONDS = 600
+MAX_COPY_SHIFT_DAYS = 3660
 
 GRADING_LABELS = {"best": "Lượt cao điểm nhất", "first": "Lượt đầu tiên", "last": "Lượt cuối cùng"}
 REVIEW_LABELS = {
@@ -150,6 +167,8 @@ class ContestSettings:
     leaderboard_freeze_at: datetime | None = None
     prediction_question: str = ""
     prediction_resolver: str | None = None
+    grace_seconds: int | None = None  # None: the platform default
+    overdue_handling: str | None = None  # None: the platform default
 
 
 def _apply_settings(session: Session, contest: Contest, owner_unit: Unit, settings: ContestSettings) -> None:
@@ -176,6 +195,10 @@ def _apply_settings(session: Session, contest: Contest, owner_unit: Unit, settin
     prediction = normalize_text(settings.prediction_question or "")
     if prediction and settings.prediction_resolver not in PREDICTION_LABELS:
         problems.append("Hãy chọn căn cứ xác định đáp án của câu hỏi dự đoán.")
+    if settings.grace_seconds is not None and not 0 <= settings.grace_seconds <= MAX_GRACE_SECONDS:
+        problems.append(f"Thời gian gia hạn sau khi hết giờ phải từ 0 đến {MAX_GRACE_SECONDS} giây.")
+    if settings.overdue_handling is not None and settings.overdue_handling not in OVERDUE_LABELS:
+        problems.append("Cách xử lý bài thi khi hết giờ không hợp lệ.")
     if problems:
         raise ValidationError("\n".join(problems))
     contest.owner_unit = owner_unit
@@ -193,6 +216,8 @@ def _apply_settings(session: Session, contest: Contest, owner_unit: Unit, settin
     contest.leaderboard_freeze_at = settings.leaderboard_freeze_at
     contest.prediction_question = prediction or None
     contest.prediction_resolver = settings.prediction_resolver if prediction else None
+    contest.grace_seconds = settings.grace_seconds
+    contest.overdue_handling = settings.overdue_handling
 
 
 def create_contest(session: Session, owner_unit: Unit | None, settings: ContestSettings, created_by: User | None = None) -> Contest:
@@ -227,6 +252,8 @@ def contest_settings(contest: Contest) -> ContestSettings:
         leaderboard_freeze_at=contest.leaderboard_freeze_at,
         prediction_question=contest.prediction_question or "",
         prediction_resolver=contest.prediction_resolver,
+        grace_seconds=contest.grace_seconds,
+        overdue_handling=contest.overdue_handling,
     )
 
 
@@ -382,6 +409,78 @@ def delete_round(session: Session, round_: Round) -> None:
         raise ValidationError("Vòng thi đã có người làm bài nên không thể xóa.")
     session.delete(round_)
     session.flush()
+
+
+def round_settings(round_: Round) -> RoundSettings:
+    return RoundSettings(
+        title=round_.title, opens_at=round_.opens_at, closes_at=round_.closes_at, time_limit_minutes=round_.time_limit_minutes,
+        blueprint=[BlueprintLine(i.bank_id, i.topic_id, i.difficulty, i.question_count) for i in round_.blueprint],
+    )
+
+
+def round_copy(contest: Contest, source: Round) -> RoundSettings:
+    """What a copy of `source` proposes: its blueprint and time limit, "Vòng N" for the next number, and its dates
+    moved by whole weeks to the first week after the contest's latest round opens (the next week when `source` is
+    the latest). The organiser confirms or edits them before anything is saved."""
+    latest = max(r.opens_at for r in contest.rounds)
+    weeks = max(1, math.floor((latest - source.opens_at) / timedelta(weeks=1)) + 1)
+    shift = timedelta(weeks=weeks)
+    number = max(r.number for r in contest.rounds) + 1
+    return RoundSettings(
+        title=f"Vòng {number}",
+        opens_at=source.opens_at + shift,
+        closes_at=source.closes_at + shift,
+        time_limit_minutes=source.time_limit_minutes,
+        blueprint=[BlueprintLine(i.bank_id, i.topic_id, i.difficulty, i.question_count) for i in source.blueprint],
+    )
+
+
+def default_copy_shift(contest: Contest) -> int:
+    """Days a contest copy moves its rounds by unless the organiser says otherwise: whole weeks, so that the copy's
+    first round opens after the source's last round closes (one week for a contest without rounds)."""
+    if not contest.rounds:
+        return 7
+    span = max(r.closes_at for r in contest.rounds) - min(r.opens_at for r in contest.rounds)
+    return 7 * max(1, math.ceil(span / timedelta(weeks=1)))
+
+
+# Contest columns a copy does not take from its source: its identity, its state and its history.
+_NOT_COPIED = {"id", "owner_unit_id", "title", "status", "created_by_id", "created_at", "updated_at"}
+
+
+def copy_contest(session: Session, source: Contest, title: str, shift_days: int, created_by: User | None = None) -> Contest:
+    """A new draft contest with the settings, eligible units and rounds (blueprints included) of `source`, every
+    time moved by `shift_days`; no attempts, overrides, disqualifications or resolved predictions."""
+    problems = []
+    title = normalize_text(title or "")
+    if not title:
+        problems.append("Vui lòng nhập tên cuộc thi mới.")
+    if not -MAX_COPY_SHIFT_DAYS <= shift_days <= MAX_COPY_SHIFT_DAYS:
+        problems.append(f"Số ngày dời lịch phải từ -{MAX_COPY_SHIFT_DAYS} đến {MAX_COPY_SHIFT_DAYS}.")
+    if created_by is not None and not organizes(created_by, source.owner_unit):
+        problems.append("Bạn không tổ chức cuộc thi của đơn vị này.")
+    if problems:
+        raise ValidationError("\n".join(problems))
+    shift = timedelta(days=shift_days)
+    copy = Contest(
+        owner_unit=source.owner_unit, title=title, status=ContestStatus.draft.value,
+        created_by_id=created_by.id if created_by else None, eligible_units=list(source.eligible_units),
+        **{c.key: getattr(source, c.key) for c in Contest.__table__.columns if c.key not in _NOT_COPIED},
+    )
+    if copy.leaderboard_freeze_at is not None:
+        copy.leaderboard_freeze_at += shift
+    copy.rounds = [
+        Round(
+            number=r.number, title=r.title, opens_at=r.opens_at + shift, closes_at=r.closes_at + shift,
+            time_limit_minutes=r.time_limit_minutes,
+            blueprint=[BlueprintItem(bank_id=i.bank_id, topic_id=i.topic_id, difficulty=i.difficulty, question_count=i.question_count)
+                       for i in r.blueprint],
+        )
+        for r in source.rounds
+    ]
+    session.add(copy)
+    session.flush()
+    return copy
 
 
 def blueprint_cells(session: Session, round_: Round) -> list[Cell]:

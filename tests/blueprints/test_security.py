@@ -13,6 +13,7 @@ from werkzeug.routing import Rule
 
 from contest.models import Role, UnitKind
 from contest.services import attempts as attempt_service
+from contest.services import overrides as override_service
 from contest.services import questions as question_service
 from contest.services.attempts import AttemptPolicy
 from tests.conftest import T0, TEST_PASSWORD
@@ -37,7 +38,8 @@ EXPECTED = {
                      "admin.audit_log"], ADMIN),
     **dict.fromkeys(["organizer.banks", "organizer.bank", "organizer.export_bank", "organizer.import_questions", "organizer.question_template",
                      "organizer.edit_question", "organizer.contests", "organizer.new_contest", "organizer.edit_contest",
-                     "organizer.new_round", "organizer.edit_round"], ORGANISER),
+                     "organizer.new_round", "organizer.edit_round", "organizer.copy_round", "organizer.copy_contest",
+                     "organizer.overrides", "organizer.edit_override"], ORGANISER),
     "participant.contests": LOGGED_IN,
     "participant.contest": EVERYONE,
     "participant.leaderboard": {A: 403, P: 200, ME: 403, UM: 200, O: 200, AD: 200},
@@ -58,7 +60,8 @@ OE = "organizer_elsewhere"
 OTHER_ORGANISER_GET = {
     **{e: EXPECTED[e][O] for e in EXPECTED},
     **dict.fromkeys(["organizer.bank", "organizer.export_bank", "organizer.import_questions", "organizer.edit_question",
-                     "organizer.edit_contest", "organizer.new_round", "organizer.edit_round", "reports.contest_dashboard",
+                     "organizer.edit_contest", "organizer.new_round", "organizer.edit_round", "organizer.copy_round",
+                     "organizer.copy_contest", "organizer.overrides", "organizer.edit_override", "reports.contest_dashboard",
                      "reports.participation", "reports.non_participants", "reports.export_participation", "reports.question_statistics",
                      "reports.export_results", "reports.export_winners", "reports.export_question_statistics",
                      "reports.prize_verification"], 403),
@@ -83,10 +86,13 @@ def world(db_session, make_unit, make_user, make_contest, make_bank):
         OE: make_user(Role.organizer, unit=elsewhere),
     }
     attempt = attempt_service.start_attempt(db_session, users[P], contest.rounds[0], T0, AttemptPolicy())
+    override = override_service.save_override(db_session, contest, None, override_service.OverrideSettings(
+        person=users[P].phone, unit_id=None, round_id=None, extra_minutes=5))
     db_session.commit()
     question = db_session.scalars(question_service.question_query(bank, question_service.QuestionFilter())).first()
     values = {"user_id": users[P].id, "unit_id": department.id, "bank_id": bank.id, "question_id": question.id,
               "contest_id": contest.id, "round_id": contest.rounds[0].id, "attempt_id": attempt.id, "pending_id": 999999,
+              "override_id": override.id,
               "filename": "css/app.css", "token": "khong-phai-lien-ket"}
     return users, values
 
@@ -276,6 +282,18 @@ def _round_fields(w) -> dict:
             "blueprint-0-bank_id": w.bank.id, "blueprint-0-topic_id": 0, "blueprint-0-difficulty": 0, "blueprint-0-count": 2}
 
 
+def _fresh_override(w):
+    contest = _fresh_contest(w)
+    override = override_service.save_override(w.session, contest, None, override_service.OverrideSettings(
+        person=_fresh_user(w).phone, unit_id=None, round_id=None, extra_minutes=5))
+    w.session.commit()
+    return {"values": {"contest_id": contest.id, "override_id": override.id}}
+
+
+def _override_fields(w) -> dict:
+    return {"person": _fresh_user(w).phone, "unit_id": 0, "round_id": 0, "extra_minutes": 10, "extra_attempts": 1, "reason": "Mất điện"}
+
+
 def _pending_import(w, role):
     from question_bank.model import Difficulty as D
     from tests.helpers import QUESTION_HEADER, question_row, xlsx_bytes
@@ -374,6 +392,13 @@ POST_EXPECTED = {
     "organizer.new_round": (ORGANISER_POST, lambda w, role: {"values": {"contest_id": _fresh_contest(w).id}, "data": _round_fields(w)}),
     "organizer.edit_round": (ORGANISER_POST, lambda w, role: (lambda c: {"values": {"contest_id": c.id, "round_id": c.rounds[0].id},
                                                                           "data": _round_fields(w)})(_fresh_contest(w))),
+    "organizer.copy_round": (ORGANISER_POST, lambda w, role: (lambda c: {"values": {"contest_id": c.id, "round_id": c.rounds[0].id},
+                                                                          "data": _round_fields(w)})(_fresh_contest(w))),
+    "organizer.copy_contest": (ORGANISER_POST, lambda w, role: {"values": {"contest_id": _fresh_contest(w).id},
+                                                                "data": {"title": "Bản sao", "shift_days": 7, "action": "copy"}}),
+    "organizer.overrides": (ORGANISER_POST, lambda w, role: {"values": {"contest_id": _fresh_contest(w).id}, "data": _override_fields(w)}),
+    "organizer.edit_override": (ORGANISER_POST, lambda w, role: {**_fresh_override(w), "data": {**_override_fields(w), "extra_minutes": 20}}),
+    "organizer.delete_override": (ORGANISER_POST, lambda w, role: _fresh_override(w)),
     "organizer.delete_round": (ORGANISER_POST, lambda w, role: (lambda c: {"values": {"contest_id": c.id, "round_id": c.rounds[0].id}})(_fresh_contest(w))),
     # P already has an attempt in progress, ME and the admin are not eligible: back to the contest page with a message.
     "participant.start_attempt": ({A: LOGIN, P: 302, ME: 302, OE: 302, UM: Ok(302), O: Ok(302), AD: 302}, lambda w, role: {}),

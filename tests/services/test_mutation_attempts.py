@@ -95,7 +95,7 @@ def test_a_second_attempt_gets_the_next_number_and_the_first_stays(db_session, p
     db_session.commit()
     second = start(db_session, player, round_, T0 + timedelta(minutes=2))
     assert (first.number, second.number) == (1, 2) and second.id != first.id
-    assert svc.finished_attempts(db_session, player, round_) == 1
+    assert svc.used_attempts(db_session, player, round_) == 1
     assert svc.in_progress_attempt(db_session, player, round_).id == second.id
 
 
@@ -107,7 +107,7 @@ def test_another_persons_attempt_is_not_resumed(db_session, make_user, province,
     assert theirs.id != mine.id and theirs.number == 1
     later_round_contest = make_contest(unit=province, audience="public")
     assert svc.in_progress_attempt(db_session, other, later_round_contest.rounds[0]) is None
-    assert svc.finished_attempts(db_session, other, later_round_contest.rounds[0]) == 0
+    assert svc.used_attempts(db_session, other, later_round_contest.rounds[0]) == 0
 
 
 def test_resuming_an_overdue_attempt_expires_it_and_says_so(db_session, player, round_):
