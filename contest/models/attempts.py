@@ -90,13 +90,15 @@ class Attempt(Base):
     def abandoned(self) -> bool:
         return self.status == AttemptStatus.abandoned
 
-    def answers_visible(self, now: datetime) -> bool:
+    def answers_visible(self, now: datetime, last_close: datetime | None = None) -> bool:
         """Whether its participant may see the keys and explanations now (the contest's review policy);
-        never while the attempt runs."""
+        never while the attempt runs. "After close" waits for `last_close` when given: the round's close for
+        everyone, later than its own when an override lets someone take it later (services.overrides.last_close),
+        so nobody reads the keys while another person may still answer."""
         policy = self.round.contest.review_policy
         if not self.finished or policy == "score_only":
             return False
-        return policy == "immediate" or (policy == "after_close" and now >= self.round.closes_at)
+        return policy == "immediate" or (policy == "after_close" and now >= max(self.round.closes_at, last_close or self.round.closes_at))
 
 
 class AttemptQuestion(Base):

@@ -222,7 +222,8 @@ def attempt_result(attempt_id: int):
     if attempt.in_progress:
         return redirect(url_for("participant.take_attempt", attempt_id=attempt.id))
     contest = attempt.round.contest
-    review = attempt.answers_visible(now)
+    review_from = override_service.last_close(db.session, attempt.round)
+    review = attempt.answers_visible(now, review_from)
     standing = None
     if may_see_leaderboard(contest):
         standing = current_leaderboard(contest, attempt.round, now, frozen=True).find(current_user.id)
@@ -232,6 +233,7 @@ def attempt_result(attempt_id: int):
         attempt=attempt,
         contest=contest,
         review=review,
+        review_from=review_from,
         saved=attempt_service.saved_answers(db.session, attempt) if review else {},
         standing=standing,
     )

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from contest.errors import ValidationError
@@ -77,6 +77,15 @@ def _applying(session: Session, user: User, contest_id: int) -> list[Override]:
 def allowance(session: Session, user: User, round_: Round) -> Allowance:
     """The user's overrides in `round_` combined (see the module's rules)."""
     return _combine([o for o in _applying(session, user, round_.contest_id) if o.round_id in (None, round_.id)])
+
+
+def last_close(session: Session, round_: Round) -> datetime:
+    """When the round has closed for everyone: its close, or the latest later close an override gives in it."""
+    latest = session.scalar(
+        select(func.max(Override.closes_at)).where(
+            Override.contest_id == round_.contest_id, or_(Override.round_id == round_.id, Override.round_id.is_(None)))
+    )
+    return max(round_.closes_at, latest) if latest is not None else round_.closes_at
 
 
 def allowances(session: Session, user: User, contest: Contest) -> dict[int, Allowance]:

@@ -122,6 +122,19 @@ def test_an_override_of_another_contest_is_not_found(client, db_session, contest
     assert client.post(f"/ban-to-chuc/cuoc-thi/{contest.id}/dieu-chinh/{override.id}/xoa").status_code == 404
 
 
+def test_the_prize_list_shows_who_has_an_override(client, db_session, contest, organizer, make_user, make_unit, province):
+    district = make_unit("P-H", parent=province, kind=UnitKind.district)
+    helped, unit_helped = make_user(unit=province, full_name="Người Được Thêm"), make_user(unit=make_unit("P-H-X", parent=district))
+    for person in (helped, unit_helped):
+        play(db_session, person, contest.rounds[0], T0, 2)
+    for fields in ({"person": helped.phone, "unit_id": None}, {"person": "", "unit_id": district.id}):
+        override_service.save_override(db_session, contest, None, override_service.OverrideSettings(round_id=None, extra_minutes=7, **fields))
+    db_session.commit()
+    page = client.get(f"/bao-cao/cuoc-thi/{contest.id}/xet-giai").get_data(as_text=True)
+    assert page.count("Điều chỉnh riêng — mọi vòng thi: thêm 7 phút") == 1
+    assert page.count("Điều chỉnh riêng (theo đơn vị) — mọi vòng thi: thêm 7 phút") == 1
+
+
 @pytest.mark.parametrize("handling, shown, not_shown", [
     ("autoabandon", "Bài chưa được nộp khi hết hạn sẽ bị hủy", "được tự động nộp"),
     ("autosubmit", "bài thi được tự động nộp với các câu trả lời đã lưu", "sẽ bị hủy"),
@@ -168,3 +181,21 @@ def test_an_abandoned_attempt_says_so_and_uses_the_attempt(client, db_session, c
     page = client.get(f"/cuoc-thi/{contest.id}").get_data(as_text=True)
     assert "Lượt 1: bị hủy vì chưa nộp trước khi hết giờ (không tính điểm)" in page
     assert "Bắt đầu làm bài" not in page and "Thi lại" not in page  # its one attempt is used; the second round is upcoming
+
+
+def test_answers_after_close_wait_for_the_latest_close_an_override_gives(client, db_session, clock, make_contest, make_bank, province,
+                                                                          login_as, make_user):
+    contest = make_contest(unit=province, bank=make_bank(name="Xem đáp án", owner=province), review_policy="after_close")
+    round_ = contest.rounds[0]
+    player = login_as(Role.participant, unit=province)
+    attempt = play(db_session, player, round_, T0, 2)
+    later = round_.closes_at + timedelta(days=1)
+    override_service.save_override(db_session, contest, None, override_service.OverrideSettings(
+        person=make_user(unit=province).phone, unit_id=None, round_id=round_.id, closes_at=later))
+    db_session.commit()
+    for moment, shown in ((round_.closes_at + timedelta(hours=1), False), (later, True)):
+        clock.set(moment)
+        page = client.get(f"/bai-thi/{attempt.id}/ket-qua").get_data(as_text=True)
+        assert ("<h2 class=\"h5\">Đáp án</h2>" in page) is shown
+        if not shown:
+            assert f"với mọi người dự thi ({to_local(later).strftime('%d/%m/%Y %H:%M')})" in page
