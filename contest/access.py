@@ -15,6 +15,7 @@ from contest.models import Attempt, Contest, Override, Question, QuestionBank, R
 from contest.services import attempts as attempt_service
 from contest.services import contests as contest_service
 from contest.services import questions as question_service
+from contest.services import regrade as regrade_service
 from contest.services.units import is_in_subtree
 
 
@@ -107,6 +108,15 @@ def load_question(question_id: int) -> Question:
     """A question of a bank the current user manages."""
     question = get_or_404(Question, question_id)
     load_bank(question.bank_id)
+    return question
+
+
+def load_contest_question(contest: Contest, question_id: int) -> Question:
+    """A question drawn in the attempts of `contest` (which the caller has loaded for managing): 404 otherwise.
+    Its bank may be an ancestor's shared bank that the organiser cannot edit; regrading the contest is theirs."""
+    question = get_or_404(Question, question_id)
+    if not regrade_service.is_used_in(db.session, contest, question):
+        abort(404)
     return question
 
 

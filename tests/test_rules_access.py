@@ -1,4 +1,5 @@
 """Who may do what, beyond the authorisation matrix: only the uploader sees and confirms a pending question import,
+only the questions drawn in a contest can be regraded there,
 and answers stay hidden until the round closes under the "after close" review policy."""
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from contest.models import Attempt, PendingImport, Question, Role, UnitKind
 from contest.services import questions as question_service
 from question_bank.model import Difficulty
 from tests.conftest import TEST_PASSWORD
-from tests.helpers import QUESTION_HEADER, question_row, xlsx_bytes
+from tests.helpers import QUESTION_HEADER, play, question_row, xlsx_bytes
 
 
 def _log_in(client, user):
@@ -87,3 +88,15 @@ def test_answers_stay_hidden_until_the_round_closes(client, db_session, clock, m
     clock.set(round_.closes_at)
     page = client.get(f"/bai-thi/{attempt_id}/ket-qua").get_data(as_text=True)
     assert "Đáp án đúng" in page and right_choice in page
+
+
+def test_only_questions_drawn_in_the_contest_can_be_regraded(client, db_session, make_unit, make_user, make_contest, make_bank, login):
+    unit = make_unit("P", kind=UnitKind.province)
+    bank = make_bank(owner=unit, per_topic=3)  # six questions; the contest draws four of them
+    contest = make_contest(unit=unit, bank=bank, per_topic=2)
+    attempt = play(db_session, make_user(Role.participant, unit=unit), contest.rounds[0], contest.rounds[0].opens_at, correct=2)
+    drawn = {q.question_id for q in attempt.questions}
+    login(make_user(Role.organizer, unit=unit))
+    for question in db_session.scalars(select(Question).where(Question.bank_id == bank.id)):
+        status = client.get(f"/ban-to-chuc/cuoc-thi/{contest.id}/cham-lai/{question.id}?cach=credit").status_code
+        assert status == (200 if question.id in drawn else 404), question.code

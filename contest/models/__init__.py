@@ -15,6 +15,7 @@ from contest.models.contests import (
     contest_units,
 )
 from contest.models.questions import Choice, PendingImport, Question, QuestionBank, Topic
+from contest.models.regrades import Regrade, RegradeAction
 from contest.models.units import UNIT_KIND_LABELS, StaffMember, Unit, UnitKind
 from contest.models.users import ROLE_LABELS, Role, User
 
@@ -38,6 +39,8 @@ __all__ = [
     "PendingImport",
     "Question",
     "RateLimitCounter",
+    "Regrade",
+    "RegradeAction",
     "QuestionBank",
     "ROLE_LABELS",
     "Role",

@@ -108,6 +108,7 @@ class AttemptQuestion(Base):
     __table_args__ = (
         UniqueConstraint("attempt_id", "position"),
         UniqueConstraint("attempt_id", "question_id"),
+        CheckConstraint("void IS NULL OR void IN ('credit', 'drop')", name="void_valid"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -123,6 +124,8 @@ class AttemptQuestion(Base):
     points: Mapped[int] = mapped_column(Integer)
     explanation: Mapped[str | None] = mapped_column(Text)
     legal_basis: Mapped[str | None] = mapped_column(Text)
+    # Set by a regrade (services/regrade.py): "credit" scores it for everyone, "drop" takes it out of the maximum.
+    void: Mapped[str | None] = mapped_column(String(8))
 
     attempt: Mapped[Attempt] = relationship(back_populates="questions")
 

@@ -180,7 +180,7 @@ def _validated_question(form: QuestionForm) -> tuple[QuestionData | None, list[s
         code=form.code.data or "",
     )
     data, found = validate(raw)
-    problems = [message for field in form for message in field.errors if field.name != "csrf_token"]
+    problems = [f"{field.label.text}: {message}" for field in form for message in field.errors if field.name != "csrf_token"]
     for problem in found:
         name = problem.field.replace("choice:", "choice_")
         field = form[name] if name in form else None

@@ -14,7 +14,7 @@ from contest.reports import bp
 from contest.reports.forms import StaffImportForm
 from contest.reports.access import report_unit, scope_from_request, threshold_from_request
 from contest.services import contests as contest_service
-from contest.services import exports, prizes, staff, statistics
+from contest.services import exports, prizes, regrade, staff, statistics
 from contest.services import overrides as override_service
 from contest.downloads import XLSX_MIMETYPE, send_xlsx
 from contest.viewhelpers import audit, commit_or_flash, db_int, import_upload, redirect_back
@@ -184,11 +184,12 @@ def prize_verification(contest_id: int):
     shared_ip = max(2, request.args.get("ip", prizes.DEFAULT_SHARED_IP, type=db_int))
     candidates = prizes.shortlist(db.session, scope, now, attempt_policy(), top, min_seconds, shared_ip)
     removed = prizes.disqualifications(db.session, contest)
+    regrades = regrade.unreviewed(db.session, contest)
     overrides = override_service.overrides_by_user(db.session, contest, [c.standing.user_id for c in candidates])
     db.session.commit()
     return render_template("reports/prize_verification.html", contest=contest, scope=scope, candidates=candidates, removed=removed,
                            overrides=overrides, override_terms=override_service.terms,
-                           top=top, min_seconds=min_seconds, shared_ip=shared_ip, managed=True, form=EmptyForm())
+                           regrades=regrades, top=top, min_seconds=min_seconds, shared_ip=shared_ip, managed=True, form=EmptyForm())
 
 
 def _prize_action(contest_id: int, act, success) -> object:

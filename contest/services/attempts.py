@@ -399,7 +399,8 @@ def expire_due_attempts(session: Session, now: datetime, policy: AttemptPolicy, 
 
 
 def score_attempt(session: Session, attempt: Attempt) -> None:
-    """Score from the saved answers: a question scores when the chosen set equals the key set."""
+    """Score from the saved answers: a question scores when the chosen set equals the key set. A question a
+    regrade voided scores for everyone ("credit") or for no one and leaves the maximum ("drop")."""
     chosen = saved_answers(session, attempt)
     score = correct = 0
     verdicts = {}
@@ -407,9 +408,10 @@ def score_attempt(session: Session, attempt: Attempt) -> None:
         keys = chosen.get(question.id)
         is_correct = bool(keys) and sorted(keys) == sorted(question.correct_keys)
         verdicts[question.id] = is_correct
-        if is_correct:
+        if question.void != "drop" and (is_correct or question.void == "credit"):
             score += question.points
             correct += 1
+    attempt.max_score = sum(q.points for q in attempt.questions if q.void != "drop")
     if verdicts:
         for answer in session.scalars(select(Answer).where(Answer.attempt_id == attempt.id)):
             answer.is_correct = verdicts.get(answer.attempt_question_id, False)

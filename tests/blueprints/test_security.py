@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -54,6 +55,7 @@ EXPECTED = {
     "reports.import_staff": MANAGERS, "reports.staff_template": MANAGERS,
     # A pending import no one made (999999): back to the upload page, said why.
     "organizer.new_question": ORGANISER, "organizer.import_preview": {**ORGANISER, O: 302, AD: 302},
+    "organizer.regrade_questions": ORGANISER, "organizer.regrade": ORGANISER,
 }
 # An organiser of another province: their own lists and forms, nothing of this province's bank and contest.
 OE = "organizer_elsewhere"
@@ -67,6 +69,7 @@ OTHER_ORGANISER_GET = {
                      "reports.prize_verification"], 403),
     "participant.leaderboard": 403,
     "organizer.new_question": 403, "organizer.import_preview": 403,
+    "organizer.regrade_questions": 403, "organizer.regrade": 403,
 }
 
 
@@ -359,6 +362,25 @@ def _reset_link(w, role):
     return {"values": {"token": token}, "data": {"password": "Dong-song-que-5", "confirm": "Dong-song-que-5"}}
 
 
+def _finished_attempt(w, role):
+    """A fresh contest with one finished attempt: the regrade voids its first question (a change to confirm)."""
+    contest = _fresh_contest(w)
+    attempt = attempt_service.start_attempt(w.session, w.users[P], contest.rounds[0], T0, AttemptPolicy())
+    attempt_service.submit_attempt(w.session, attempt, T0 + timedelta(minutes=1), AttemptPolicy())
+    w.session.commit()
+    return {"values": {"contest_id": contest.id, "question_id": attempt.questions[0].question_id}, "data": {"cach": "credit"}}
+
+
+def _regraded(w, role):
+    """A regrade of the world's contest still to be reviewed on the prize page."""
+    from contest.models import Regrade
+
+    w.session.add(Regrade(contest_id=w.contest.id, question_id=w.values["question_id"], action="credit", attempts_changed=1,
+                          summary="Chấm lại câu thử."))
+    w.session.commit()
+    return {}
+
+
 POST_EXPECTED = {
     "auth.login": (ANONYMOUS_POST | {A: Ok(302, changes=False)}, lambda w, role: {"data": {"identifier": w.users[P].phone, "password": TEST_PASSWORD}}),
     "auth.register": (ANONYMOUS_POST, lambda w, role: {"data": {
@@ -408,6 +430,8 @@ POST_EXPECTED = {
     "organizer.new_question": (ORGANISER_POST, lambda w, role: {"values": {"bank_id": _fresh_bank(w).id}, "data": {
         "topic": "Thể chế", "difficulty": 1, "kind": "single", "text": "Câu hỏi thêm bằng tay?", "answer": "B",
         "choice_A": "Không phải", "choice_B": "Đúng là thế"}}),
+    "organizer.regrade": (ORGANISER_POST, _finished_attempt),
+    "organizer.regrade_reviewed": (ORGANISER_POST, _regraded),
     "reports.disqualify": (ORGANISER_POST, _not_disqualified),
     "reports.reinstate": (ORGANISER_POST, _disqualified),
     "reports.import_staff": ({A: LOGIN, P: 403, ME: Ok(302), UM: Ok(302), OE: Ok(302), O: Ok(302), AD: Ok(302)}, _staff_file),

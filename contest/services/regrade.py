@@ -1,0 +1,291 @@
+"""Regrading a contest after a wrong key or a bad question (Moodle's `regrade_attempt($attempt, $dryrun)`).
+
+Attempts keep snapshots of their questions (DESIGN: question snapshots), so correcting the bank changes no
+score by itself. A regrade changes the snapshots of one question in the attempts of one contest: the bank's
+current key (re-lettered to each attempt's shown order), or a void ("credit": everyone gets its points;
+"drop": it leaves the maximum), then rescores every finished attempt that drew it. The dry run does all of
+it inside a savepoint and rolls back, so the preview is computed by the very code that confirms it.
+
+Finishing an attempt scores it from its snapshots under the attempt's row lock (the conditional UPDATE of
+`attempts._finish`); a regrade takes the same row locks first (SELECT … FOR UPDATE, in id order), so an attempt
+finishing meanwhile is scored either before the regrade (and then rescored by it) or after it, with the new
+snapshot — never with the old key once the regrade has committed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from contest import cache
+from contest.errors import ValidationError
+from contest.models import (
+    Attempt,
+    AttemptQuestion,
+    Contest,
+    Question,
+    Regrade,
+    RegradeAction,
+    Round,
+    User,
+)
+from contest.services import ranking
+from contest.services.attempts import AttemptPolicy, expire_due_attempts, score_attempt
+
+
+@dataclass
+class AttemptChange:
+    """A finished attempt whose score the regrade changes."""
+
+    attempt_id: int
+    full_name: str
+    round_title: str
+    number: int
+    old_score: int
+    old_max: int
+    new_score: int
+    new_max: int
+
+
+@dataclass
+class RankChange:
+    user_id: int
+    full_name: str
+    unit_name: str
+    rank_before: int | None
+    rank_after: int | None
+    score_before: int | None
+    score_after: int | None
+    max_before: int | None
+    max_after: int | None
+
+
+@dataclass
+class BoardChange:
+    """One leaderboard (a round, or the whole contest) before and after: the people whose rank or score moves."""
+
+    title: str
+    changes: list[RankChange]
+    leader_before: str | None
+    leader_after: str | None
+
+    @property
+    def leader_changed(self) -> bool:
+        return self.leader_before != self.leader_after
+
+
+@dataclass
+class RegradeOutcome:
+    question: Question
+    action: RegradeAction
+    old_keys: list[str]  # bank labels the snapshots scored by (the first snapshot's), for the page
+    new_keys: list[str]
+    snapshots: int  # snapshots of the question in the contest (attempts in progress too)
+    finished: int  # finished attempts that drew it
+    attempts: list[AttemptChange] = field(default_factory=list)
+    boards: list[BoardChange] = field(default_factory=list)
+    snapshots_changed: bool = False
+
+    @property
+    def changes_anything(self) -> bool:
+        return bool(self.attempts) or self.snapshots_changed
+
+    @property
+    def leader_changed(self) -> bool:
+        return any(b.leader_changed for b in self.boards)
+
+    def summary(self) -> str:
+        text = (f"Chấm lại câu {self.question.code} ({self.action.label.lower()}): {len(self.attempts)} bài thi đổi điểm "
+                f"trong {self.finished} bài thi đã nộp có câu này.")
+        leaders = [b for b in self.boards if b.leader_changed]
+        if leaders:
+            text += " Người đứng đầu thay đổi: " + "; ".join(
+                f"{b.title}: {b.leader_before or '—'} → {b.leader_after or '—'}" for b in leaders) + "."
+        return text
+
+
+@dataclass
+class UsedQuestion:
+    """A question drawn in the contest's attempts, for the regrade page's list."""
+
+    question: Question
+    attempts: int
+    voided: str | None
+    edited_after_draw: bool  # the bank question changed after its first draw in the contest: its key may differ
+
+
+def used_questions(session: Session, contest: Contest) -> list[UsedQuestion]:
+    """Every question drawn in the contest, with how many attempts drew it: one grouped query and one load."""
+    rows = session.execute(
+        select(AttemptQuestion.question_id, func.count(), func.max(AttemptQuestion.void), func.min(Attempt.started_at))
+        .join(Attempt, Attempt.id == AttemptQuestion.attempt_id)
+        .join(Round, Round.id == Attempt.round_id)
+        .where(Round.contest_id == contest.id)
+        .group_by(AttemptQuestion.question_id)
+    ).all()
+    questions = {q.id: q for q in session.scalars(select(Question).where(Question.id.in_([r[0] for r in rows])))} if rows else {}
+    used = [UsedQuestion(questions[qid], count, void, questions[qid].updated_at > first) for qid, count, void, first in rows]
+    return sorted(used, key=lambda u: (not u.edited_after_draw, u.question.code))
+
+
+def is_used_in(session: Session, contest: Contest, question: Question) -> bool:
+    return session.scalar(
+        select(func.count()).select_from(AttemptQuestion)
+        .join(Attempt, Attempt.id == AttemptQuestion.attempt_id).join(Round, Round.id == Attempt.round_id)
+        .where(Round.contest_id == contest.id, AttemptQuestion.question_id == question.id)
+    ) > 0
+
+
+def preview(session: Session, contest: Contest, question: Question, action: RegradeAction, now: datetime,
+            policy: AttemptPolicy) -> RegradeOutcome:
+    """The dry run: what confirming would change, with nothing changed (everything happens in a rolled-back savepoint)."""
+    savepoint = session.begin_nested()
+    try:
+        return _regrade(session, contest, question, action, now, policy)
+    finally:
+        savepoint.rollback()
+
+
+def regrade(session: Session, contest: Contest, question: Question, action: RegradeAction, now: datetime,
+            policy: AttemptPolicy, user: User | None) -> RegradeOutcome:
+    """Confirm: change the snapshots, rescore, drop the cached leaderboards and keep a record for the prize page
+    (the caller logs and commits: one transaction)."""
+    outcome = _regrade(session, contest, question, action, now, policy)
+    if not outcome.changes_anything:
+        raise ValidationError("Chấm lại không thay đổi gì: các bài thi đã được chấm theo đúng cách này.")
+    session.add(Regrade(contest_id=contest.id, question_id=question.id, action=action.value, attempts_changed=len(outcome.attempts),
+                        summary=outcome.summary(), created_by_id=user.id if user else None, created_at=now))
+    cache.clear_leaderboards(session, contest.id)
+    session.flush()
+    return outcome
+
+
+def _bank_key(question: Question) -> tuple[dict[str, str], list[str]]:
+    choices = sorted(question.choices, key=lambda c: c.position)
+    return {c.label: c.text for c in choices}, [c.label for c in choices if c.is_correct]
+
+
+def _source_keys(snapshot: AttemptQuestion) -> list[str]:
+    return sorted(c.get("source", c["key"]) for c in snapshot.choices if c["key"] in snapshot.correct_keys)
+
+
+def _regrade(session: Session, contest: Contest, question: Question, action: RegradeAction, now: datetime,
+             policy: AttemptPolicy) -> RegradeOutcome:
+    round_ids = [r.id for r in contest.rounds]
+    # The attempts' row locks first, in id order (no deadlock between two regrades): finishing waits for us.
+    attempts = list(session.scalars(
+        select(Attempt)
+        .where(Attempt.round_id.in_(round_ids),
+               Attempt.id.in_(select(AttemptQuestion.attempt_id).where(AttemptQuestion.question_id == question.id)))
+        .order_by(Attempt.id)
+        .with_for_update(of=Attempt)
+        .execution_options(populate_existing=True)
+    ))
+    if not attempts:
+        raise ValidationError(f"Câu hỏi {question.code} chưa được rút vào bài thi nào của cuộc thi này.")
+    snapshots = list(session.scalars(
+        select(AttemptQuestion)
+        .where(AttemptQuestion.attempt_id.in_([a.id for a in attempts]), AttemptQuestion.question_id == question.id)
+        .execution_options(populate_existing=True)
+    ))
+    texts, bank_keys = _bank_key(question)
+    if action == RegradeAction.key:
+        for snapshot in snapshots:
+            shown = {c.get("source", c["key"]): c["text"] for c in snapshot.choices}
+            if shown != texts or snapshot.kind != question.kind:
+                raise ValidationError(
+                    f"Câu hỏi {question.code} trong ngân hàng đã khác lúc rút vào bài thi (phương án hoặc loại câu hỏi), nên không thể "
+                    "chấm lại theo đáp án mới; hãy hủy câu hỏi (tính điểm cho mọi người hoặc bỏ khỏi điểm tối đa)."
+                )
+    for round_ in contest.rounds:  # an overdue attempt is finished (with the old key) now, so that it is rescored below
+        expire_due_attempts(session, now, policy, round_.id)
+    finished = [a for a in attempts if a.finished]
+    outcome = RegradeOutcome(question=question, action=action, old_keys=_source_keys(snapshots[0]), new_keys=bank_keys,
+                             snapshots=len(snapshots), finished=len(finished))
+    rounds = [r for r in contest.rounds if any(a.round_id == r.id for a in finished)]
+    before = _boards(session, contest, rounds, now, policy)
+    old = {a.id: (a.score, a.max_score) for a in finished}
+
+    for snapshot in snapshots:
+        if action == RegradeAction.key:
+            keys, void = sorted(c["key"] for c in snapshot.choices if c.get("source", c["key"]) in bank_keys), None
+        else:
+            keys, void = list(snapshot.correct_keys), action.value
+        if keys != sorted(snapshot.correct_keys) or void != snapshot.void:
+            outcome.snapshots_changed = True
+            snapshot.correct_keys, snapshot.void = keys, void
+    session.flush()
+    for attempt in finished:
+        session.refresh(attempt, attribute_names=["questions"])
+        score_attempt(session, attempt)
+        if (attempt.score, attempt.max_score) != old[attempt.id]:
+            outcome.attempts.append(AttemptChange(
+                attempt.id, attempt.user.full_name, attempt.round.title, attempt.number,
+                *old[attempt.id], attempt.score, attempt.max_score,
+            ))
+    if contest.prediction_resolver == "full_scores":
+        for round_ in rounds:  # how many full scores a round had may have changed: resolved again on the next ranking
+            round_.prediction_actual = None
+    session.flush()
+    after = _boards(session, contest, rounds, now, policy)
+    outcome.boards = [_compare(title, was, now_) for (title, was), (_, now_) in zip(before, after)]
+    outcome.attempts.sort(key=lambda c: (c.round_title, c.full_name, c.number))
+    return outcome
+
+
+def _boards(session: Session, contest: Contest, rounds: list[Round], now: datetime,
+            policy: AttemptPolicy) -> list[tuple[str, ranking.Leaderboard]]:
+    """The full leaderboards the regrade may move: each round it touches, and the contest's when it has several rounds."""
+    boards = [(r.title, ranking.round_leaderboard(session, r, now, policy, frozen=False, limit=None)) for r in rounds]
+    if len(contest.rounds) > 1 and rounds:
+        boards.append(("Toàn cuộc thi", ranking.contest_leaderboard(session, contest, now, policy, frozen=False, limit=None)))
+    return boards
+
+
+def _leader(board: ranking.Leaderboard) -> str | None:
+    first = [s.full_name for s in board.standings if s.rank == 1]
+    return ", ".join(first) if first else None
+
+
+def _compare(title: str, before: ranking.Leaderboard, after: ranking.Leaderboard) -> BoardChange:
+    was = {s.user_id: s for s in before.standings}
+    now = {s.user_id: s for s in after.standings}
+    changes = []
+    for user_id in was.keys() | now.keys():
+        b, a = was.get(user_id), now.get(user_id)
+        if b is not None and a is not None and (b.rank, b.score, b.max_score) == (a.rank, a.score, a.max_score):
+            continue
+        person = a or b
+        changes.append(RankChange(
+            user_id, person.full_name, person.unit_name,
+            b.rank if b else None, a.rank if a else None, b.score if b else None, a.score if a else None,
+            b.max_score if b else None, a.max_score if a else None,
+        ))
+    changes.sort(key=lambda c: (c.rank_after or 10**9, c.rank_before or 10**9))
+    return BoardChange(title, changes, _leader(before), _leader(after))
+
+
+# ---------------------------------------------------------------- review of the winners after a regrade
+
+
+def unreviewed(session: Session, contest: Contest) -> list[Regrade]:
+    """Regrades that changed results since the winners were last reviewed: the prize verification page flags them."""
+    return list(session.scalars(
+        select(Regrade)
+        .where(Regrade.contest_id == contest.id, Regrade.reviewed_at.is_(None), Regrade.attempts_changed > 0)
+        .order_by(Regrade.created_at)
+    ))
+
+
+def mark_reviewed(session: Session, contest: Contest, user: User, now: datetime) -> int:
+    """The organiser has looked at the winners again after the regrades: the flag goes; returns how many were open."""
+    pending = unreviewed(session, contest)
+    if not pending:
+        raise ValidationError("Không có lần chấm lại nào cần xem lại.")
+    for entry in pending:
+        entry.reviewed_at, entry.reviewed_by_id = now, user.id
+    session.flush()
+    return len(pending)

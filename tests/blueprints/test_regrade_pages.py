@@ -1,0 +1,59 @@
+"""The regrade pages: the questions drawn, a dry run that writes nothing, the confirmation, and the prize page's
+flag that results changed after a regrade until an organiser has looked at the winners again."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from contest.models import AuditEntry, Regrade, Role
+from tests.blueprints.test_security import database_fingerprint
+from tests.services.test_regrade import _correct_the_key, wrong_key  # noqa: F401 (the fixture)
+
+
+def test_a_wrong_key_repaired_from_the_pages(app, client, clock, db_session, wrong_key, make_user, login):  # noqa: F811
+    contest, question, ann, binh, first, second = wrong_key
+    login(make_user(Role.organizer, unit=contest.owner_unit))
+    clock.set(clock.current + timedelta(minutes=1))
+    _correct_the_key(db_session, question, ["C"])
+    listing = client.get(f"/ban-to-chuc/cuoc-thi/{contest.id}/cham-lai").get_data(as_text=True)
+    assert question.code in listing and "Đã sửa trong ngân hàng sau khi rút đề" in listing
+
+    db_session.commit()
+    before = database_fingerprint(app)
+    preview = client.get(f"/ban-to-chuc/cuoc-thi/{contest.id}/cham-lai/{question.id}?cach=key")
+    page = preview.get_data(as_text=True)
+    assert preview.status_code == 200
+    assert "Người đứng đầu thay đổi." in page and "Nguyễn Thị Ân → Trần Văn Bình" in page
+    assert "<strong>2</strong> bài thi đổi điểm" in page and "4/4" in page and "3/4" in page
+    assert "1 → <strong>2</strong>" in page and "2 → <strong>1</strong>" in page
+    db_session.rollback()
+    assert database_fingerprint(app) == before, "the dry run wrote something"
+
+    assert "Kết quả đã thay đổi sau khi chấm lại" not in client.get(f"/bao-cao/cuoc-thi/{contest.id}/xet-giai").get_data(as_text=True)
+    confirmed = client.post(f"/ban-to-chuc/cuoc-thi/{contest.id}/cham-lai/{question.id}", data={"cach": "key"})
+    assert confirmed.status_code == 302
+    db_session.expire_all()
+    entry = db_session.scalar(select(AuditEntry).where(AuditEntry.action == "contest.regrade"))
+    assert "2 bài thi đổi điểm" in entry.summary and entry.details["question_id"] == question.id
+    prizes = client.get(f"/bao-cao/cuoc-thi/{contest.id}/xet-giai").get_data(as_text=True)
+    assert "Kết quả đã thay đổi sau khi chấm lại" in prizes and "Người đứng đầu thay đổi" in prizes
+    assert prizes.index("Trần Văn Bình") < prizes.index("Nguyễn Thị Ân", prizes.index("<tbody>"))  # the new winner first
+
+    assert client.post(f"/ban-to-chuc/cuoc-thi/{contest.id}/cham-lai/da-xem-lai").status_code == 302
+    assert "Kết quả đã thay đổi sau khi chấm lại" not in client.get(f"/bao-cao/cuoc-thi/{contest.id}/xet-giai").get_data(as_text=True)
+    db_session.expire_all()
+    assert db_session.scalar(select(Regrade)).reviewed_at is not None
+
+
+def test_a_regrade_changing_nothing_or_unknown_is_refused(client, db_session, wrong_key, make_user, login):  # noqa: F811
+    contest, question, *_ = wrong_key
+    login(make_user(Role.organizer, unit=contest.owner_unit))
+    unchanged = client.get(f"/ban-to-chuc/cuoc-thi/{contest.id}/cham-lai/{question.id}?cach=key").get_data(as_text=True)
+    assert "Không có gì thay đổi" in unchanged and "Xác nhận chấm lại" not in unchanged
+    refused = client.post(f"/ban-to-chuc/cuoc-thi/{contest.id}/cham-lai/{question.id}", data={"cach": "key"})
+    assert refused.status_code == 422 and "không thay đổi gì" in refused.get_data(as_text=True)
+    odd = client.get(f"/ban-to-chuc/cuoc-thi/{contest.id}/cham-lai/{question.id}?cach=xoa")
+    assert odd.status_code == 422 and "Cách chấm lại không hợp lệ" in odd.get_data(as_text=True)
+    assert db_session.scalar(select(Regrade)) is None
