@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from contest.services.home import contest_span, rules_summary
 from contest.timeutil import format_duration, format_local
 from question_bank.model import DIFFICULTY_LABELS, KIND_LABELS
 
@@ -19,5 +20,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["local_time"] = format_local
     app.jinja_env.filters["number"] = format_number
     app.jinja_env.filters["duration"] = format_duration
+    app.jinja_env.filters["rules_summary"] = rules_summary
+    app.jinja_env.filters["contest_span"] = contest_span
     app.jinja_env.globals["difficulty_labels"] = {int(k): v for k, v in DIFFICULTY_LABELS.items()}
     app.jinja_env.globals["kind_labels"] = {k.value: v for k, v in KIND_LABELS.items()}

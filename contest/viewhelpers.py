@@ -59,17 +59,23 @@ def redirect_back(default: str):
     return redirect(safe_target(request.form.get("back"), default))
 
 
-def reset_link(token: str) -> str:
-    """The absolute address of a password-reset link: on PUBLIC_URL when set (always, for e-mail: the request's
-    Host header is the client's to choose), else on the address the current request came to."""
+def absolute_url(path: str) -> str:
+    """The absolute address of a path of this site (a link in e-mail, an Open Graph tag): on PUBLIC_URL when set
+    (the request's Host header is the client's to choose), else on the address the current request came to."""
     base = current_app.config.get("PUBLIC_URL") or request.host_url.rstrip("/")
-    return base + url_for("auth.reset_password", token=token)
+    return base + path
+
+
+def reset_link(token: str) -> str:
+    """The absolute address of a password-reset link (always on PUBLIC_URL in production: see absolute_url)."""
+    return absolute_url(url_for("auth.reset_password", token=token))
 
 
 def init_app(app: Flask) -> None:
-    """Install the bounded `int` converter (before any route is added) and the pager's URL helper."""
+    """Install the bounded `int` converter (before any route is added), the pager's URL helper and absolute_url."""
     app.url_map.converters["int"] = DbIntConverter
     app.jinja_env.globals["page_url"] = page_url
+    app.jinja_env.globals["absolute_url"] = absolute_url
 
 
 def audit(action: str, summary: str, **details) -> None:

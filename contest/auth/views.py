@@ -78,7 +78,7 @@ def register():
             )
             if user is not None:
                 login_user(user)
-                return redirect(url_for("auth.profile"))
+                return redirect(safe_target(request.args.get("next"), url_for("main.index")))
         else:
             # The service's checks (formats, identifiers already taken) run too, so one submit shows every problem.
             show_field_problems(form, user_service.registration_problems(db.session, registration))
