@@ -7,6 +7,9 @@ from collections.abc import Iterable
 import wtforms
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice
+from wtforms.validators import StopValidation
+
+from contest.formats import DATETIME_INPUT_HINT, DATETIME_INPUT_PATTERN, DateTimeInputError, parse_local_datetime
 
 REQUIRED = "Trường này là bắt buộc."
 
@@ -77,3 +80,35 @@ def as_choices(pairs: Iterable[tuple[object, str]]) -> list[SelectChoice]:
 
 class EmptyForm(Form):
     """A form with only the CSRF token, for one-button actions."""
+
+
+class LocalDateTimeField(wtforms.StringField):
+    """A date and time typed as dd/mm/yyyy HH:mm, Vietnamese time, whatever the browser's language.
+
+    A plain text box: <input type="datetime-local"> shows the browser's own order (mm/dd/yyyy in an
+    English browser). `data` is a naive local datetime (timeutil.local_to_utc stores it), None when
+    empty; a value that is not a real dd/mm/yyyy HH:mm gets one specific message, not two.
+    """
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        render_kw = {"placeholder": DATETIME_INPUT_HINT, "pattern": DATETIME_INPUT_PATTERN, "autocomplete": "off",
+                     "title": f"Ngày giờ theo dạng {DATETIME_INPUT_HINT}", **kwargs.pop("render_kw", {})}
+        super().__init__(label, validators, render_kw=render_kw, **kwargs)
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return self.data.strftime("%d/%m/%Y %H:%M") if self.data else ""
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        text = valuelist[0].strip() if valuelist else ""
+        if text:
+            try:
+                self.data = parse_local_datetime(text)
+            except DateTimeInputError as error:
+                raise ValueError(str(error)) from None
+
+    def pre_validate(self, form):
+        if self.process_errors:
+            raise StopValidation()

@@ -5,20 +5,17 @@ from __future__ import annotations
 from flask import Flask
 
 from contest.services.home import contest_span, rules_summary
-from contest.timeutil import format_duration, format_local
+from contest.formats import format_date, format_datetime, format_decimal, format_number, format_percent
+from contest.timeutil import format_duration
 from question_bank.model import DIFFICULTY_LABELS, KIND_LABELS
 
 
-def format_number(value: int | float | None) -> str:
-    """Vietnamese grouping: 12.345"""
-    if value is None:
-        return "—"
-    return f"{value:,}".replace(",", ".")
-
-
 def init_app(app: Flask) -> None:
-    app.jinja_env.filters["local_time"] = format_local
+    app.jinja_env.filters["local_time"] = format_datetime
+    app.jinja_env.filters["local_date"] = format_date
     app.jinja_env.filters["number"] = format_number
+    app.jinja_env.filters["decimal"] = format_decimal
+    app.jinja_env.filters["percent"] = format_percent
     app.jinja_env.filters["duration"] = format_duration
     app.jinja_env.filters["rules_summary"] = rules_summary
     app.jinja_env.filters["contest_span"] = contest_span

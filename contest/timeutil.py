@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
 
-from contest.config import DISPLAY_TIMEZONE
-
-LOCAL_TZ = ZoneInfo(DISPLAY_TIMEZONE)
+from contest.formats import LOCAL_TZ, format_datetime
 
 
 def utcnow() -> datetime:
@@ -44,14 +41,13 @@ def to_local(value: datetime | None) -> datetime | None:
     return value.astimezone(LOCAL_TZ) if value is not None else None
 
 
-def format_local(value: datetime | None, fmt: str = "%d/%m/%Y %H:%M") -> str:
-    """Format a UTC datetime in Vietnamese local time; empty for None."""
-    local = to_local(value)
-    return local.strftime(fmt) if local is not None else ""
+def format_local(value: datetime | None) -> str:
+    """A UTC datetime in Vietnamese local time, dd/mm/yyyy HH:mm (contest/formats.py); empty for None."""
+    return format_datetime(value)
 
 
 def local_to_utc(value: datetime | None) -> datetime | None:
-    """A naive datetime typed by a person in Vietnam (datetime-local input) as aware UTC."""
+    """A naive datetime typed by a person in Vietnam (formats.parse_local_datetime) as aware UTC."""
     if value is None:
         return None
     return value.replace(tzinfo=LOCAL_TZ).astimezone(timezone.utc)

@@ -331,11 +331,13 @@ def template_workbook(
     instructions: list[str],
     choices: dict[str, list[str]] | None = None,
     sheet_title: str = "Dữ liệu",
+    reference: tuple[str, list[str], list[list[object]]] | None = None,
 ) -> bytes:
     """An .xlsx template: the header row (bold, frozen), example rows, drop-down lists, instructions.
 
     The drop-down values live on a "Danh mục" sheet, so values containing
     commas (such as "A, C") are allowed; typing another value only warns.
+    `reference` = (sheet title, headers, rows) adds a sheet to look values up in (what a code means).
     """
     workbook = Workbook()
     sheet = workbook.active
@@ -366,6 +368,20 @@ def template_workbook(
         validation.error = f"Giá trị nên chọn trong danh sách của cột “{header}”."
         validation.add(f"{letter}2:{letter}5001")
         sheet.add_data_validation(validation)
+    if reference is not None:
+        title, headers, rows = reference
+        lookup = workbook.create_sheet(title)
+        lookup.append(headers)
+        for cell in lookup[1]:
+            cell.font = Font(bold=True)
+        for row_index, row in enumerate(rows, start=2):
+            for column_index, value in enumerate(row, start=1):
+                cell = lookup.cell(row=row_index, column=column_index, value=value)
+                if isinstance(value, str):
+                    cell.data_type = "s"  # a name starting with "=" stays text
+        lookup.freeze_panes = "A2"
+        for index, _ in enumerate(headers, start=1):
+            lookup.column_dimensions[get_column_letter(index)].width = 40 if index > 1 else 18
     guide = workbook.create_sheet("Hướng dẫn")
     guide.column_dimensions["A"].width = 120
     guide.append(["Hướng dẫn"])

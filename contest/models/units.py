@@ -33,6 +33,19 @@ UNIT_KIND_LABELS = {
 }
 
 
+UNIT_NAME_SEPARATOR = " — "
+
+
+def unit_label(name: str, depth: int, parent_name: str | None) -> str:
+    """How a unit is named wherever it is shown: "Văn phòng Sở — Sở Tài chính".
+
+    The parent tells apart units of the same name (every department has a "Văn phòng Sở"). A unit
+    right under the top of the tree (a department, a district) is named alone: every unit shares
+    the province, so naming it would only lengthen the label.
+    """
+    return f"{name}{UNIT_NAME_SEPARATOR}{parent_name}" if depth >= 2 and parent_name else name
+
+
 def path_upper_bound(path: str) -> str:
     return path[:-1] + "0"
 
@@ -75,6 +88,12 @@ class Unit(Base):
     @property
     def kind_label(self) -> str:
         return UnitKind(self.kind).label
+
+    @property
+    def display_name(self) -> str:
+        """The name with the parent's (see unit_label); load many units with `units.with_parent` to read
+        their parents without a query per unit."""
+        return unit_label(self.name, self.depth, self.parent.name if self.depth >= 2 and self.parent else None)
 
     @property
     def ancestor_ids(self) -> list[int]:

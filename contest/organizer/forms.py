@@ -3,7 +3,6 @@ from __future__ import annotations
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
-    DateTimeLocalField,
     FieldList,
     FormField,
     HiddenField,
@@ -15,7 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional
 
-from contest.forms import REQUIRED, Form, SubForm, as_choices
+from contest.forms import REQUIRED, Form, LocalDateTimeField, SubForm, as_choices
 from contest.services.contests import AUDIENCE_LABELS, GRADING_LABELS, LEADERBOARD_LABELS, PREDICTION_LABELS, REVIEW_LABELS
 from contest.models import Contest, QuestionBank, Round
 from contest.services.contests import MAX_ATTEMPTS, MAX_LINE_QUESTIONS, MAX_POINTS_PER_QUESTION, MAX_TIME_LIMIT_MINUTES
@@ -84,7 +83,6 @@ for _label in LABELS:
 
 # ---------------------------------------------------------------- contests and rounds
 
-LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 BLUEPRINT_ROWS = 8
 
 
@@ -101,7 +99,7 @@ class ContestForm(Form):
     shuffle_choices = BooleanField("Đảo thứ tự phương án", default=True)
     review_policy = SelectField("Xem đáp án", choices=as_choices(REVIEW_LABELS.items()))
     leaderboard_visibility = SelectField("Bảng xếp hạng", choices=as_choices(LEADERBOARD_LABELS.items()))
-    leaderboard_freeze_at = DateTimeLocalField("Tạm dừng cập nhật bảng xếp hạng từ (giờ Việt Nam, để trống nếu không)", format=LOCAL_FORMAT, validators=[Optional()])
+    leaderboard_freeze_at = LocalDateTimeField("Tạm dừng cập nhật bảng xếp hạng từ (giờ Việt Nam, dd/mm/yyyy HH:mm; để trống nếu không)", validators=[Optional()])
     prediction_question = StringField("Câu hỏi dự đoán (để trống nếu không dùng)", validators=[Optional(), Length(max=1000)])
     prediction_resolver = SelectField("Đáp án câu hỏi dự đoán là", choices=as_choices([("", "—"), *PREDICTION_LABELS.items()]), validators=[Optional()])
     # The overdue rule; empty = the platform default (the view names it in the choices and the hint).
@@ -132,8 +130,8 @@ class BlueprintRowForm(SubForm):
 
 class RoundForm(Form):
     title = StringField("Tên vòng thi", validators=[DataRequired(REQUIRED), Length(max=Round.title.type.length)])
-    opens_at = DateTimeLocalField("Bắt đầu (giờ Việt Nam)", format=LOCAL_FORMAT, validators=[DataRequired("Vui lòng nhập thời điểm bắt đầu.")])
-    closes_at = DateTimeLocalField("Kết thúc (giờ Việt Nam)", format=LOCAL_FORMAT, validators=[DataRequired("Vui lòng nhập thời điểm kết thúc.")])
+    opens_at = LocalDateTimeField("Bắt đầu (giờ Việt Nam, dd/mm/yyyy HH:mm)", validators=[DataRequired("Vui lòng nhập thời điểm bắt đầu.")])
+    closes_at = LocalDateTimeField("Kết thúc (giờ Việt Nam, dd/mm/yyyy HH:mm)", validators=[DataRequired("Vui lòng nhập thời điểm kết thúc.")])
     time_limit_minutes = IntegerField("Thời gian làm bài (phút)", default=20, validators=[NumberRange(1, MAX_TIME_LIMIT_MINUTES, f"Từ 1 đến {MAX_TIME_LIMIT_MINUTES} phút.")])
     blueprint = FieldList(FormField(BlueprintRowForm), min_entries=BLUEPRINT_ROWS, max_entries=BLUEPRINT_ROWS)
 
@@ -148,5 +146,5 @@ class OverrideForm(Form):
                                  validators=[Optional(), NumberRange(0, MAX_EXTRA_MINUTES, f"Từ 0 đến {MAX_EXTRA_MINUTES} phút.")])
     extra_attempts = IntegerField("Thêm lượt thi", default=0,
                                   validators=[Optional(), NumberRange(0, MAX_EXTRA_ATTEMPTS, f"Từ 0 đến {MAX_EXTRA_ATTEMPTS} lượt.")])
-    closes_at = DateTimeLocalField("Được làm bài đến (giờ Việt Nam; để trống nếu không đổi)", format=LOCAL_FORMAT, validators=[Optional()])
+    closes_at = LocalDateTimeField("Được làm bài đến (giờ Việt Nam, dd/mm/yyyy HH:mm; để trống nếu không đổi)", validators=[Optional()])
     reason = StringField("Lý do (ghi vào nhật ký)", validators=[Optional(), Length(max=500)])

@@ -4,6 +4,7 @@ from flask import abort, current_app, flash, jsonify, redirect, render_template,
 from flask_login import current_user, login_required
 
 from contest import clock, db
+from contest.formats import format_number
 from contest.forms import EmptyForm
 from contest.models import Attempt, AttemptStatus
 from contest.auth import session_account
@@ -179,7 +180,7 @@ def save_answer_api(attempt_id: int):
             try:
                 prediction = _json_prediction(payload["prediction"])
             except ValueError:
-                return _bad_request(f"Số dự đoán phải là số nguyên từ 0 đến {PREDICTION_MAX:,}.".replace(",", "."))
+                return _bad_request(f"Số dự đoán phải là số nguyên từ 0 đến {format_number(PREDICTION_MAX)}.")
             attempt = load_own_attempt(attempt_id)
             if not attempt.round.contest.prediction_question:
                 return _bad_request("Cuộc thi này không có câu hỏi dự đoán.")

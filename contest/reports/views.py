@@ -12,13 +12,12 @@ from contest.models import Role, User
 from contest.clock import attempt_policy
 from contest.reports import bp
 from contest.reports.forms import StaffImportForm
-from contest.reports.access import report_unit, scope_from_request, threshold_from_request
+from contest.reports.access import report_unit, report_unit_options, scope_from_request, threshold_from_request
 from contest.services import contests as contest_service
 from contest.services import exports, prizes, regrade, staff, statistics
 from contest.services import overrides as override_service
 from contest.downloads import XLSX_MIMETYPE, send_xlsx
 from contest.viewhelpers import audit, commit_or_flash, db_int, import_upload, redirect_back
-from question_bank.xlsx import template_workbook
 
 
 
@@ -80,7 +79,8 @@ def participation(contest_id: int):
     units = statistics.participation_by_unit(db.session, scope, unit, threshold)
     db.session.commit()
     return render_template(
-        "reports/participation.html", contest=contest, scope=scope, unit=unit, units=units, threshold=threshold, managed=manages(contest)
+        "reports/participation.html", contest=contest, scope=scope, unit=unit, units=units, threshold=threshold, managed=manages(contest),
+        unit_options=report_unit_options(contest),
     )
 
 
@@ -93,7 +93,8 @@ def non_participants(contest_id: int):
     accounts = statistics.registered_non_participants(db.session, scope, unit)
     db.session.commit()
     return render_template(
-        "reports/non_participants.html", contest=contest, scope=scope, unit=unit, people=people, accounts=accounts, managed=manages(contest)
+        "reports/non_participants.html", contest=contest, scope=scope, unit=unit, people=people, accounts=accounts, managed=manages(contest),
+        unit_options=report_unit_options(contest),
     )
 
 
@@ -136,6 +137,16 @@ def export_participation(contest_id: int):
                  "export.participation", f"Xuất báo cáo tham gia “{contest.title}” ({scope.label}), đơn vị {unit.code}.")
 
 
+@bp.route("/cuoc-thi/<int:contest_id>/xuat/chua-tham-gia.xlsx")
+@report_roles
+def export_non_participants(contest_id: int):
+    """The "Chưa tham gia" page as a workbook, for whoever may open the page (a unit manager: their subtree)."""
+    contest, scope, now = _report(contest_id)
+    unit = report_unit(contest)
+    return _xlsx(lambda target: exports.export_non_participants(db.session, scope, unit, now, target), f"chua-tham-gia-{unit.code}.xlsx",
+                 "export.non_participants", f"Xuất danh sách chưa tham gia “{contest.title}” ({scope.label}), đơn vị {unit.code}.")
+
+
 @bp.route("/cuoc-thi/<int:contest_id>/xuat/cau-hoi.xlsx")
 @report_roles
 def export_question_statistics(contest_id: int):
@@ -161,18 +172,9 @@ def import_staff():
 @bp.route("/danh-sach-can-bo/tep-mau.xlsx")
 @report_roles
 def staff_template():
-    content = template_workbook(
-        staff.STAFF_COLUMNS,
-        examples=[["Nguyễn Văn An", "001090012345", "0912345678", current_user.unit.code if current_user.unit else "T01", "Chuyên viên"]],
-        instructions=[
-            "Mỗi dòng là một cán bộ, công chức, viên chức. Cần ít nhất số CCCD hoặc số điện thoại để đối chiếu với tài khoản dự thi.",
-            "Mã đơn vị: mã của đơn vị trong hệ thống (xem trang Đơn vị).",
-            "Tệp thay thế toàn bộ danh sách của các đơn vị có trong tệp; đơn vị không có trong tệp giữ nguyên danh sách cũ.",
-            "Nếu tệp có bất kỳ lỗi nào, hệ thống không ghi dòng nào và liệt kê từng lỗi theo dòng, cột.",
-        ],
-        sheet_title="Danh sách",
-    )
-    return send_xlsx(content, "mau-danh-sach-can-bo.xlsx")
+    """The staff list template; its "Danh mục" sheet lists the codes of the units the user may import for."""
+    scope = None if current_user.has_role(Role.admin) else current_user.unit
+    return send_xlsx(staff.staff_template(db.session, scope), "mau-danh-sach-can-bo.xlsx")
 
 
 @bp.route("/cuoc-thi/<int:contest_id>/xet-giai")

@@ -1,4 +1,5 @@
-"""The four Excel reports: results and ranking, participation by unit, question statistics, winners.
+"""The Excel reports: results and ranking, participation by unit, who has not taken part, question
+statistics, winners. A unit is written as its display name (with the parent's), its code and its parent.
 
 All are written by the one streaming writer (question_bank.xlsx.write_table)
 with a title block, a bold frozen header, autofilter, widths and number formats.
@@ -17,15 +18,22 @@ from contest.models import UNIT_KIND_LABELS, Unit, UnitKind, User
 from contest.services import ranking, statistics
 from contest.services.attempts import AttemptPolicy
 from contest.services.statistics import Scope
+from contest.formats import format_decimal, format_number
 from contest.timeutil import format_local, to_local
 from question_bank.model import LABELS
 from question_bank.xlsx import Column, write_table
+
+UNIT_COLUMNS = [
+    Column("unit_code", "Mã đơn vị", width=16),
+    Column("unit", "Đơn vị", width=40),
+    Column("unit_parent", "Đơn vị cấp trên", width=32),
+]
 
 PERCENT = "0.0%"
 SCORE = "0"
 DECIMAL = "0.00"
 DURATION = "[h]:mm:ss"
-LOCAL_DATETIME = "dd/mm/yyyy hh:mm:ss"
+LOCAL_DATETIME = "dd/mm/yyyy hh:mm"
 MS_PER_DAY = 86_400_000
 
 
@@ -33,8 +41,8 @@ def _title(kind: str, scope: Scope, unit: Unit | None, now: datetime) -> list[st
     return [
         kind,
         f"Cuộc thi: {scope.contest.title}",
-        f"Phạm vi: {scope.label}" + (f" — đơn vị: {unit.name}" if unit else ""),
-        f"Thời điểm xuất: {format_local(now, '%H:%M %d/%m/%Y')} (giờ Việt Nam)",
+        f"Phạm vi: {scope.label}" + (f" — đơn vị: {unit.display_name} ({unit.code})" if unit else ""),
+        f"Thời điểm xuất: {format_local(now)} (giờ Việt Nam)",
     ]
 
 
@@ -56,7 +64,7 @@ def _board(session: Session, scope: Scope, now: datetime, policy: AttemptPolicy,
 RESULT_COLUMNS = [
     Column("rank", "Hạng", width=8, number_format=SCORE),
     Column("name", "Họ và tên", width=28),
-    Column("unit", "Đơn vị", width=36),
+    *UNIT_COLUMNS,
     Column("score", "Điểm", width=9, number_format=SCORE),
     Column("max", "Điểm tối đa", width=12, number_format=SCORE),
     Column("prediction", "Dự đoán", width=10, number_format="0.##"),
@@ -69,7 +77,7 @@ RESULT_COLUMNS = [
 def export_results(session: Session, scope: Scope, now: datetime, policy: AttemptPolicy, target: BinaryIO | None = None):
     board = _board(session, scope, now, policy, limit=None)
     rows = (
-        [s.rank, s.full_name, s.unit_name, s.score, s.max_score, s.prediction, s.prediction_error,
+        [s.rank, s.full_name, s.unit_code, s.unit_name, s.unit_parent, s.score, s.max_score, s.prediction, s.prediction_error,
          _duration(s.time_used_ms), _local_naive(s.finished_at)]
         for s in board.standings
     )
@@ -80,7 +88,7 @@ WINNER_COLUMNS = [
     Column("rank", "Hạng", width=8, number_format=SCORE),
     Column("name", "Họ và tên", width=28),
     Column("position", "Chức vụ", width=24),
-    Column("unit", "Đơn vị", width=36),
+    *UNIT_COLUMNS,
     Column("phone", "Số điện thoại", width=14),
     Column("email", "Email", width=28),
     Column("score", "Điểm", width=9, number_format=SCORE),
@@ -94,7 +102,7 @@ def export_winners(session: Session, scope: Scope, now: datetime, policy: Attemp
     board = _board(session, scope, now, policy, limit=top)
     users = {u.id: u for u in session.scalars(select(User).where(User.id.in_([s.user_id for s in board.standings])))}
     rows = (
-        [s.rank, s.full_name, users[s.user_id].position, s.unit_name, users[s.user_id].phone, users[s.user_id].email,
+        [s.rank, s.full_name, users[s.user_id].position, s.unit_code, s.unit_name, s.unit_parent, users[s.user_id].phone, users[s.user_id].email,
          s.score, _duration(s.time_used_ms), _local_naive(s.finished_at)]
         for s in board.standings
     )
@@ -103,7 +111,8 @@ def export_winners(session: Session, scope: Scope, now: datetime, policy: Attemp
 
 PARTICIPATION_COLUMNS = [
     Column("code", "Mã đơn vị", width=16),
-    Column("name", "Tên đơn vị", width=44),
+    Column("name", "Tên đơn vị", width=48),
+    Column("parent", "Đơn vị cấp trên", width=32),
     Column("kind", "Loại", width=22),
     Column("base", "Số người phải tham gia", width=14, number_format=SCORE),
     Column("source", "Căn cứ", width=18),
@@ -120,7 +129,7 @@ PARTICIPATION_COLUMNS = [
 def participation_rows(units: list[statistics.UnitParticipation]) -> Iterator[list[object]]:
     for u in units:
         yield [
-            u.code, "    " * u.depth + u.name, UNIT_KIND_LABELS[UnitKind(u.kind)], u.base, u.base_source, u.participants,
+            u.code, "    " * u.depth + u.display_name, u.parent_name, UNIT_KIND_LABELS[UnitKind(u.kind)], u.base, u.base_source, u.participants,
             u.ratio if u.ratio is not None else "—", u.attempts, u.average, u.best, u.full_scores,
             "Có" if u.below_threshold else "",
         ]
@@ -130,8 +139,35 @@ def export_participation(
     session: Session, scope: Scope, unit: Unit, threshold: float, now: datetime, target: BinaryIO | None = None
 ):
     units = statistics.participation_by_unit(session, scope, unit, threshold)
-    title = _title("BÁO CÁO KẾT QUẢ THAM GIA THEO ĐƠN VỊ", scope, unit, now) + [f"Ngưỡng tỷ lệ tham gia: {threshold:g}%"]
+    title = _title("BÁO CÁO KẾT QUẢ THAM GIA THEO ĐƠN VỊ", scope, unit, now) + [f"Ngưỡng tỷ lệ tham gia: {format_decimal(threshold, 2, fixed=False)}%"]
     return write_table(PARTICIPATION_COLUMNS, participation_rows(units), title, "Tham gia", target)
+
+
+NON_PARTICIPANT_COLUMNS = [
+    Column("name", "Họ và tên", width=28),
+    Column("position", "Chức vụ", width=24),
+    *UNIT_COLUMNS,
+    Column("phone", "Số điện thoại", width=14),
+    Column("source", "Nguồn", width=30),
+]
+
+
+def _unit_cells(unit: Unit) -> list[str]:
+    return [unit.code, unit.display_name, unit.parent.name if unit.parent else ""]
+
+
+def export_non_participants(session: Session, scope: Scope, unit: Unit, now: datetime, target: BinaryIO | None = None):
+    """Who in `unit`'s subtree has not taken part: the staff lists' people, then the accounts without a finished attempt."""
+    people = statistics.non_participants(session, scope, unit)
+    accounts = statistics.registered_non_participants(session, scope, unit)
+    rows = [
+        *([p.full_name, p.position or "", *_unit_cells(p.unit), p.phone or "", "Danh sách cán bộ"] for p in people),
+        *([a.full_name, a.position or "", *_unit_cells(a.unit), a.phone or "", "Tài khoản chưa nộp bài"] for a in accounts),
+    ]
+    title = _title("DANH SÁCH CHƯA THAM GIA", scope, unit, now) + [
+        f"Theo danh sách cán bộ: {format_number(len(people))} người; tài khoản đã đăng ký nhưng chưa nộp bài: {format_number(len(accounts))}"
+    ]
+    return write_table(NON_PARTICIPANT_COLUMNS, rows, title, "Chưa tham gia", target)
 
 
 def _stat_columns() -> list[Column]:

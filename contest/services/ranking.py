@@ -12,10 +12,11 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from sqlalchemy import and_, case, distinct, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from contest import cache
 from contest.models import Attempt, Contest, Disqualification, Round, Unit, User
+from contest.models.units import unit_label
 from contest.services.attempts import FINISHED, AttemptPolicy, expire_due_attempts
 
 DEFAULT_LIMIT = 100
@@ -26,7 +27,7 @@ class Standing:
     rank: int
     user_id: int
     full_name: str
-    unit_name: str
+    unit_name: str  # the display name, with the parent's (contest.models.units.unit_label)
     score: int
     max_score: int
     prediction: float | None
@@ -34,6 +35,8 @@ class Standing:
     time_used_ms: int
     finished_at: datetime
     rounds: int = 1
+    unit_code: str = ""
+    unit_parent: str = ""
 
 
 @dataclass
@@ -112,6 +115,23 @@ def _assign_ranks(standings: list[Standing], key) -> None:
         previous = current
 
 
+_PARENT = aliased(Unit, name="parent_unit")
+_UNIT_COLUMNS = (
+    Unit.name.label("unit_name"), Unit.code.label("unit_code"), Unit.depth.label("unit_depth"), _PARENT.name.label("unit_parent")
+)
+
+
+def _unit_fields(row) -> dict[str, str]:
+    """A standing's unit as the pages and exports show it: display name, code, parent's name."""
+    if row.unit_name is None:
+        return {"unit_name": "", "unit_code": "", "unit_parent": ""}
+    return {
+        "unit_name": unit_label(row.unit_name, row.unit_depth, row.unit_parent),
+        "unit_code": row.unit_code,
+        "unit_parent": row.unit_parent or "",
+    }
+
+
 def round_leaderboard(
     session: Session, round_: Round, now: datetime, policy: AttemptPolicy, frozen: bool, limit: int | None = DEFAULT_LIMIT
 ) -> Leaderboard:
@@ -126,9 +146,10 @@ def round_leaderboard(
         order += [case((counted.c.prediction.is_(None), 1), else_=0), error.asc()]
     order += [counted.c.time_used_ms.asc(), counted.c.finished_at.asc(), counted.c.id.asc()]
     query = (
-        select(counted, User.full_name, Unit.name.label("unit_name"))
+        select(counted, User.full_name, *_UNIT_COLUMNS)
         .join(User, User.id == counted.c.user_id)
         .outerjoin(Unit, Unit.id == User.unit_id)
+        .outerjoin(_PARENT, _PARENT.id == Unit.parent_id)
         .where(counted.c.rn == 1)
         .order_by(*order)
     )
@@ -136,7 +157,7 @@ def round_leaderboard(
     rows = session.execute(query.limit(limit) if limit else query).all()
     standings = [
         Standing(
-            rank=0, user_id=r.user_id, full_name=r.full_name, unit_name=r.unit_name or "", score=r.score, max_score=r.max_score,
+            rank=0, user_id=r.user_id, full_name=r.full_name, **_unit_fields(r), score=r.score, max_score=r.max_score,
             prediction=r.prediction, prediction_error=abs(r.prediction - actual) if actual is not None and r.prediction is not None else None,
             time_used_ms=r.time_used_ms, finished_at=r.finished_at,
         )
@@ -181,9 +202,10 @@ def contest_leaderboard(
         .subquery()
     )
     query = (
-        select(per_user, User.full_name, Unit.name.label("unit_name"))
+        select(per_user, User.full_name, *_UNIT_COLUMNS)
         .join(User, User.id == per_user.c.user_id)
         .outerjoin(Unit, Unit.id == User.unit_id)
+        .outerjoin(_PARENT, _PARENT.id == Unit.parent_id)
         .order_by(
             per_user.c.score.desc(),
             case((per_user.c.prediction_error.is_(None), 1), else_=0),
@@ -197,7 +219,7 @@ def contest_leaderboard(
     rows = session.execute(query.limit(limit) if limit else query).all()
     standings = [
         Standing(
-            rank=0, user_id=r.user_id, full_name=r.full_name, unit_name=r.unit_name or "", score=int(r.score), max_score=int(r.max_score),
+            rank=0, user_id=r.user_id, full_name=r.full_name, **_unit_fields(r), score=int(r.score), max_score=int(r.max_score),
             prediction=float(r.prediction) if r.prediction is not None else None,
             prediction_error=float(r.prediction_error) if r.prediction_error is not None else None,
             time_used_ms=int(r.time_used_ms), finished_at=r.finished_at, rounds=r.rounds,

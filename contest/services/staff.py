@@ -9,11 +9,11 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from contest.models import StaffMember, Unit
-from contest.services.units import is_in_subtree, normalize_code
+from contest.services.units import flatten_tree, is_in_subtree, normalize_code, unit_tree
 from contest.services.users import normalize_cccd, normalize_phone
 from contest.timeutil import utcnow
 from question_bank.issues import ImportIssue
-from question_bank.xlsx import Column, SheetRow, Table, read_table
+from question_bank.xlsx import Column, SheetRow, Table, read_table, template_workbook
 from question_bank.text import normalize_text
 
 MAX_STAFF_ROWS = 50_000
@@ -67,10 +67,33 @@ def _listed_outside_scope(session: Session, table: Table, members: list[tuple[Sh
     ).all()
     return [
         table.issue(rows[cccd], "cccd",
-                    f"Số CCCD {cccd} đã có trong danh sách của “{unit.name}”, đơn vị ngoài phạm vi bạn quản lý.")
+                    f"Số CCCD {cccd} đã có trong danh sách của “{unit.display_name}”, đơn vị ngoài phạm vi bạn quản lý.")
         for cccd, unit in listed
         if not is_in_subtree(unit, scope)
     ]
+
+
+def staff_template(session: Session, scope: Unit | None) -> bytes:
+    """The staff list template. The codes of the units in `scope` (every unit for an admin) fill the
+    "Mã đơn vị" drop-down and a "Mã đơn vị" sheet with each unit's name and parent, so a unit manager
+    finds their codes in the file itself (the Đơn vị page is the admin's)."""
+    units = [node.unit for node in flatten_tree(unit_tree(session, scope))]
+    example_code = units[0].code if units else "T01"
+    return template_workbook(
+        STAFF_COLUMNS,
+        examples=[["Nguyễn Văn An", "001090012345", "0912345678", example_code, "Chuyên viên"]],
+        instructions=[
+            "Mỗi dòng là một cán bộ, công chức, viên chức. Cần ít nhất số CCCD hoặc số điện thoại để đối chiếu với tài khoản dự thi.",
+            "Mã đơn vị: chọn trong danh sách thả xuống; trang tính “Mã đơn vị” ghi tên và đơn vị cấp trên của từng mã"
+            " (các đơn vị bạn được nhập danh sách).",
+            "Tệp thay thế toàn bộ danh sách của các đơn vị có trong tệp; đơn vị không có trong tệp giữ nguyên danh sách cũ.",
+            "Nếu tệp có bất kỳ lỗi nào, hệ thống không ghi dòng nào và liệt kê từng lỗi theo dòng, cột.",
+        ],
+        choices={"unit_code": [u.code for u in units]},
+        sheet_title="Danh sách",
+        reference=("Mã đơn vị", ["Mã đơn vị", "Tên đơn vị", "Đơn vị cấp trên"],
+                   [[u.code, u.display_name, u.parent.name if u.parent else ""] for u in units]),
+    )
 
 
 def import_staff(session: Session, stream: BinaryIO | bytes, filename: str, scope: Unit | None) -> StaffImportResult:

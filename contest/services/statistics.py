@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session, aliased
 from contest.models import Answer, Attempt, AttemptQuestion, AttemptStatus, Contest, Question, Round, StaffMember, Unit, User
 from contest.services.attempts import FINISHED, AttemptPolicy, expire_due_attempts
 from contest.services.ranking import counted_attempts
-from contest.services.units import flatten_tree, subtree_filter, unit_tree
+from contest.models.units import unit_label
+from contest.services.units import flatten_tree, subtree_filter, unit_tree, with_parent
 
 DEFAULT_THRESHOLD = 50.0
 DISCRIMINATION_GROUP = 0.27
@@ -75,6 +76,8 @@ class UnitParticipation:
     best: int | None
     full_scores: int
     threshold: float = DEFAULT_THRESHOLD
+    parent_name: str = ""
+    display_name: str = ""  # with the parent's name (contest.models.units.unit_label)
 
     @property
     def base(self) -> int:
@@ -135,10 +138,11 @@ def participation_by_unit(
     own_staff = select(StaffMember.unit_id, func.count().label("staff")).group_by(StaffMember.unit_id).subquery()
     report = aliased(Unit)
     below = aliased(Unit)
+    parent = aliased(Unit, name="parent_unit")
     upper = func.substr(report.path, 1, func.length(report.path) - 1).concat(literal("0"))
     query = (
         select(
-            report.id, report.code, report.name, report.kind, report.depth,
+            report.id, report.code, report.name, report.kind, report.depth, parent.name.label("parent_name"),
             func.sum(below.headcount).label("headcount"),
             func.sum(own_staff.c.staff).label("staff"),
             (func.count(below.staff_list_at) == func.count()).label("has_staff_lists"),
@@ -152,7 +156,8 @@ def participation_by_unit(
         .outerjoin(own_people, own_people.c.unit_id == below.id)
         .outerjoin(own_attempts, own_attempts.c.unit_id == below.id)
         .outerjoin(own_staff, own_staff.c.unit_id == below.id)
-        .group_by(report.id)
+        .outerjoin(parent, parent.id == report.parent_id)
+        .group_by(report.id, parent.name)
     )
     if max_depth is not None:
         query = query.where(report.depth <= root.depth + max_depth)
@@ -162,6 +167,7 @@ def participation_by_unit(
             headcount=int(r.headcount or 0), staff=int(r.staff or 0), has_staff_lists=bool(r.has_staff_lists),
             participants=int(r.participants or 0), attempts=int(r.attempts or 0), score_sum=int(r.score_sum or 0),
             best=int(r.best) if r.best is not None else None, full_scores=int(r.full_scores or 0), threshold=threshold,
+            parent_name=r.parent_name or "", display_name=unit_label(r.name, r.depth, r.parent_name),
         )
         for r in session.execute(query)
     }
@@ -195,6 +201,7 @@ def non_participants(session: Session, scope: Scope, unit: Unit) -> list[StaffMe
     )
     query = (
         select(StaffMember)
+        .options(with_parent(StaffMember.unit))
         .join(Unit, Unit.id == StaffMember.unit_id)
         .where(subtree_filter(unit), ~matched)
         .order_by(Unit.code, StaffMember.full_name)
@@ -206,6 +213,7 @@ def registered_non_participants(session: Session, scope: Scope, unit: Unit) -> l
     """Accounts of `unit`'s subtree with no finished attempt in scope."""
     query = (
         select(User)
+        .options(with_parent(User.unit))
         .join(Unit, Unit.id == User.unit_id)
         .where(subtree_filter(unit), User.active.is_(True), User.id.not_in(_took_part(scope)))
         .order_by(Unit.code, User.full_name)

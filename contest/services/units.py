@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from sqlalchemy import String, and_, func, literal, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from contest.errors import ValidationError
 from contest.models import Unit, UnitKind
@@ -130,11 +130,22 @@ def flatten_tree(nodes: list[TreeNode]) -> list[TreeNode]:
 
 
 def unit_options(session: Session, root: Unit | None = None) -> list[tuple[int, str]]:
-    """(id, label) pairs in tree order, indented by depth, for select boxes."""
-    return [
-        (node.unit.id, f"{'— ' * node.depth}{node.unit.name} ({node.unit.code})")
-        for node in flatten_tree(unit_tree(session, root))
-    ]
+    """(id, label) pairs in tree order for select boxes: "Văn phòng Sở — Sở Tài chính (T01-S03-VP)".
+
+    The label names the parent, so a picker's search (static/js/app.js, without diacritics) finds a
+    unit by its own name or its parent's. The tree's one query holds every parent but the root's.
+    """
+    return [(node.unit.id, unit_option_label(node.unit)) for node in flatten_tree(unit_tree(session, root))]
+
+
+def unit_option_label(unit: Unit) -> str:
+    return f"{unit.display_name} ({unit.code})"
+
+
+def with_parent(relationship):
+    """Loader option for rows shown with their unit's display_name: `with_parent(User.unit)` loads the
+    users' units and those units' parents in two queries, not one per row."""
+    return selectinload(relationship).selectinload(Unit.parent)
 
 
 def get_unit(session: Session, unit_id: int | None) -> Unit | None:

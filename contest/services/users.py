@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from contest.errors import FieldErrors, ValidationError
 from contest.models import Role, Unit, User
-from contest.services.units import subtree_filter
+from contest.services.units import subtree_filter, with_parent
 from contest.passwords import hash_password, password_problems, verify_nothing, verify_password
 from question_bank.text import ascii_digits, fold, normalize_text
 
@@ -301,7 +301,7 @@ def search_users(
     session: Session, *, query: str = "", role: str | None = None, unit: Unit | None = None
 ):
     """A select() of users matching a name (accent-insensitive), phone, CCCD or e-mail fragment."""
-    statement = select(User).order_by(User.full_name, User.id)
+    statement = select(User).options(with_parent(User.unit)).order_by(User.full_name, User.id)
     text = (query or "").strip()
     if text:
         like = f"%{fold(text)}%"

@@ -9,6 +9,8 @@
 
   // A text box above a <select data-filterable> hides the options that do not match,
   // ignoring diacritics, so a unit can be found among hundreds by typing part of its name.
+  // Every word typed must appear in the option, in any order: "van phong tai chinh" finds
+  // "Văn phòng Sở — Sở Tài chính", whose label names the parent.
   document.querySelectorAll("select[data-filterable]").forEach(function (select) {
     var input = document.createElement("input");
     input.type = "search";
@@ -20,10 +22,11 @@
     var options = Array.prototype.slice.call(select.options);
     var folded = options.map(function (o) { return fold(o.textContent); });
     input.addEventListener("input", function () {
-      var query = fold(input.value.trim());
+      var words = fold(input.value).split(/\s+/).filter(Boolean);
+      var query = words.length > 0;
       var firstMatch = null;
       options.forEach(function (option, i) {
-        var show = !query || option.value === "0" || folded[i].indexOf(query) !== -1;
+        var show = !query || option.value === "0" || words.every(function (w) { return folded[i].indexOf(w) !== -1; });
         option.hidden = !show;
         option.disabled = !show && option.value !== select.value;
         if (show && option.value !== "0" && !firstMatch) { firstMatch = option; }

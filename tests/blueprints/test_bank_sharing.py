@@ -43,7 +43,7 @@ def _contest_form(unit) -> dict:
 
 
 def _round_form(bank) -> dict:
-    return {"title": "Tuần 1", "opens_at": "2026-11-23T08:00", "closes_at": "2026-11-30T17:00", "time_limit_minutes": "10",
+    return {"title": "Tuần 1", "opens_at": "23/11/2026 08:00", "closes_at": "30/11/2026 17:00", "time_limit_minutes": "10",
             **{f"blueprint-{i}-{k}": str(v) for i, topic in enumerate(bank.topics)
                for k, v in {"bank_id": bank.id, "topic_id": topic.id, "difficulty": 0, "count": 5}.items()}}
 

@@ -171,7 +171,7 @@ def test_organizer_builds_a_contest_with_a_round_and_publishes(client, db_sessio
     contest = db_session.scalar(select(Contest))
     assert contest.rules_html == "<p>Thể lệ</p>" and contest.shuffle_choices is False and contest.points_per_question == 2
     topic = bank.topics[0]
-    round_form = {"title": "Tuần 1", "opens_at": "2026-11-23T08:00", "closes_at": "2026-11-30T17:00", "time_limit_minutes": "10",
+    round_form = {"title": "Tuần 1", "opens_at": "23/11/2026 08:00", "closes_at": "30/11/2026 17:00", "time_limit_minutes": "10",
                   "blueprint-0-bank_id": str(bank.id), "blueprint-0-topic_id": str(topic.id), "blueprint-0-difficulty": "0", "blueprint-0-count": "5"}
     too_many = client.post(f"/ban-to-chuc/cuoc-thi/{contest.id}/vong/moi", data=round_form)
     assert too_many.status_code == 422 and "cần 5 câu nhưng ngân hàng chỉ có 4 câu đang dùng" in too_many.get_data(as_text=True)

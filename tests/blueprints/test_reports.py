@@ -47,14 +47,16 @@ def test_results_export(client, clock, login_as, world):
     sheet = workbook(client, f"/bao-cao/cuoc-thi/{world['contest'].id}/xuat/ket-qua.xlsx?vong={world['round'].id}")
     assert sheet["A1"].value == "KẾT QUẢ VÀ XẾP HẠNG" and sheet["A1"].font.b
     assert sheet["A2"].value == f"Cuộc thi: {world['contest'].title}" and sheet["A3"].value == "Phạm vi: Tuần 1"
-    assert sheet["A4"].value == "Thời điểm xuất: 08:00 23/11/2026 (giờ Việt Nam)"
-    assert [c.value for c in sheet[6]] == ["Hạng", "Họ và tên", "Đơn vị", "Điểm", "Điểm tối đa", "Dự đoán", "Sai lệch dự đoán", "Thời gian làm bài", "Thời điểm nộp"]
-    assert all(c.font.b for c in sheet[6]) and sheet.freeze_panes == "A7" and sheet.auto_filter.ref == "A6:I9"
-    rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=7, max_col=5)]
-    assert rows == [[1, "Người Ba", "Huyện Đông", 4, 4], [2, "=Người Một", "Sở Nội vụ", 4, 4], [3, "Người Hai", "Sở Nội vụ", 2, 4]]
+    assert sheet["A4"].value == "Thời điểm xuất: 23/11/2026 08:00 (giờ Việt Nam)"
+    assert [c.value for c in sheet[6]] == ["Hạng", "Họ và tên", "Mã đơn vị", "Đơn vị", "Đơn vị cấp trên", "Điểm", "Điểm tối đa", "Dự đoán",
+                                           "Sai lệch dự đoán", "Thời gian làm bài", "Thời điểm nộp"]
+    assert all(c.font.b for c in sheet[6]) and sheet.freeze_panes == "A7" and sheet.auto_filter.ref == "A6:K9"
+    rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=7, max_col=7)]
+    assert rows == [[1, "Người Ba", "P-D2", "Huyện Đông", "UBND tỉnh", 4, 4], [2, "=Người Một", "P-D1", "Sở Nội vụ", "UBND tỉnh", 4, 4],
+                    [3, "Người Hai", "P-D1", "Sở Nội vụ", "UBND tỉnh", 2, 4]]
     assert sheet["B8"].data_type == "s"  # a name starting with "=" stays text, never a formula
-    assert sheet["H7"].number_format == "[h]:mm:ss" and str(sheet["H7"].value) == "0:02:00"
-    assert sheet["I7"].number_format == "dd/mm/yyyy hh:mm:ss" and sheet["I7"].value == datetime(2026, 11, 23, 8, 2)
+    assert sheet["J7"].number_format == "[h]:mm:ss" and str(sheet["J7"].value) == "0:02:00"
+    assert sheet["K7"].number_format == "dd/mm/yyyy hh:mm" and sheet["K7"].value == datetime(2026, 11, 23, 8, 2)
 
 
 def test_participation_export(client, clock, login_as, world):
@@ -63,10 +65,10 @@ def test_participation_export(client, clock, login_as, world):
     assert sheet["A1"].value == "BÁO CÁO KẾT QUẢ THAM GIA THEO ĐƠN VỊ" and sheet["A5"].value == "Ngưỡng tỷ lệ tham gia: 20%"
     assert sheet["A7"].value == "Mã đơn vị" and sheet.freeze_panes == "A8"
     rows = {row[0]: row for row in sheet.iter_rows(min_row=8, values_only=True)}
-    assert rows["P"][3:8] == (20, "Số CBCCVC", 3, 0.15, 3)
-    assert rows["P-D1"][1] == "    Sở Nội vụ" and rows["P-D1"][5:8] == (2, 0.25, 2) and rows["P-D1"][11] is None
-    assert rows["P-D2"][6] == pytest.approx(1 / 12) and rows["P-D2"][11] == "Có"
-    assert sheet["G8"].number_format == "0.0%" and sheet["I9"].number_format == "0.00"
+    assert rows["P"][2] is None and rows["P"][4:9] == (20, "Số CBCCVC", 3, 0.15, 3)
+    assert rows["P-D1"][1:3] == ("    Sở Nội vụ", "UBND tỉnh") and rows["P-D1"][6:9] == (2, 0.25, 2) and rows["P-D1"][12] is None
+    assert rows["P-D2"][7] == pytest.approx(1 / 12) and rows["P-D2"][12] == "Có"
+    assert sheet["H8"].number_format == "0.0%" and sheet["J9"].number_format == "0.00"
 
 
 def test_question_statistics_and_winners_exports(client, clock, login_as, world):
@@ -80,13 +82,14 @@ def test_question_statistics_and_winners_exports(client, clock, login_as, world)
     winners = workbook(client, f"/bao-cao/cuoc-thi/{world['contest'].id}/xuat/dat-giai.xlsx?top=2")
     assert winners["A1"].value == "DANH SÁCH 2 NGƯỜI ĐẠT GIẢI CAO NHẤT"
     assert [r[1] for r in winners.iter_rows(min_row=7, values_only=True)] == ["Người Ba", "=Người Một"]
-    assert winners["E7"].value == world["people"][2].phone
+    assert [c.value for c in winners[6]][3:7] == ["Mã đơn vị", "Đơn vị", "Đơn vị cấp trên", "Số điện thoại"]
+    assert winners["G7"].value == world["people"][2].phone and winners["D7"].value == "P-D2"
 
 
 def test_dashboard_and_participation_pages(client, clock, login_as, world):
     login_as(Role.organizer, unit=world["p"])
     page = client.get(f"/bao-cao/cuoc-thi/{world['contest'].id}").get_data(as_text=True)
-    assert "Người tham gia" in page and 'id="dashboard-data"' in page and "15.0%" in page
+    assert "Người tham gia" in page and 'id="dashboard-data"' in page and "15,0%" in page
     table = client.get(f"/bao-cao/cuoc-thi/{world['contest'].id}/don-vi?nguong=20").get_data(as_text=True)
     assert 'class="table-warning" data-unit="P-D2"' in table and 'class="" data-unit="P-D1"' in table
     stats = client.get(f"/bao-cao/cuoc-thi/{world['contest'].id}/cau-hoi").get_data(as_text=True)

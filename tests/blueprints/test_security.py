@@ -50,6 +50,7 @@ EXPECTED = {
     "reports.index": MANAGERS,
     "reports.contest_dashboard": {A: 302, P: 403, ME: 403, UM: 302, O: 200, AD: 200},  # managers go to their unit report
     "reports.participation": UNIT_REPORT, "reports.non_participants": UNIT_REPORT, "reports.export_participation": UNIT_REPORT,
+    "reports.export_non_participants": UNIT_REPORT,
     **dict.fromkeys(["reports.question_statistics", "reports.export_results", "reports.export_winners",
                      "reports.export_question_statistics", "reports.prize_verification"], ORGANISER),
     "reports.import_staff": MANAGERS, "reports.staff_template": MANAGERS,
@@ -64,7 +65,8 @@ OTHER_ORGANISER_GET = {
     **dict.fromkeys(["organizer.bank", "organizer.export_bank", "organizer.import_questions", "organizer.edit_question",
                      "organizer.edit_contest", "organizer.new_round", "organizer.edit_round", "organizer.copy_round",
                      "organizer.copy_contest", "organizer.overrides", "organizer.edit_override", "reports.contest_dashboard",
-                     "reports.participation", "reports.non_participants", "reports.export_participation", "reports.question_statistics",
+                     "reports.participation", "reports.non_participants", "reports.export_participation", "reports.export_non_participants",
+                     "reports.question_statistics",
                      "reports.export_results", "reports.export_winners", "reports.export_question_statistics",
                      "reports.prize_verification"], 403),
     "participant.leaderboard": 403,
@@ -281,7 +283,7 @@ def _fresh_user(w):
 
 
 def _round_fields(w) -> dict:
-    return {"title": "Vòng mới", "opens_at": "2026-12-01T08:00", "closes_at": "2026-12-08T08:00", "time_limit_minutes": 20,
+    return {"title": "Vòng mới", "opens_at": "01/12/2026 08:00", "closes_at": "08/12/2026 08:00", "time_limit_minutes": 20,
             "blueprint-0-bank_id": w.bank.id, "blueprint-0-topic_id": 0, "blueprint-0-difficulty": 0, "blueprint-0-count": 2}
 
 

@@ -16,7 +16,7 @@ DESKTOP = (1366, 768)
 
 
 def local_input(moment) -> str:
-    return to_local(moment).strftime("%Y-%m-%dT%H:%M")
+    return to_local(moment).strftime("%d/%m/%Y %H:%M")
 
 
 def test_organizer_on_a_desktop(open_page, tmp_path):
@@ -50,8 +50,8 @@ def test_organizer_on_a_desktop(open_page, tmp_path):
     page.get_by_role("link", name="Thêm vòng thi").click()
     now = utcnow()
     page.get_by_label("Tên vòng thi").fill("Vòng thử")
-    page.get_by_label("Bắt đầu (giờ Việt Nam)").fill(local_input(now - timedelta(minutes=5)))
-    page.get_by_label("Kết thúc (giờ Việt Nam)").fill(local_input(now + timedelta(days=7)))
+    page.get_by_label("Bắt đầu (giờ Việt Nam, dd/mm/yyyy HH:mm)").fill(local_input(now - timedelta(minutes=5)))
+    page.get_by_label("Kết thúc (giờ Việt Nam, dd/mm/yyyy HH:mm)").fill(local_input(now + timedelta(days=7)))
     page.get_by_label("Thời gian làm bài (phút)").fill("10")
     page.locator("#blueprint-0-bank_id").select_option(label="Ngân hàng E2E")
     page.locator("#blueprint-0-count").fill("3")
@@ -73,7 +73,7 @@ def test_organizer_on_a_desktop(open_page, tmp_path):
         page.get_by_role("link", name="Xuất kết quả, xếp hạng (.xlsx)").click()
     sheet = load_workbook(io.BytesIO(download_info.value.path().read_bytes())).active
     assert sheet["A1"].value == "KẾT QUẢ VÀ XẾP HẠNG"
-    assert [c.value for c in sheet[6]][:4] == ["Hạng", "Họ và tên", "Đơn vị", "Điểm"]
+    assert [c.value for c in sheet[6]][:6] == ["Hạng", "Họ và tên", "Mã đơn vị", "Đơn vị", "Đơn vị cấp trên", "Điểm"]
     page.get_by_role("link", name="Tham gia theo đơn vị").click()
     assert page.locator("#participation-table tbody tr").count() >= 100
     screenshot(page, "desktop-participation")

@@ -61,7 +61,7 @@ def test_participant_on_a_phone(open_page, e2e_database, e2e_engine):
     page.get_by_label("Số điện thoại di động").fill("0987 654 321")
     page.get_by_label("Email (không bắt buộc)").fill("kiem.thu@example.vn")
     page.get_by_placeholder("Gõ để tìm đơn vị (không cần dấu)…").fill("dong phong")
-    page.get_by_label("Đơn vị công tác", exact=True).select_option(label="— — Xã Đông Phong (AH-HDG-03)")
+    page.get_by_label("Đơn vị công tác", exact=True).select_option(label="Xã Đông Phong — Huyện Đông Giang (AH-HDG-03)")
     page.get_by_label("Mật khẩu (ít nhất 8 ký tự").fill("Sao-bang-dem-9")
     page.get_by_label("Nhập lại mật khẩu").fill("Sao-bang-dem-9")
     screenshot(page, "phone-register")
