@@ -7,8 +7,11 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from contest.models import AuditEntry, Regrade, Role
+from contest.models import AuditEntry, Question, Regrade, RegradeAction, Role
+from contest.services import regrade as regrade_service
 from tests.blueprints.test_security import database_fingerprint
+from tests.conftest import T0
+from tests.helpers import POLICY, play
 from tests.services.test_regrade import _correct_the_key, wrong_key  # noqa: F401 (the fixture)
 
 
@@ -57,3 +60,17 @@ def test_a_regrade_changing_nothing_or_unknown_is_refused(client, db_session, wr
     odd = client.get(f"/ban-to-chuc/cuoc-thi/{contest.id}/cham-lai/{question.id}?cach=xoa")
     assert odd.status_code == 422 and "Cách chấm lại không hợp lệ" in odd.get_data(as_text=True)
     assert db_session.scalar(select(Regrade)) is None
+
+
+def test_the_participant_review_says_a_question_was_voided(client, db_session, make_unit, make_user, make_contest, login):
+    unit = make_unit("P")
+    contest = make_contest(unit=unit, review_policy="immediate")
+    player = make_user(Role.participant, unit=unit)
+    attempt = play(db_session, player, contest.rounds[0], T0, correct=0)
+    voided = attempt.questions[0]
+    question = db_session.get(Question, voided.question_id)
+    regrade_service.regrade(db_session, contest, question, RegradeAction.credit, T0 + timedelta(hours=1), POLICY, None)
+    db_session.commit()
+    login(player)
+    page = client.get(f"/bai-thi/{attempt.id}/ket-qua").get_data(as_text=True)
+    assert page.count("Câu hỏi đã được hủy khi chấm lại: mọi người làm câu này đều được điểm.") == 1
