@@ -6,6 +6,7 @@ import enum
 import hashlib
 from dataclasses import dataclass, field
 
+from question_bank.labels import LabelledEnum
 from question_bank.text import normalize_text
 
 # A question has 2 to 6 choices, A–F: the edit form, the import and the export alike.
@@ -16,21 +17,13 @@ TRUE_TEXT = "Đúng"
 FALSE_TEXT = "Sai"
 
 
-class QuestionKind(str, enum.Enum):
-    single = "single"
-    multiple = "multiple"
-    true_false = "true_false"
-
-    @property
-    def label(self) -> str:
-        return KIND_LABELS[self]
+class QuestionKind(LabelledEnum):
+    single = "single", "Một đáp án"
+    multiple = "multiple", "Nhiều đáp án"
+    true_false = "true_false", "Đúng/Sai"
 
 
-KIND_LABELS = {
-    QuestionKind.single: "Một đáp án",
-    QuestionKind.multiple: "Nhiều đáp án",
-    QuestionKind.true_false: "Đúng/Sai",
-}
+KIND_LABELS = QuestionKind.labels()
 
 
 class Difficulty(enum.IntEnum):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from sqlalchemy import (
@@ -23,44 +22,32 @@ from contest.models.questions import QuestionBank, Topic
 from contest.models.units import Unit
 from contest.models.users import User
 from contest.timeutil import UTCDateTime, utcnow
+from question_bank.labels import LabelledEnum
 
-class ContestStatus(str, enum.Enum):
-    draft = "draft"
-    published = "published"
-    archived = "archived"
-
-    @property
-    def label(self) -> str:
-        return {"draft": "Bản nháp", "published": "Đã công bố", "archived": "Lưu trữ"}[self.value]
+class ContestStatus(LabelledEnum):
+    draft = "draft", "Bản nháp"
+    published = "published", "Đã công bố"
+    archived = "archived", "Lưu trữ"
 
 
-class OverdueHandling(str, enum.Enum):
+class OverdueHandling(LabelledEnum):
     """What happens to an attempt still open when its deadline (+ grace) passes (Moodle's `overduehandling`)."""
 
-    autosubmit = "autosubmit"  # finished with the answers saved until then, and scored (status expired)
-    autoabandon = "autoabandon"  # not counted: only an attempt the participant submitted in time scores
-
-    @property
-    def label(self) -> str:
-        return OVERDUE_LABELS[self.value]
+    # finished with the answers saved until then, and scored (status expired)
+    autosubmit = "autosubmit", "Tự động nộp bài với các câu trả lời đã lưu"
+    # not counted: only an attempt the participant submitted in time scores
+    autoabandon = "autoabandon", "Hủy bài thi chưa nộp (không tính điểm, vẫn tính là đã dùng lượt)"
 
 
-OVERDUE_LABELS = {
-    "autosubmit": "Tự động nộp bài với các câu trả lời đã lưu",
-    "autoabandon": "Hủy bài thi chưa nộp (không tính điểm, vẫn tính là đã dùng lượt)",
-}
+OVERDUE_LABELS = {handling.value: handling.label for handling in OverdueHandling}
 
 
-class RoundState(str, enum.Enum):
+class RoundState(LabelledEnum):
     """Where a round stands at a moment: derived from its times, not stored."""
 
-    upcoming = "upcoming"
-    open = "open"
-    closed = "closed"
-
-    @property
-    def label(self) -> str:
-        return {"upcoming": "Sắp diễn ra", "open": "Đang diễn ra", "closed": "Đã kết thúc"}[self.value]
+    upcoming = "upcoming", "Sắp diễn ra"
+    open = "open", "Đang diễn ra"
+    closed = "closed", "Đã kết thúc"
 
 
 contest_units = Table(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, String
@@ -10,27 +9,18 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from contest.db import Base
 from contest.timeutil import UTCDateTime, utcnow
+from question_bank.labels import LabelledEnum
 
 
-class UnitKind(str, enum.Enum):
-    province = "province"
-    department = "department"
-    district = "district"
-    office = "office"
-    commune = "commune"
-
-    @property
-    def label(self) -> str:
-        return UNIT_KIND_LABELS[self]
+class UnitKind(LabelledEnum):
+    province = "province", "Tỉnh"
+    department = "department", "Sở/Ban/Ngành"
+    district = "district", "Huyện/Thị xã/Thành phố"
+    office = "office", "Phòng/Đơn vị"
+    commune = "commune", "Xã/Phường/Thị trấn"
 
 
-UNIT_KIND_LABELS = {
-    UnitKind.province: "Tỉnh",
-    UnitKind.department: "Sở/Ban/Ngành",
-    UnitKind.district: "Huyện/Thị xã/Thành phố",
-    UnitKind.office: "Phòng/Đơn vị",
-    UnitKind.commune: "Xã/Phường/Thị trấn",
-}
+UNIT_KIND_LABELS = UnitKind.labels()
 
 
 UNIT_NAME_SEPARATOR = " — "

@@ -12,25 +12,17 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from contest.db import Base
 from contest.models.units import Unit
 from contest.timeutil import UTCDateTime, utcnow
+from question_bank.labels import LabelledEnum
 
 
-class Role(str, enum.Enum):
-    admin = "admin"
-    organizer = "organizer"
-    unit_manager = "unit_manager"
-    participant = "participant"
-
-    @property
-    def label(self) -> str:
-        return ROLE_LABELS[self]
+class Role(LabelledEnum):
+    admin = "admin", "Quản trị hệ thống"
+    organizer = "organizer", "Ban tổ chức"
+    unit_manager = "unit_manager", "Quản lý đơn vị"
+    participant = "participant", "Người dự thi"
 
 
-ROLE_LABELS = {
-    Role.admin: "Quản trị hệ thống",
-    Role.organizer: "Ban tổ chức",
-    Role.unit_manager: "Quản lý đơn vị",
-    Role.participant: "Người dự thi",
-}
+ROLE_LABELS = Role.labels()
 
 
 class User(UserMixin, Base):

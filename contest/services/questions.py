@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -20,19 +19,16 @@ from question_bank.gift import parse_gift
 from question_bank.model import Difficulty, QuestionData, QuestionKind
 from question_bank.planning import ExistingQuestion, ImportPlan, plan_import
 from question_bank.issues import ImportIssue
+from question_bank.labels import LabelledEnum
 from question_bank.text import fold, normalize_text
 
 PENDING_IMPORT_LIFETIME = timedelta(hours=24)
 
 
-class FileFormat(str, enum.Enum):
-    excel = "excel"
-    gift = "gift"
-    aiken = "aiken"
-
-    @property
-    def label(self) -> str:
-        return {"excel": "Excel (.xlsx)", "gift": "GIFT (Moodle, .txt)", "aiken": "Aiken (Moodle, .txt)"}[self.value]
+class FileFormat(LabelledEnum):
+    excel = "excel", "Excel (.xlsx)"
+    gift = "gift", "GIFT (Moodle, .txt)"
+    aiken = "aiken", "Aiken (Moodle, .txt)"
 
 
 def guess_format(filename: str, chosen: str | None) -> FileFormat:
