@@ -136,6 +136,10 @@ def import_questions_command(file: Path, bank_name, file_format, default_topic, 
     )
     for line in report_lines(plan):
         click.echo(line, err=bool(plan.errors))
+    if plan.nothing_changes:
+        db.session.rollback()
+        click.echo(f"Ngân hàng “{bank.name}” đã có đúng các câu hỏi này; không có gì để ghi.")
+        return
     if not plan.ok:
         db.session.rollback()
         raise click.ClickException("Không nhập được; không có thay đổi nào được ghi.")

@@ -145,6 +145,9 @@ def test_import_questions_command(runner, db_session, tmp_path):
     result = runner.invoke(args=["import-questions", str(good), "--bank", "Ngân hàng thử"])
     assert result.exit_code == 0, result.output
     assert "cauhoi.xlsx: 2 thay đổi (2 câu mới, 0 câu thay đổi, 0 câu không đổi)." in result.output
+    again = runner.invoke(args=["import-questions", str(good), "--bank", "Ngân hàng thử"])
+    assert again.exit_code == 0, again.output
+    assert "0 thay đổi (0 câu mới, 0 câu thay đổi, 2 câu không đổi)." in again.output and "không có gì để ghi" in again.output
     bad = tmp_path / "loi.xlsx"
     bad.write_bytes(xlsx_bytes([QUESTION_HEADER, question_row(3), question_row(4, answer="")]))
     result = runner.invoke(args=["import-questions", str(bad), "--bank", "Ngân hàng thử"])
