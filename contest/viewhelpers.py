@@ -128,6 +128,12 @@ def show_field_problems(form, problems: dict[str, list[str]]) -> None:
             field.errors = list(messages)
 
 
+def render_form(template: str, **context):
+    """A form's page: 200 when it is shown, 422 when it comes back from a POST that did not go through
+    (a view that succeeds redirects before it gets here)."""
+    return render_template(template, **context), 422 if request.method == "POST" else 200
+
+
 def import_upload(form, run, audit_action: str, summary: Callable[[object, str], str], done_url: str, template: str):
     """The page of an all-or-nothing spreadsheet import: upload, then either commit (logged) and go to
     `done_url`, or roll back and show every located error. `run(stream, filename)` returns a result with .ok."""
@@ -143,5 +149,4 @@ def import_upload(form, run, audit_action: str, summary: Callable[[object, str],
             flash(message, "success")
             return redirect(done_url)
         db.session.rollback()
-    status = 422 if request.method == "POST" else 200
-    return render_template(template, form=form, result=result), status
+    return render_form(template, form=form, result=result)

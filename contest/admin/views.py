@@ -11,7 +11,7 @@ from contest.forms import EmptyForm, as_choices
 from contest.models import Unit, User
 from contest.pagination import paginate
 from contest.errors import ValidationError
-from contest.viewhelpers import audit, commit_or_flash, db_int, import_upload, redirect_back, safe_target, save_or_problems
+from contest.viewhelpers import audit, commit_or_flash, db_int, import_upload, redirect_back, render_form, safe_target, save_or_problems
 from contest.downloads import send_xlsx
 from contest.services import audit as audit_service
 from contest.services import units as unit_service
@@ -114,8 +114,7 @@ def _save_unit(unit: Unit | None):
         )
         if saved is not None:
             return redirect(url_for("admin.units") + f"#unit-{saved.id}")
-    status = 422 if request.method == "POST" else 200
-    return render_template("admin/unit_form.html", form=form, unit=unit, problems=problems), status
+    return render_form("admin/unit_form.html", form=form, unit=unit, problems=problems)
 
 
 @bp.route("/don-vi/them", methods=["GET", "POST"])

@@ -15,7 +15,7 @@ from contest.services import audit as audit_service
 from contest.services import recovery
 from contest.services import units as unit_service
 from contest.services import users as user_service
-from contest.viewhelpers import audit, reset_link, safe_target, save_or_problems, show_field_problems
+from contest.viewhelpers import audit, render_form, reset_link, safe_target, save_or_problems, show_field_problems
 
 
 @bp.route("/dang-nhap", methods=["GET", "POST"])
@@ -82,8 +82,7 @@ def register():
         else:
             # The service's checks (formats, identifiers already taken) run too, so one submit shows every problem.
             show_field_problems(form, user_service.registration_problems(db.session, registration))
-    status = 422 if request.method == "POST" else 200
-    return render_template("auth/register.html", form=form), status
+    return render_form("auth/register.html", form=form)
 
 
 @bp.route("/tai-khoan")
@@ -113,8 +112,7 @@ def change_password():
                 return redirect(url_for("auth.profile"))
         else:
             show_field_problems(form, user_service.password_change_problems(current_user, current, new))
-    status = 422 if request.method == "POST" else 200
-    return render_template("auth/change_password.html", form=form), status
+    return render_form("auth/change_password.html", form=form)
 
 
 @bp.route("/quen-mat-khau", methods=["GET", "POST"])
@@ -171,5 +169,4 @@ def reset_password(token: str):
                 logout_user()  # whoever was logged in on this browser, it now belongs to the person who reset
             flash("Đã đặt mật khẩu mới. Mọi phiên đăng nhập cũ của tài khoản đã kết thúc; hãy đăng nhập bằng mật khẩu mới.", "success")
             return redirect(url_for("auth.login"))
-    status = 422 if request.method == "POST" else 200
-    return render_template("auth/reset_password.html", form=form, user=user, problem=None), status
+    return render_form("auth/reset_password.html", form=form, user=user, problem=None)

@@ -15,7 +15,7 @@ from contest.pagination import paginate, paginate_list
 from contest.services import questions as question_service
 from contest.services import units as unit_service
 from contest.downloads import send_xlsx
-from contest.viewhelpers import audit, commit_or_flash, db_int, redirect_back, save_or_problems
+from contest.viewhelpers import audit, commit_or_flash, db_int, redirect_back, render_form, save_or_problems
 from question_bank import excel
 from question_bank.model import LABELS, Difficulty, QuestionData, RawQuestion
 from question_bank.planning import summary
@@ -40,8 +40,7 @@ def banks():
             return redirect(url_for("organizer.bank", bank_id=bank.id))
     banks = question_service.banks_for(db.session, current_user)
     counts = question_service.question_counts(db.session, [b.id for b in banks])
-    status = 422 if request.method == "POST" else 200
-    return render_template("organizer/banks.html", banks=banks, counts=counts, form=form, problems=problems), status
+    return render_form("organizer/banks.html", banks=banks, counts=counts, form=form, problems=problems)
 
 
 @bp.route("/ngan-hang/<int:bank_id>")
@@ -217,8 +216,7 @@ def new_question(bank_id: int):
             )
             if saved is not None:
                 return redirect(url_for("organizer.bank", bank_id=bank.id))
-    status = 422 if request.method == "POST" else 200
-    return render_template("organizer/new_question.html", bank=bank, form=form, problems=problems, labels=LABELS), status
+    return render_form("organizer/new_question.html", bank=bank, form=form, problems=problems, labels=LABELS)
 
 
 @bp.route("/cau-hoi/<int:question_id>", methods=["GET", "POST"])
@@ -243,8 +241,7 @@ def edit_question(question_id: int):
             )
             if saved is not None:
                 return redirect(url_for("organizer.bank", bank_id=question.bank_id))
-    status = 422 if request.method == "POST" else 200
-    return render_template(
+    return render_form(
         "organizer/edit_question.html",
         question=question,
         form=form,
@@ -252,7 +249,7 @@ def edit_question(question_id: int):
         labels=LABELS,
         used=used,
         action_form=EmptyForm(),
-    ), status
+    )
 
 
 def _back_to_bank(question: Question):

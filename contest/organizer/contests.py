@@ -17,7 +17,7 @@ from contest.services import contests as contest_service
 from contest.services import units as unit_service
 from contest.services.contests import BlueprintLine, ContestSettings, RoundSettings
 from contest.timeutil import local_to_utc, to_local
-from contest.viewhelpers import commit_or_flash, save_or_problems
+from contest.viewhelpers import commit_or_flash, render_form, save_or_problems
 
 
 def _owner_root():
@@ -91,8 +91,7 @@ def new_contest():
         )
         if contest is not None:
             return redirect(url_for("organizer.edit_contest", contest_id=contest.id))
-    status = 422 if request.method == "POST" else 200
-    return render_template("organizer/contest_form.html", form=form, contest=None, problems=problems), status
+    return render_form("organizer/contest_form.html", form=form, contest=None, problems=problems)
 
 
 @bp.route("/cuoc-thi/<int:contest_id>", methods=["GET", "POST"])
@@ -110,8 +109,7 @@ def edit_contest(contest_id: int):
         if saved is not None:
             return redirect(url_for("organizer.edit_contest", contest_id=contest.id))
     attempts = contest_service.attempt_counts(db.session, contest)
-    status = 422 if request.method == "POST" else 200
-    return render_template(
+    return render_form(
         "organizer/contest_form.html",
         form=form,
         contest=contest,
@@ -120,7 +118,7 @@ def edit_contest(contest_id: int):
         blueprint_problems=[p for r in contest.rounds for p in contest_service.blueprint_problems(db.session, r)],
         action_form=EmptyForm(),
         now=clock.now(),
-    ), status
+    )
 
 
 @bp.route("/cuoc-thi/<int:contest_id>/trang-thai", methods=["POST"])
@@ -189,11 +187,10 @@ def _save_round(contest: Contest, round_: Round | None, copied_from: Round | Non
         if saved is not None:
             return redirect(url_for("organizer.edit_contest", contest_id=contest.id))
     locked = round_ is not None and contest_service.has_attempts(db.session, round_)
-    status = 422 if request.method == "POST" else 200
-    return render_template(
+    return render_form(
         "organizer/round_form.html", form=form, contest=contest, round=round_, problems=problems, locked=locked,
         rows=BLUEPRINT_ROWS, action_form=EmptyForm(), copied_from=copied_from,
-    ), status
+    )
 
 
 @bp.route("/cuoc-thi/<int:contest_id>/vong/moi", methods=["GET", "POST"])
