@@ -53,6 +53,16 @@ def _maintenance_url(url: str) -> str:
     return _on_database(url, "postgres")
 
 
+def _maintain(url: str, statement: str) -> None:
+    """Run CREATE or DROP DATABASE on the maintenance database of `url`'s server, outside any transaction."""
+    admin = create_engine(_maintenance_url(url), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(statement))
+    finally:
+        admin.dispose()
+
+
 def create_database(prefix: str, sqlite_dir: Path, server_url: str | None = None) -> str:
     """A fresh empty database with a unique name: on the PostgreSQL server of `server_url`
     (default TEST_DATABASE_URL; only its server and credentials are used), else a SQLite file."""
@@ -60,24 +70,14 @@ def create_database(prefix: str, sqlite_dir: Path, server_url: str | None = None
     base = server_url or _admin_url()
     if not base:
         return f"sqlite:///{sqlite_dir / (name + '.sqlite3')}"
-    admin = create_engine(_maintenance_url(base), isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    finally:
-        admin.dispose()
+    _maintain(base, f'CREATE DATABASE "{name}"')
     return _on_database(base, name)
 
 
 def drop_database(url: str) -> None:
     if not url.startswith("postgresql"):
         return
-    admin = create_engine(_maintenance_url(url), isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
-    finally:
-        admin.dispose()
+    _maintain(url, f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
 
 
 @contextlib.contextmanager

@@ -79,72 +79,36 @@ def _zip_bomb() -> bytes:
     return buffer.getvalue()
 
 
+def _row_refused(rows: list[list], row: int, column: str, message: str, id: str):
+    """A file of HEADER and `rows`, refused with `message` located at `row` and `column`."""
+    name = HEADER["ABCDE".index(column)]
+    return pytest.param(xlsx_bytes([HEADER, *rows]), f"donvi.xlsx, trang tính “Sheet1”, dòng {row}, cột {column} ({name}): {message}", id=id)
+
+
 BAD_FILES = [
     pytest.param(
         xlsx_bytes([["Mã đơn vị", "Tên đơn vị", "Loại", "Số CBCCVC"], ["A", "B", "Tỉnh", 1]]),
         "donvi.xlsx, trang tính “Sheet1”, dòng 1: Không tìm thấy dòng tiêu đề đầy đủ; thiếu cột: “Mã đơn vị cấp trên”.",
         id="missing-column",
     ),
-    pytest.param(
-        xlsx_bytes([HEADER, GOOD_ROWS[0], ["T01-X", "Xã X", "KHONGCO", "Xã", 3]]),
-        "donvi.xlsx, trang tính “Sheet1”, dòng 3, cột C (Mã đơn vị cấp trên): Không tìm thấy đơn vị cấp trên có mã “KHONGCO” (không có trong tệp và trong hệ thống).",
-        id="unknown-parent",
-    ),
-    pytest.param(
-        xlsx_bytes([HEADER, ["A", "Đơn vị A", "B", "Phòng", 1], ["B", "Đơn vị B", "C", "Phòng", 1], ["C", "Đơn vị C", "A", "Phòng", 1]]),
-        "donvi.xlsx, trang tính “Sheet1”, dòng 2, cột C (Mã đơn vị cấp trên): Quan hệ cấp trên tạo thành vòng lặp: A → B → C → A.",
-        id="cycle",
-    ),
-    pytest.param(
-        xlsx_bytes([HEADER, ["A", "Đơn vị A", "A", "Phòng", 1]]),
-        "donvi.xlsx, trang tính “Sheet1”, dòng 2, cột C (Mã đơn vị cấp trên): Đơn vị không thể là cấp trên của chính nó.",
-        id="self-parent",
-    ),
-    pytest.param(
-        xlsx_bytes([HEADER, GOOD_ROWS[0], ["t01", "Trùng", "", "Tỉnh", 0]]),
-        "donvi.xlsx, trang tính “Sheet1”, dòng 3, cột A (Mã đơn vị): Mã đơn vị “T01” bị trùng với dòng 2.",
-        id="duplicate-code",
-    ),
-    pytest.param(
-        xlsx_bytes([HEADER, ["A", "Đơn vị A", "", "Phòng", -5]]),
-        "donvi.xlsx, trang tính “Sheet1”, dòng 2, cột E (Số CBCCVC): Số CBCCVC không được âm.",
-        id="negative-headcount",
-    ),
-    pytest.param(
-        xlsx_bytes([HEADER, ["A", "Đơn vị A", "", "Phòng", 3_000_000_000]]),
-        "donvi.xlsx, trang tính “Sheet1”, dòng 2, cột E (Số CBCCVC): Số CBCCVC “3000000000” vượt quá 1.000.000.",
-        id="headcount-too-large",
-    ),
-    pytest.param(
-        xlsx_bytes([HEADER, ["A", "Đơn vị A", "", "Phòng", "mười"]]),
-        "donvi.xlsx, trang tính “Sheet1”, dòng 2, cột E (Số CBCCVC): Số CBCCVC “mười” phải là số nguyên không âm.",
-        id="headcount-not-a-number",
-    ),
-    pytest.param(
-        xlsx_bytes([HEADER, ["A", "Đơn vị A", "", "Phòng", 12.5]]),
-        "donvi.xlsx, trang tính “Sheet1”, dòng 2, cột E (Số CBCCVC): Số CBCCVC “12.5” phải là số nguyên không âm.",
-        id="headcount-fraction",
-    ),
-    pytest.param(
-        xlsx_bytes([HEADER, ["A", "Đơn vị A", "", "Tổ dân phố", 1]]),
-        "donvi.xlsx, trang tính “Sheet1”, dòng 2, cột D (Loại): Loại đơn vị “Tổ dân phố” không hợp lệ; dùng một trong: Tỉnh, Sở/Ban/Ngành, Huyện/Thị xã/Thành phố, Phòng/Đơn vị, Xã/Phường/Thị trấn.",
-        id="unknown-kind",
-    ),
-    pytest.param(
-        xlsx_bytes([HEADER, ["", "Đơn vị A", "", "Phòng", 1]]),
-        "donvi.xlsx, trang tính “Sheet1”, dòng 2, cột A (Mã đơn vị): Thiếu mã đơn vị.",
-        id="missing-code",
-    ),
-    pytest.param(
-        xlsx_bytes([HEADER, ["A B", "Đơn vị A", "", "Phòng", 1]]),
-        "donvi.xlsx, trang tính “Sheet1”, dòng 2, cột A (Mã đơn vị): Mã đơn vị “A B” không hợp lệ: chỉ gồm chữ cái không dấu, chữ số, dấu chấm, gạch ngang, gạch dưới, tối đa 32 ký tự.",
-        id="bad-code",
-    ),
-    pytest.param(
-        xlsx_bytes([HEADER, ["A", "", "", "Phòng", 1]]),
-        "donvi.xlsx, trang tính “Sheet1”, dòng 2, cột B (Tên đơn vị): Thiếu tên đơn vị.",
-        id="missing-name",
-    ),
+    _row_refused([GOOD_ROWS[0], ["T01-X", "Xã X", "KHONGCO", "Xã", 3]], 3, "C",
+                 "Không tìm thấy đơn vị cấp trên có mã “KHONGCO” (không có trong tệp và trong hệ thống).", "unknown-parent"),
+    _row_refused([["A", "Đơn vị A", "B", "Phòng", 1], ["B", "Đơn vị B", "C", "Phòng", 1], ["C", "Đơn vị C", "A", "Phòng", 1]], 2, "C",
+                 "Quan hệ cấp trên tạo thành vòng lặp: A → B → C → A.", "cycle"),
+    _row_refused([["A", "Đơn vị A", "A", "Phòng", 1]], 2, "C", "Đơn vị không thể là cấp trên của chính nó.", "self-parent"),
+    _row_refused([GOOD_ROWS[0], ["t01", "Trùng", "", "Tỉnh", 0]], 3, "A", "Mã đơn vị “T01” bị trùng với dòng 2.", "duplicate-code"),
+    _row_refused([["A", "Đơn vị A", "", "Phòng", -5]], 2, "E", "Số CBCCVC không được âm.", "negative-headcount"),
+    _row_refused([["A", "Đơn vị A", "", "Phòng", 3_000_000_000]], 2, "E", "Số CBCCVC “3000000000” vượt quá 1.000.000.", "headcount-too-large"),
+    _row_refused([["A", "Đơn vị A", "", "Phòng", "mười"]], 2, "E", "Số CBCCVC “mười” phải là số nguyên không âm.", "headcount-not-a-number"),
+    _row_refused([["A", "Đơn vị A", "", "Phòng", 12.5]], 2, "E", "Số CBCCVC “12.5” phải là số nguyên không âm.", "headcount-fraction"),
+    _row_refused([["A", "Đơn vị A", "", "Tổ dân phố", 1]], 2, "D",
+                 "Loại đơn vị “Tổ dân phố” không hợp lệ; dùng một trong: Tỉnh, Sở/Ban/Ngành, Huyện/Thị xã/Thành phố, Phòng/Đơn vị, "
+                 "Xã/Phường/Thị trấn.", "unknown-kind"),
+    _row_refused([["", "Đơn vị A", "", "Phòng", 1]], 2, "A", "Thiếu mã đơn vị.", "missing-code"),
+    _row_refused([["A B", "Đơn vị A", "", "Phòng", 1]], 2, "A",
+                 "Mã đơn vị “A B” không hợp lệ: chỉ gồm chữ cái không dấu, chữ số, dấu chấm, gạch ngang, gạch dưới, tối đa 32 ký tự.",
+                 "bad-code"),
+    _row_refused([["A", "", "", "Phòng", 1]], 2, "B", "Thiếu tên đơn vị.", "missing-name"),
     pytest.param(b"", "donvi.xlsx: Tệp rỗng (0 byte).", id="empty-file"),
     pytest.param(
         "Mã đơn vị,Tên đơn vị\nA,B\n".encode(),

@@ -92,36 +92,37 @@ def _field_errors(page: str) -> dict[str, str]:
     return dict(re.findall(r'<div class="invalid-feedback" id="([a-z_]+)-error">([^<]*)</div>', page))
 
 
-def test_registration_shows_every_field_error_on_the_first_submit(client, db_session, unit):
-    """The form's own checks (the confirmation) do not hide the service's (format, strength, phone taken)."""
+@pytest.mark.parametrize("second, errors", [
+    pytest.param(
+        {"cccd": "12345", "email": "khac@example.vn", "password": "12345678", "confirm": "12345679"},
+        {
+            "cccd": "Số CCCD phải gồm đúng 12 chữ số.",
+            "phone": "Số điện thoại này đã được đăng ký.",
+            "password": "Mật khẩu quá dễ đoán (“12345678” là mật khẩu hoặc từ rất phổ biến). Hãy dùng một cụm dài hơn, khó đoán hơn, ví dụ ba bốn từ ghép với nhau kèm chữ số hoặc ký hiệu.",
+            "confirm": "Mật khẩu nhập lại không khớp.",
+        },
+        id="the-form-check-does-not-hide-the-services",
+    ),
+    pytest.param(
+        {"phone": "0212", "unit_id": "0", "password": "ngan1", "confirm": "ngan1"},
+        {
+            "cccd": "Số CCCD này đã được đăng ký. Nếu đó là bạn, hãy đăng nhập hoặc liên hệ ban tổ chức.",
+            "phone": "Số điện thoại di động không hợp lệ (10 chữ số, bắt đầu bằng 03, 05, 07, 08 hoặc 09).",
+            "email": "Email này đã được đăng ký.",
+            "unit_id": "Vui lòng chọn đơn vị công tác.",
+            "password": "Mật khẩu phải có ít nhất 8 ký tự.",
+        },
+        id="taken-cccd-and-email-beside-a-bad-phone-and-no-unit",
+    ),
+])
+def test_registration_shows_every_field_error_on_the_first_submit(client, db_session, unit, second, errors):
+    """After one registration, a second shows every problem at once: the form's own checks (the confirmation) do
+    not hide the service's (format, strength, identifiers already taken), nor a bad phone a taken CCCD or e-mail."""
     assert client.post("/dang-ky", data=_form(unit)).status_code == 302
     client.post("/dang-xuat")
-    response = client.post(
-        "/dang-ky",
-        data=_form(unit, cccd="12345", email="khac@example.vn", password="12345678", confirm="12345679"),
-    )
+    response = client.post("/dang-ky", data=_form(unit, **second))
     assert response.status_code == 422
-    assert _field_errors(response.get_data(as_text=True)) == {
-        "cccd": "Số CCCD phải gồm đúng 12 chữ số.",
-        "phone": "Số điện thoại này đã được đăng ký.",
-        "password": "Mật khẩu quá dễ đoán (“12345678” là mật khẩu hoặc từ rất phổ biến). Hãy dùng một cụm dài hơn, khó đoán hơn, ví dụ ba bốn từ ghép với nhau kèm chữ số hoặc ký hiệu.",
-        "confirm": "Mật khẩu nhập lại không khớp.",
-    }
-    assert _user_count(db_session) == 1
-
-
-def test_taken_cccd_and_email_are_shown_even_beside_a_bad_phone_and_a_missing_unit(client, db_session, unit):
-    assert client.post("/dang-ky", data=_form(unit)).status_code == 302
-    client.post("/dang-xuat")
-    response = client.post("/dang-ky", data=_form(unit, phone="0212", unit_id="0", password="ngan1", confirm="ngan1"))
-    assert response.status_code == 422
-    assert _field_errors(response.get_data(as_text=True)) == {
-        "cccd": "Số CCCD này đã được đăng ký. Nếu đó là bạn, hãy đăng nhập hoặc liên hệ ban tổ chức.",
-        "phone": "Số điện thoại di động không hợp lệ (10 chữ số, bắt đầu bằng 03, 05, 07, 08 hoặc 09).",
-        "email": "Email này đã được đăng ký.",
-        "unit_id": "Vui lòng chọn đơn vị công tác.",
-        "password": "Mật khẩu phải có ít nhất 8 ký tự.",
-    }
+    assert _field_errors(response.get_data(as_text=True)) == errors
     assert _user_count(db_session) == 1
 
 
