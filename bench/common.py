@@ -72,6 +72,15 @@ def machine() -> str:
     return f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
 
 
+def publish(name: str, body: str, summary: str, smoke: bool) -> None:
+    """Print a benchmark's section `## name` and its one-line summary; a full run also writes the section to
+    BENCHMARKS.md, a smoke run leaves the file as it was."""
+    if not smoke:
+        write_section(name, body)
+    print(body)
+    print(summary + (" (smoke: BENCHMARKS.md left as it was)" if smoke else ""))
+
+
 def write_section(name: str, body: str) -> None:
     """Replace (or append) the section `## name` of BENCHMARKS.md."""
     text = BENCHMARKS_MD.read_text(encoding="utf-8") if BENCHMARKS_MD.exists() else "# Benchmarks\n"

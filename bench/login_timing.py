@@ -17,7 +17,7 @@ from pathlib import Path
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from bench.common import arguments, machine, write_section
+from bench.common import arguments, machine, publish
 from contest import create_app, db
 from contest.migrate import upgrade_to_head
 from contest.models import Role
@@ -83,10 +83,7 @@ An unknown identifier is verified against a dummy hash of the same method (`cont
 `verify_nothing`), so its answer takes the time of a wrong password for a real account; before, it skipped
 the hash and answered in about a tenth of the time (issue 15: 14 ms against 130 ms).
 """
-    if not args.smoke:
-        write_section("Login timing (unknown and known accounts)", body)
-    print(body)
-    print("login timing benchmark" + (" (smoke: BENCHMARKS.md left as it was)" if args.smoke else ""))
+    publish("Login timing (unknown and known accounts)", body, "login timing benchmark", args.smoke)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
 
-from bench.common import arguments, machine, measure, peak_memory, write_section
+from bench.common import arguments, machine, measure, peak_memory, publish
 from contest import create_app, db
 from contest.migrate import upgrade_to_head
 from contest.models import Unit
@@ -92,11 +92,8 @@ except the database imports (one each). SQLite file database.
 | full import, new bank: parse + plan + write {ROWS:,} questions in one transaction | {first_s:.2f} | {first_s / read_s:.2f} | — |
 | full re-import of the same file (compared by code, nothing written) | {update_s:.2f} | {update_s / read_s:.2f} | {update_mem:.1f} |
 """
-    if not args.smoke:
-        write_section("Question import (5,000-question workbook)", body)
-    print(body)
-    print(f"question import benchmark: {ROWS} questions in {time.perf_counter() - started:.0f} s"
-          + (" (smoke: BENCHMARKS.md left as it was)" if args.smoke else ""))
+    publish("Question import (5,000-question workbook)", body,
+            f"question import benchmark: {ROWS} questions in {time.perf_counter() - started:.0f} s", args.smoke)
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ from pathlib import Path
 from openpyxl import Workbook
 from sqlalchemy import insert, text
 
-from bench.common import arguments, machine, measure, peak_memory, postgres_database, write_section
+from bench.common import arguments, machine, measure, peak_memory, postgres_database, publish
 from contest import create_app, db
 from contest.migrate import upgrade_to_head
 from contest.models import Answer, Attempt, AttemptQuestion, BlueprintItem, Choice, Contest, Question, QuestionBank, Round, Topic, Unit, User
@@ -201,11 +201,8 @@ formats; its memory is the ranked standings held before writing. The question st
 exports write few rows: their time is the SQL aggregation over the 1,000,000 saved answers (item
 statistics) and the ranking of 100,000 attempts (winners), not the spreadsheet.
 """
-    if not args.smoke:
-        write_section("Reports and exports (1,000 units, 100,000 attempts)", body)
-    print(body)
-    print(f"reports benchmark: {UNITS} units, {PEOPLE * ROUNDS} attempts in {time.perf_counter() - started_run:.0f} s"
-          + (" (smoke: BENCHMARKS.md left as it was)" if args.smoke else ""))
+    publish("Reports and exports (1,000 units, 100,000 attempts)", body,
+            f"reports benchmark: {UNITS} units, {PEOPLE * ROUNDS} attempts in {time.perf_counter() - started_run:.0f} s", args.smoke)
 
 
 if __name__ == "__main__":

@@ -38,7 +38,7 @@ import aiohttp
 from sqlalchemy import create_engine, insert, text
 from werkzeug.security import generate_password_hash
 
-from bench.common import arguments, machine, postgres_database, write_section
+from bench.common import arguments, machine, postgres_database, publish
 from contest.migrate import upgrade_to_head
 from contest.models import BlueprintItem, Choice, Contest, Question, QuestionBank, Round, Topic, Unit, User, contest_units
 from contest.timeutil import utcnow
@@ -348,11 +348,8 @@ upsert; what is left over the ceiling is Flask-WTF's CSRF check, the signed sess
 commit. Logging in is dominated by the scrypt password hash (about 50 ms of CPU each): 1,000 logins take
 about a minute of one core, so the benchmark logs everyone in before the 8:00 surge, as people do.
 """
-    if not args.smoke:
-        write_section("Contest surge (gunicorn + PostgreSQL)", body)
-    print(body)
-    print(f"surge benchmark: {PARTICIPANTS} participants in {time.perf_counter() - started:.0f} s ({phases})"
-          + (" (smoke: BENCHMARKS.md left as it was)" if args.smoke else ""))
+    publish("Contest surge (gunicorn + PostgreSQL)", body,
+            f"surge benchmark: {PARTICIPANTS} participants in {time.perf_counter() - started:.0f} s ({phases})", args.smoke)
     errors = sum(rec.errors.values())
     if errors or lost:
         print(f"{errors} error responses: {rec.error_summary()}", file=sys.stderr)

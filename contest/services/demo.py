@@ -85,18 +85,16 @@ def load_demo_data(session: Session, now: datetime) -> str:
     created_units = 0
     root, new = _ensure_unit(session, PROVINCE[0], PROVINCE[1], UnitKind.province, 0, None)
     created_units += new
-    for code, name, offices in DEPARTMENTS:
-        dept, new = _ensure_unit(session, f"AH-{code}", name, UnitKind.department, rng.randint(8, 25), root)
-        created_units += new
-        for index, office in enumerate(offices, start=1):
-            _, new = _ensure_unit(session, f"AH-{code}-{index:02d}", office, UnitKind.office, rng.randint(5, 30), dept)
+    # (units, their kind, their children's kind, headcount ranges of each): departments first, then districts
+    levels = [(DEPARTMENTS, UnitKind.department, UnitKind.office, (8, 25), (5, 30)),
+              (DISTRICTS, UnitKind.district, UnitKind.commune, (60, 140), (18, 40))]
+    for units, kind, child_kind, headcounts, child_headcounts in levels:
+        for code, name, children in units:
+            unit, new = _ensure_unit(session, f"AH-{code}", name, kind, rng.randint(*headcounts), root)
             created_units += new
-    for code, name, communes in DISTRICTS:
-        district, new = _ensure_unit(session, f"AH-{code}", name, UnitKind.district, rng.randint(60, 140), root)
-        created_units += new
-        for index, commune in enumerate(communes, start=1):
-            _, new = _ensure_unit(session, f"AH-{code}-{index:02d}", commune, UnitKind.commune, rng.randint(18, 40), district)
-            created_units += new
+            for index, child in enumerate(children, start=1):
+                _, new = _ensure_unit(session, f"AH-{code}-{index:02d}", child, child_kind, rng.randint(*child_headcounts), unit)
+                created_units += new
 
     created_users = 0
     for account in DEMO_ACCOUNTS:
