@@ -21,7 +21,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Rule
 
 from contest import clock, db
-from contest.models import Attempt, Contest, PendingImport, Question, QuestionBank, Unit, User
+from contest.models import Attempt, Contest, Override, PendingImport, Question, QuestionBank, Unit, User
 from contest.services import demo
 
 PASSWORD = demo.DEMO_PASSWORD
@@ -176,7 +176,7 @@ def _real_ids(session) -> dict[str, int]:
     contest = session.scalar(select(Contest))
     return {"contest_id": contest.id, "round_id": contest.rounds[0].id, "bank_id": first(QuestionBank),
             "question_id": first(Question), "attempt_id": first(Attempt), "unit_id": first(Unit),
-            "user_id": first(User), "pending_id": first(PendingImport)}
+            "user_id": first(User), "pending_id": first(PendingImport), "override_id": first(Override)}
 
 
 def _build(rule: Rule, values: dict) -> str:
