@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from contest import clock, db
 from contest.access import Need, concerns_manager, get_or_404, load_contest, manages, report_roles
+from contest.formats import format_number
 from contest.forms import EmptyForm
 from contest.models import Role, User
 from contest.clock import attempt_policy
@@ -163,7 +164,7 @@ def import_staff():
         StaffImportForm(),
         lambda stream, filename: staff.import_staff(db.session, stream, filename, scope),
         "import.staff",
-        lambda r, filename: f"Đã nhập danh sách {r.people} người của {r.units} đơn vị từ tệp {filename}.",
+        lambda r, filename: f"Đã nhập danh sách {format_number(r.people)} người của {format_number(r.units)} đơn vị từ tệp {filename}.",
         url_for("reports.import_staff"),
         "reports/import_staff.html",
     )

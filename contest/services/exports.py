@@ -193,5 +193,5 @@ def export_question_statistics(session: Session, scope: Scope, now: datetime, ta
          s.flag or ""]
         for s in items
     )
-    title = _title("THỐNG KÊ CÂU HỎI", scope, None, now) + [f"Số bài thi đã hoàn thành: {total}"]
+    title = _title("THỐNG KÊ CÂU HỎI", scope, None, now) + [f"Số bài thi đã hoàn thành: {format_number(total)}"]
     return write_table(_stat_columns(), rows, title, "Câu hỏi", target)

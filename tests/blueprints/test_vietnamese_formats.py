@@ -179,3 +179,13 @@ def test_round_form_refuses_other_orders_with_one_clear_message(client, db_sessi
     error = re.search(r'<div class="invalid-feedback" id="opens_at-error">([^<]*)</div>', refused.get_data(as_text=True)).group(1)
     assert error == message
     assert f'value="{opens_at}"' in refused.get_data(as_text=True)  # what was typed stays in the box to correct
+
+
+def test_staff_import_message_groups_thousands(client, login_as, played):
+    from tests.helpers import xlsx_bytes
+
+    rows = [["Họ và tên", "CCCD", "Số điện thoại", "Mã đơn vị", "Chức vụ"]]
+    rows += [[f"Cán bộ {n}", "", f"091{n:07d}", "P-H", ""] for n in range(1200)]
+    login_as(Role.admin)
+    done = client.post("/bao-cao/danh-sach-can-bo", data={"file": (io.BytesIO(xlsx_bytes(rows)), "ds.xlsx")}, follow_redirects=True)
+    assert "Đã nhập danh sách 1.200 người của 1 đơn vị từ tệp ds.xlsx." in done.get_data(as_text=True)
