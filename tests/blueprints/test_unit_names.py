@@ -171,3 +171,16 @@ def test_staff_template_lists_the_codes_of_the_managers_subtree(client, login_as
     assert any(v.sqref and "D2" in str(v.sqref) for v in sheet.data_validations.dataValidation)
     guide = " ".join(str(c.value) for c in book["Hướng dẫn"]["A"])
     assert "trang Đơn vị" not in guide and "Mã đơn vị" in guide
+
+
+def test_override_list_names_units_with_their_parent(client, db_session, login_as, make_user, clock, tree):
+    from contest.services import overrides as override_service
+
+    person = make_user(unit=tree["home_office"], full_name="Người Được Gia Hạn")
+    for who, unit_id in [(person.phone, None), ("", tree["finance_office"].id)]:
+        override_service.save_override(db_session, tree["contest"], None, override_service.OverrideSettings(
+            person=who, unit_id=unit_id, round_id=None, extra_minutes=5))
+    db_session.commit()
+    login_as(Role.organizer, unit=tree["province"])
+    page = client.get(f"/ban-to-chuc/cuoc-thi/{tree['contest'].id}/dieu-chinh").get_data(as_text=True)
+    assert "<strong>Văn phòng Sở — Sở Tài chính</strong>" in page and "· Văn phòng Sở — Sở Nội vụ" in page
