@@ -33,6 +33,7 @@ def create_app(config: dict | None = None, instance_path: str | Path | None = No
     from contest.main import bp as main_bp
     from contest.organizer import bp as organizer_bp
     from contest.participant import bp as participant_bp
+    from contest.people import bp as people_bp
     from contest.reports import bp as reports_bp
 
     viewhelpers.init_app(app)  # first: it replaces the `int` URL converter every route uses
@@ -50,6 +51,7 @@ def create_app(config: dict | None = None, instance_path: str | Path | None = No
     app.register_blueprint(admin_bp)
     app.register_blueprint(organizer_bp)
     app.register_blueprint(participant_bp)
+    app.register_blueprint(people_bp)
     app.register_blueprint(reports_bp)
     app.add_url_rule("/favicon.ico", "favicon", lambda: app.send_static_file("favicon.svg"))
     return app

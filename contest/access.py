@@ -14,9 +14,11 @@ from contest import clock, db
 from contest.models import Attempt, Contest, Override, Question, QuestionBank, Role, Round
 from contest.services import attempts as attempt_service
 from contest.services import contests as contest_service
+from contest.services import people as people_service
 from contest.services import questions as question_service
 from contest.services import regrade as regrade_service
 from contest.services.units import is_in_subtree
+from contest.models.users import UnitChangeRequest, User
 
 
 def roles_required(*roles: Role):
@@ -145,3 +147,22 @@ def may_see_leaderboard(contest: Contest) -> bool:
     if contest.leaderboard_visibility == "participants":
         return current_user.is_authenticated and contest_service.is_eligible(current_user, contest)
     return False
+
+
+people_managers = roles_required(Role.admin, Role.unit_manager)
+
+
+def load_person(user_id: int) -> User:
+    """An account the current user looks after: any for admins, a participant of their subtree for unit managers."""
+    person = get_or_404(User, user_id)
+    if not people_service.manages_person(current_user, person):
+        abort(403)
+    return person
+
+
+def load_move_request(request_id: int) -> UnitChangeRequest:
+    """A request to move unit that the current user may decide (the target unit is in their subtree)."""
+    move = get_or_404(UnitChangeRequest, request_id)
+    if not people_service.may_decide(current_user, move):
+        abort(403)
+    return move

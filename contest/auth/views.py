@@ -12,6 +12,7 @@ from contest.forms import as_choices
 from contest.ratelimit import LOGIN_PER_ACCOUNT, LOGIN_PER_ADDRESS, REGISTER_PER_ADDRESS, failed_login, limiter, login_identifier
 from contest.ratelimit import RESET_REQUEST_PER_ACCOUNT, RESET_REQUEST_PER_ADDRESS, reset_request_identifier
 from contest.services import audit as audit_service
+from contest.services import people as people_service
 from contest.services import recovery
 from contest.services import units as unit_service
 from contest.services import users as user_service
@@ -90,7 +91,8 @@ def register():
 def profile():
     unit = current_user.unit
     ancestors = unit_service.ancestors(db.session, unit) if unit is not None else []
-    return render_template("auth/profile.html", unit=unit, ancestors=ancestors)
+    pending = people_service.pending_move(db.session, current_user)
+    return render_template("auth/profile.html", unit=unit, ancestors=ancestors, pending_move=pending)
 
 
 @bp.route("/tai-khoan/doi-mat-khau", methods=["GET", "POST"])

@@ -17,7 +17,7 @@ from contest.models.contests import (
 from contest.models.questions import Choice, PendingImport, Question, QuestionBank, Topic
 from contest.models.regrades import Regrade, RegradeAction
 from contest.models.units import UNIT_KIND_LABELS, StaffMember, Unit, UnitKind
-from contest.models.users import ROLE_LABELS, Role, User
+from contest.models.users import ROLE_LABELS, MoveStatus, Role, UnitChangeRequest, User
 
 __all__ = [
     "Answer",
@@ -50,6 +50,8 @@ __all__ = [
     "Topic",
     "UNIT_KIND_LABELS",
     "Unit",
+    "UnitChangeRequest",
+    "MoveStatus",
     "UnitKind",
     "User",
     "contest_units",

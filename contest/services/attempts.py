@@ -118,6 +118,7 @@ def start_attempt(session: Session, user: User, round_: Round, now: datetime, po
     attempt = Attempt(
         round_id=round_.id,
         user_id=user.id,
+        unit_id=user.unit_id,
         number=_next_number(session, user, round_),
         status=AttemptStatus.in_progress.value,
         seed=seed,

@@ -117,22 +117,29 @@ def participation_by_unit(
     """
     finished = and_(Attempt.round_id.in_(scope.round_ids), Attempt.status.in_(FINISHED))
     people = _person_scores(scope)
+    # Attempts count for the unit they were taken in, people for the unit of their latest finished attempt:
+    # someone who moved after taking part still counts where they took part (README, "Corrections").
+    latest = (
+        select(Attempt.user_id, Attempt.unit_id,
+               func.row_number().over(partition_by=Attempt.user_id, order_by=(Attempt.finished_at.desc(), Attempt.id.desc())).label("rn"))
+        .where(finished)
+        .subquery()
+    )
     own_people = (
-        select(User.unit_id, func.count().label("participants"), func.sum(people.c.score).label("score_sum"), func.max(people.c.score).label("best"))
-        .join(people)
-        .group_by(User.unit_id)
+        select(latest.c.unit_id, func.count().label("participants"), func.sum(people.c.score).label("score_sum"), func.max(people.c.score).label("best"))
+        .join(people, people.c.user_id == latest.c.user_id)
+        .where(latest.c.rn == 1)
+        .group_by(latest.c.unit_id)
         .subquery()
     )
     own_attempts = (
         select(
-            User.unit_id,
+            Attempt.unit_id,
             func.count().label("attempts"),
             func.sum(case((Attempt.score == Attempt.max_score, 1))).label("full_scores"),
         )
-        .select_from(Attempt)
-        .join(User)
         .where(finished)
-        .group_by(User.unit_id)
+        .group_by(Attempt.unit_id)
         .subquery()
     )
     own_staff = select(StaffMember.unit_id, func.count().label("staff")).group_by(StaffMember.unit_id).subquery()

@@ -67,16 +67,18 @@ class Registration:
     position: str | None = None
 
 
-def _identity_conflicts(
-    session: Session, *, cccd: str | None, phone: str | None, email: str | None
+def identity_conflicts(
+    session: Session, *, cccd: str | None, phone: str | None, email: str | None, except_user: User | None = None
 ) -> list[tuple[str, str]]:
-    """(field, message) for each identifier already taken; each one checked whatever the others are."""
+    """(field, message) for each identifier already taken (by an account other than `except_user`); each one
+    checked whatever the others are."""
     conflicts = []
-    if cccd and session.scalar(select(User.id).where(User.cccd == cccd)):
+    other = User.id != except_user.id if except_user is not None else True
+    if cccd and session.scalar(select(User.id).where(User.cccd == cccd, other)):
         conflicts.append(("cccd", "Số CCCD này đã được đăng ký. Nếu đó là bạn, hãy đăng nhập hoặc liên hệ ban tổ chức."))
-    if phone and session.scalar(select(User.id).where(User.phone == phone)):
+    if phone and session.scalar(select(User.id).where(User.phone == phone, other)):
         conflicts.append(("phone", "Số điện thoại này đã được đăng ký."))
-    if email and session.scalar(select(User.id).where(User.email == email)):
+    if email and session.scalar(select(User.id).where(User.email == email, other)):
         conflicts.append(("email", "Email này đã được đăng ký."))
     return conflicts
 
@@ -109,7 +111,7 @@ def registration_problems(session: Session, data: Registration) -> dict[str, lis
     for message in password_problems(data.password, full_name=data.full_name, phone=phone,
                                      cccd=cccd, email=email):
         add("password", message)
-    for field, message in _identity_conflicts(session, cccd=cccd, phone=phone, email=email):
+    for field, message in identity_conflicts(session, cccd=cccd, phone=phone, email=email):
         add(field, message)
     return problems
 
@@ -159,7 +161,7 @@ def create_user(
             raise ValidationError("Số CCCD phải gồm đúng 12 chữ số.")
     normalized_email = normalize_email(email)
     check_password_strength(password, full_name=full_name, phone=normalized_phone, cccd=normalized_cccd, email=normalized_email)
-    conflicts = _identity_conflicts(session, cccd=normalized_cccd, phone=normalized_phone, email=normalized_email)
+    conflicts = identity_conflicts(session, cccd=normalized_cccd, phone=normalized_phone, email=normalized_email)
     if conflicts:
         raise ValidationError("\n".join(message for _, message in conflicts))
     role = Role(role)

@@ -43,6 +43,11 @@ EXPECTED = {
                      "organizer.overrides", "organizer.edit_override"], ORGANISER),
     "participant.contests": LOGGED_IN,
     "participant.contest": EVERYONE,
+    # People: admins, and unit managers for the participants of their subtree (P is in UM's unit).
+    "people.index": {A: 302, P: 403, ME: 200, UM: 200, O: 403, AD: 200},
+    "people.move_requests": {A: 302, P: 403, ME: 200, UM: 200, O: 403, AD: 200},
+    "people.edit_person": {A: 302, P: 403, ME: 403, UM: 200, O: 403, AD: 200},
+    "people.request_move": {A: 302, P: 200, ME: 403, UM: 403, O: 403, AD: 403},  # participants only
     "participant.leaderboard": {A: 403, P: 200, ME: 403, UM: 200, O: 200, AD: 200},
     "participant.take_attempt": OWN_ATTEMPT,
     "participant.attempt_status_api": OWN_ATTEMPT,
@@ -102,8 +107,13 @@ def world(db_session, make_unit, make_user, make_contest, make_bank):
     return users, values
 
 
+# Ids of objects the world does not hold: a route taking one answers for a missing object.
+ABSENT_IDS = {"request_id": 999999}
+
+
 def url_for_rule(rule: Rule, values: dict) -> str:
     path = rule.rule
+    values = {**ABSENT_IDS, **values}
     for argument in rule.arguments:
         for pattern in (f"<int:{argument}>", f"<path:{argument}>", f"<{argument}>"):
             path = path.replace(pattern, str(values[argument]))
@@ -438,6 +448,31 @@ POST_EXPECTED = {
     "reports.reinstate": (ORGANISER_POST, _disqualified),
     "reports.import_staff": ({A: LOGIN, P: 403, ME: Ok(302), UM: Ok(302), OE: Ok(302), O: Ok(302), AD: Ok(302)}, _staff_file),
 }
+
+
+def _correction(w, role):
+    person = _fresh_user(w)
+    return {"values": {"user_id": person.id}, "data": {"full_name": "Nguyễn Văn Sửa", "phone": person.phone, "cccd": person.cccd,
+                                                      "email": "", "unit_id": w.department.id}}
+
+
+def _pending_move(w, role):
+    from contest.services import people
+
+    person = w.make_user(Role.participant, unit=w.province)
+    move = people.request_move(w.session, person, w.department.id, "Đăng ký nhầm")
+    w.session.commit()
+    return {"values": {"request_id": move.id}, "data": {"decision": "approve"}}
+
+
+PEOPLE_POST = {A: LOGIN, P: 403, ME: 403, OE: 403, O: 403, UM: Ok(302), AD: Ok(302)}
+
+POST_EXPECTED.update({
+    "people.edit_person": (PEOPLE_POST, _correction),
+    "people.issue_reset_link": ({**PEOPLE_POST, UM: Ok(200), AD: Ok(200)}, lambda w, role: {"values": {"user_id": _fresh_user(w).id}}),
+    "people.decide_move": (PEOPLE_POST, _pending_move),
+    "people.request_move": ({**dict.fromkeys(POST_ROLES, 403), A: LOGIN, P: Ok(302)}, lambda w, role: {"data": {"to_unit_id": w.province.id}}),
+})
 
 
 def _post_rules(app):

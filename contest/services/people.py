@@ -1,0 +1,226 @@
+"""Looking after people's accounts: who may manage whom, corrections of name, unit and contact details, and
+participants' requests to move to another unit.
+
+Admins manage every account; a unit manager manages the participants of their unit's subtree. Every change
+ends the person's sessions (their cookies carry the old session version) and is audited by the caller.
+Attempts keep the unit they were taken in (`attempts.unit_id`), so a move changes no past result.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Select, select, update
+from sqlalchemy.orm import Session, selectinload
+
+from contest.errors import FieldErrors, PermissionDeniedError, ValidationError
+from contest.models import MoveStatus, Role, Unit, UnitChangeRequest, User
+from contest.services.units import is_in_subtree, subtree_filter, with_parent
+from contest.services.users import identity_conflicts, normalize_cccd, normalize_email, normalize_phone
+from question_bank.text import fold, normalize_text
+
+MAX_REASON = 500
+
+
+def manages_person(actor: User, person: User) -> bool:
+    """Admins manage everyone; a unit manager, the participants whose unit lies in their own unit's subtree."""
+    if actor.has_role(Role.admin):
+        return True
+    return (
+        actor.has_role(Role.unit_manager)
+        and actor.unit is not None
+        and person.has_role(Role.participant)
+        and is_in_subtree(person.unit, actor.unit)
+    )
+
+
+def manageable_units_root(actor: User) -> Unit | None:
+    """The subtree an actor may put people in: everything (None) for admins, their own unit's for managers."""
+    return None if actor.has_role(Role.admin) else actor.unit
+
+
+def people_query(session: Session, actor: User, query: str = "") -> Select:
+    """The accounts `actor` manages, matching a name (without diacritics), phone, CCCD or e-mail fragment."""
+    from contest.services.users import search_users
+
+    if actor.has_role(Role.admin):
+        return search_users(session, query=query)
+    return search_users(session, query=query, role=Role.participant.value, unit=actor.unit)
+
+
+# ---------------------------------------------------------------- corrections
+
+
+@dataclass
+class Correction:
+    full_name: str
+    phone: str
+    email: str | None
+    cccd: str | None
+    unit_id: int
+
+
+FIELD_LABELS = {"full_name": "họ và tên", "phone": "số điện thoại", "email": "email", "cccd": "số CCCD", "unit_id": "đơn vị"}
+
+
+def _allowed_unit(session: Session, actor: User, unit_id: int) -> Unit | None:
+    unit = session.get(Unit, unit_id) if unit_id else None
+    root = manageable_units_root(actor)
+    if unit is None or (root is not None and not is_in_subtree(unit, root)):
+        return None
+    return unit
+
+
+def correction_problems(session: Session, actor: User, person: User, data: Correction) -> tuple[dict[str, list[str]], dict]:
+    """(every problem by field, the normalised values): the registration's formats and uniqueness, checked together."""
+    problems: dict[str, list[str]] = {}
+
+    def add(field: str, message: str) -> None:
+        problems.setdefault(field, []).append(message)
+
+    full_name = normalize_text(data.full_name or "")
+    if len(full_name) < 2:
+        add("full_name", "Vui lòng nhập họ và tên.")
+    phone = normalize_phone(data.phone or "")
+    if phone is None:
+        add("phone", "Số điện thoại di động không hợp lệ (10 chữ số, bắt đầu bằng 03, 05, 07, 08 hoặc 09).")
+    cccd = None
+    if (data.cccd or "").strip():
+        cccd = normalize_cccd(data.cccd)
+        if cccd is None:
+            add("cccd", "Số CCCD phải gồm đúng 12 chữ số.")
+    elif person.has_role(Role.participant):
+        add("cccd", "Người dự thi phải có số CCCD (12 chữ số).")
+    try:
+        email = normalize_email(data.email)
+    except ValidationError as error:
+        add("email", str(error))
+        email = None
+    unit = _allowed_unit(session, actor, data.unit_id)
+    if unit is None:
+        add("unit_id", "Vui lòng chọn một đơn vị trong phạm vi bạn quản lý.")
+    for field, message in identity_conflicts(session, cccd=cccd, phone=phone, email=email, except_user=person):
+        add(field, message)
+    return problems, {"full_name": full_name, "phone": phone, "email": email, "cccd": cccd, "unit_id": unit.id if unit else None}
+
+
+def _cancel_pending_moves(session: Session, person: User) -> None:
+    session.execute(
+        update(UnitChangeRequest)
+        .where(UnitChangeRequest.user_id == person.id, UnitChangeRequest.status == MoveStatus.pending.value)
+        .values(status=MoveStatus.cancelled.value)
+    )
+
+
+def correct_person(session: Session, actor: User, person: User, data: Correction) -> dict[str, tuple]:
+    """Apply a correction; returns {field: (old, new)} of what changed. FieldErrors with every problem, or a
+    ValidationError when nothing would change. The person's sessions end; a pending move request is settled."""
+    if not manages_person(actor, person):
+        raise PermissionDeniedError("Bạn không quản lý tài khoản này.")
+    problems, values = correction_problems(session, actor, person, data)
+    if problems:
+        raise FieldErrors(problems)
+    changes = {field: (getattr(person, field), value) for field, value in values.items() if getattr(person, field) != value}
+    if not changes:
+        raise ValidationError(f"Thông tin của {person.full_name} không có gì thay đổi.")
+    for field, (_, value) in changes.items():
+        setattr(person, field, value)
+    person.search_name = fold(person.full_name)
+    if "unit_id" in changes:
+        session.expire(person, ["unit"])
+        _cancel_pending_moves(session, person)
+    person.end_sessions()
+    session.flush()
+    return changes
+
+
+def describe_changes(session: Session, changes: dict[str, tuple]) -> str:
+    """"họ và tên: A → B; đơn vị: X → Y" for the audit log and the flash message."""
+    parts = []
+    for field, (old, new) in changes.items():
+        if field == "unit_id":
+            old, new = (session.get(Unit, u).display_name if u else "—" for u in (old, new))
+        parts.append(f"{FIELD_LABELS[field]}: {old or '—'} → {new or '—'}")
+    return "; ".join(parts)
+
+
+# ---------------------------------------------------------------- requests to move unit
+
+
+def pending_move(session: Session, person: User) -> UnitChangeRequest | None:
+    return session.scalar(
+        select(UnitChangeRequest).where(UnitChangeRequest.user_id == person.id, UnitChangeRequest.status == MoveStatus.pending.value)
+    )
+
+
+def request_move(session: Session, person: User, to_unit_id: int, reason: str) -> UnitChangeRequest:
+    """A participant asks to move to another unit; a request still waiting is replaced by this one."""
+    if not person.has_role(Role.participant):
+        raise PermissionDeniedError("Chỉ người dự thi gửi yêu cầu chuyển đơn vị; hãy liên hệ quản trị viên.")
+    problems: dict[str, list[str]] = {}
+    unit = session.get(Unit, to_unit_id) if to_unit_id else None
+    if unit is None:
+        problems["to_unit_id"] = ["Vui lòng chọn đơn vị muốn chuyển đến."]
+    elif unit.id == person.unit_id:
+        problems["to_unit_id"] = [f"Bạn đang thuộc {unit.name}; hãy chọn một đơn vị khác."]
+    reason = normalize_text(reason or "")
+    if len(reason) > MAX_REASON:
+        problems["reason"] = [f"Lý do tối đa {MAX_REASON} ký tự."]
+    if problems:
+        raise FieldErrors(problems)
+    _cancel_pending_moves(session, person)
+    move = UnitChangeRequest(user=person, from_unit_id=person.unit_id, to_unit=unit, reason=reason)
+    session.add(move)
+    session.flush()
+    return move
+
+
+def cancel_move(session: Session, person: User) -> None:
+    if pending_move(session, person) is None:
+        raise ValidationError("Bạn không có yêu cầu chuyển đơn vị nào đang chờ duyệt.")
+    _cancel_pending_moves(session, person)
+    session.flush()
+
+
+def may_decide(actor: User, move: UnitChangeRequest) -> bool:
+    """An admin, or a unit manager whose subtree holds the unit the person asks to join."""
+    if actor.has_role(Role.admin):
+        return True
+    return actor.has_role(Role.unit_manager) and actor.unit is not None and is_in_subtree(move.to_unit, actor.unit)
+
+
+def moves_to_decide(session: Session, actor: User, limit: int = 200) -> tuple[list[UnitChangeRequest], list[UnitChangeRequest]]:
+    """(requests waiting, the latest decided ones) that `actor` may decide."""
+    query = select(UnitChangeRequest).options(
+        selectinload(UnitChangeRequest.user), with_parent(UnitChangeRequest.from_unit),
+        with_parent(UnitChangeRequest.to_unit), selectinload(UnitChangeRequest.decided_by),
+    )
+    if not actor.has_role(Role.admin):
+        query = query.join(Unit, Unit.id == UnitChangeRequest.to_unit_id).where(subtree_filter(actor.unit))
+    pending = session.scalars(query.where(UnitChangeRequest.status == MoveStatus.pending.value)
+                              .order_by(UnitChangeRequest.created_at, UnitChangeRequest.id)).all()
+    decided = session.scalars(query.where(UnitChangeRequest.status.in_([MoveStatus.approved.value, MoveStatus.rejected.value]))
+                              .order_by(UnitChangeRequest.decided_at.desc(), UnitChangeRequest.id.desc()).limit(limit)).all()
+    return list(pending), list(decided)
+
+
+def decide_move(session: Session, actor: User, move: UnitChangeRequest, approve: bool, note: str, now: datetime) -> None:
+    """Approve (the person moves, their sessions end) or reject a waiting request."""
+    if not may_decide(actor, move):
+        raise PermissionDeniedError("Yêu cầu này chuyển đến một đơn vị ngoài phạm vi bạn quản lý.")
+    if move.status != MoveStatus.pending.value:
+        raise ValidationError(f"Yêu cầu này đã được xử lý ({move.status_label.lower()}).")
+    note = normalize_text(note or "")
+    if len(note) > MAX_REASON:
+        raise ValidationError(f"Ghi chú tối đa {MAX_REASON} ký tự.")
+    person = move.user
+    if approve:
+        if not person.has_role(Role.participant) and not actor.has_role(Role.admin):
+            raise PermissionDeniedError(f"{person.full_name} không còn là người dự thi; chỉ quản trị viên chuyển được đơn vị.")
+        person.unit_id = move.to_unit_id
+        session.expire(person, ["unit"])
+        person.end_sessions()
+    move.status = (MoveStatus.approved if approve else MoveStatus.rejected).value
+    move.decided_by_id, move.decided_at, move.decision_note = actor.id, now, note
+    session.flush()

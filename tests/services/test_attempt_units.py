@@ -1,0 +1,101 @@
+"""Past attempts keep the unit they were taken in: a correction or an approved move changes where a person
+counts from then on, never the participation already counted for their old unit. The migration that added
+`attempts.unit_id` filled it from the participant's unit."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from alembic import command
+from sqlalchemy import Boolean, DateTime, Integer, MetaData, String, Text, create_engine, insert, text
+
+from contest.migrate import alembic_config
+from contest.models import Role, UnitKind
+from contest.services import people
+from contest.services.statistics import Scope, participation_by_unit
+from tests.conftest import T0
+from tests.helpers import play
+
+
+def _counts(session, scope, root):
+    return {row.code: (row.participants, row.attempts) for row in participation_by_unit(session, scope, root)}
+
+
+def test_a_moved_person_counts_where_each_attempt_was_taken(db_session, make_unit, make_user, make_contest, make_bank):
+    province = make_unit("P", kind=UnitKind.province)
+    old, new = make_unit("P-A", parent=province), make_unit("P-B", parent=province)
+    admin = make_user(Role.admin)
+    contest = make_contest(unit=province, bank=make_bank(owner=province, per_topic=4), rounds=2, per_topic=2,
+                           eligible_unit_ids=[province.id])
+    person = make_user(Role.participant, unit=old)
+    stayed = make_user(Role.participant, unit=old)
+    first = play(db_session, person, contest.rounds[0], T0 + timedelta(hours=1), correct=2)
+    play(db_session, stayed, contest.rounds[0], T0 + timedelta(hours=1), correct=1)
+    assert first.unit_id == old.id
+
+    changes = people.correct_person(db_session, admin, person, people.Correction(
+        full_name=person.full_name, phone=person.phone, email=None, cccd=person.cccd, unit_id=new.id))
+    db_session.commit()
+    assert changes == {"unit_id": (old.id, new.id)}
+    db_session.refresh(first)
+    assert first.unit_id == old.id  # the past attempt stays where it was taken
+    round_one = Scope(contest, contest.rounds[0])
+    assert _counts(db_session, round_one, province) == {"P": (2, 2), "P-A": (2, 2), "P-B": (0, 0)}
+
+    play(db_session, person, contest.rounds[1], contest.rounds[1].opens_at + timedelta(hours=1), correct=2)
+    assert _counts(db_session, round_one, province) == {"P": (2, 2), "P-A": (2, 2), "P-B": (0, 0)}
+    assert _counts(db_session, Scope(contest, contest.rounds[1]), province) == {"P": (1, 1), "P-A": (0, 0), "P-B": (1, 1)}
+    # The whole contest: each attempt where it was taken; each person once, in the unit of their latest attempt.
+    assert _counts(db_session, Scope(contest), province) == {"P": (2, 3), "P-A": (1, 2), "P-B": (1, 1)}
+
+
+def test_an_approved_move_leaves_past_attempts_in_the_old_unit(db_session, make_unit, make_user, make_contest, make_bank):
+    province = make_unit("P", kind=UnitKind.province)
+    old, new = make_unit("P-A", parent=province), make_unit("P-B", parent=province)
+    manager = make_user(Role.unit_manager, unit=new)
+    contest = make_contest(unit=province, bank=make_bank(owner=province, per_topic=4), per_topic=2, eligible_unit_ids=[province.id])
+    person = make_user(Role.participant, unit=old)
+    attempt = play(db_session, person, contest.rounds[0], T0 + timedelta(hours=1), correct=1)
+    move = people.request_move(db_session, person, new.id, "Chuyển công tác")
+    people.decide_move(db_session, manager, move, True, "", T0 + timedelta(hours=2))
+    db_session.commit()
+    assert person.unit_id == new.id and attempt.unit_id == old.id
+    assert _counts(db_session, Scope(contest), province) == {"P": (1, 1), "P-A": (1, 1), "P-B": (0, 0)}
+
+
+def _row(table, **values):
+    """`values`, plus a plain value for every other column that must have one (whatever later migrations add)."""
+    plain = {Integer: 1, String: "x", Text: "x", Boolean: False, DateTime: datetime(2026, 11, 23, 1, 0)}
+    row = dict(values)
+    for column in table.columns:
+        if column.name in row or column.nullable or column.server_default is not None or column.primary_key:
+            continue
+        row[column.name] = next(v for t, v in plain.items() if isinstance(column.type, t))
+    return row
+
+
+def test_the_migration_fills_attempt_units_from_their_participants(tmp_path):
+    url = f"sqlite:///{tmp_path / 'backfill.sqlite3'}"
+    config = alembic_config(url)
+    command.upgrade(config, "e5b1c7d3a902-1")
+    engine = create_engine(url)  # no PRAGMA foreign_keys: the rows below need no contest or round
+    tables = MetaData()
+    tables.reflect(engine)
+    with engine.begin() as connection:
+        connection.execute(insert(tables.tables["units"]).values(_row(tables.tables["units"], id=7, code="P", kind="province", path="/7/")))
+        connection.execute(insert(tables.tables["contests"]).values(_row(
+            tables.tables["contests"], id=1, owner_unit_id=7, status="published", audience="units", grading="best",
+            review_policy="score_only", leaderboard_visibility="hidden")))
+        connection.execute(insert(tables.tables["rounds"]).values(_row(
+            tables.tables["rounds"], id=1, contest_id=1, closes_at=datetime(2026, 12, 1), time_limit_minutes=20)))
+        for user_id, unit_id in ((1, 7), (2, None)):
+            connection.execute(insert(tables.tables["users"]).values(_row(
+                tables.tables["users"], id=user_id, phone=f"091200000{user_id}", unit_id=unit_id, role="participant")))
+        for attempt_id, user_id in ((1, 1), (2, 1), (3, 2)):
+            connection.execute(insert(tables.tables["attempts"]).values(_row(
+                tables.tables["attempts"], id=attempt_id, round_id=1, user_id=user_id, number=attempt_id, status="submitted")))
+    command.upgrade(config, "e5b1c7d3a902")
+    with engine.connect() as connection:
+        units = dict(connection.execute(text("SELECT id, unit_id FROM attempts")).all())
+    engine.dispose()
+    assert units == {1: 7, 2: 7, 3: None}
