@@ -15,6 +15,7 @@ from contest.pagination import paginate, paginate_list
 from contest.services import questions as question_service
 from contest.services import units as unit_service
 from contest.downloads import send_xlsx
+from contest.errors import NotFoundError
 from contest.viewhelpers import audit, commit_or_flash, db_int, redirect_back, render_form, save_or_problems
 from question_bank import excel
 from question_bank.model import LABELS, Difficulty, QuestionData, RawQuestion
@@ -136,8 +137,7 @@ def import_preview(bank_id: int, pending_id: int):
     bank = load_bank(bank_id)
     pending = question_service.pending_import(db.session, bank, pending_id)
     if pending is None:
-        flash("Bản xem trước đã hết hạn hoặc đã được nhập. Vui lòng tải tệp lên lại.", "warning")
-        return redirect(url_for("organizer.import_questions", bank_id=bank.id))
+        raise NotFoundError("Bản xem trước đã hết hạn hoặc đã được nhập. Vui lòng tải tệp lên lại.")
     plan = question_service.preview_import(db.session, pending, current_user)  # another user's preview: 403
     return _import_page(bank, ImportForm(), plan, pending, request.args.get("page", 1, type=db_int))
 

@@ -142,3 +142,12 @@ def test_the_preview_marks_each_question_and_names_what_changed(client, db_sessi
     db_session.expire_all()
     assert _questions(db_session) == 30
     assert db_session.scalar(select(Question).where(Question.code == "Q0003")).explanation == "Giải thích mới"
+
+
+def test_a_preview_already_written_is_not_found(client, db_session, bank):
+    page = _upload(client, bank, xlsx_bytes(TEN)).get_data(as_text=True)
+    preview = re.search(r'action="(/ban-to-chuc/ngan-hang/\d+/nhap/\d+)"', page).group(1)
+    assert client.get(preview + "?page=1").status_code == 200
+    assert _confirm(client, page).status_code == 302
+    gone = client.get(preview + "?page=1")
+    assert gone.status_code == 404 and "Vui lòng tải tệp lên lại" in gone.get_data(as_text=True)

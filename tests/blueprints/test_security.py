@@ -59,8 +59,8 @@ EXPECTED = {
     **dict.fromkeys(["reports.question_statistics", "reports.export_results", "reports.export_winners",
                      "reports.export_question_statistics", "reports.prize_verification"], ORGANISER),
     "reports.import_staff": MANAGERS, "reports.staff_template": MANAGERS,
-    # A pending import no one made (999999): back to the upload page, said why.
-    "organizer.new_question": ORGANISER, "organizer.import_preview": {**ORGANISER, O: 302, AD: 302},
+    # A pending import no one made (999999) is not found.
+    "organizer.new_question": ORGANISER, "organizer.import_preview": {**ORGANISER, O: 404, AD: 404},
     "organizer.regrade_questions": ORGANISER, "organizer.regrade": ORGANISER,
 }
 # An organiser of another province: their own lists and forms, nothing of this province's bank and contest.
