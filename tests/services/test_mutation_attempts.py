@@ -17,6 +17,7 @@ from contest.errors import NotFoundError, SessionEndedError
 from contest.models import Answer, Attempt, Question, UnitKind
 from contest.services import attempts as svc
 from contest.services.attempts import AttemptError
+from question_bank.draw import LABELS, choice_order
 from tests.conftest import T0
 from tests.helpers import POLICY
 
@@ -87,6 +88,23 @@ def test_without_shuffled_choices_the_bank_order_is_kept(db_session, make_contes
     attempt = start(db_session, player, contest.rounds[0])
     for snapshot in attempt.questions:
         assert [c["source"] for c in snapshot.choices] == [c["key"] for c in snapshot.choices]
+
+
+def test_shuffled_choices_follow_the_attempts_seed_and_true_false_keeps_its_order(db_session, player, round_):
+    """The shown order is the one `choice_order` gives for (the attempt's seed, the question): an attempt can be
+    read again from its seed. True/false questions are never shuffled (Đúng stays before Sai)."""
+    attempt = start(db_session, player, round_)
+    assert round_.contest.shuffle_choices
+    kinds = set()
+    for snapshot in attempt.questions:
+        source = db_session.get(Question, snapshot.question_id)
+        kinds.add(snapshot.kind)
+        if snapshot.kind == "true_false":
+            assert [c["source"] for c in snapshot.choices] == ["A", "B"]
+            continue
+        order = choice_order(len(source.choices), attempt.seed, source.id)
+        assert [c["source"] for c in snapshot.choices] == [LABELS[i] for i in order]
+    assert kinds == {"single", "multiple", "true_false"}
 
 
 def test_a_second_attempt_gets_the_next_number_and_the_first_stays(db_session, player, round_):
@@ -201,7 +219,7 @@ def test_autosave_checks_who_and_which_question(db_session, player, make_user, p
     # A locked account's session has ended, whatever the question.
     with pytest.raises(SessionEndedError, match="^Phiên đăng nhập đã hết hạn; vui lòng đăng nhập lại.$"):
         svc.save_answer(db_session, player.id, attempt.id, question.id, ["A"], T0, POLICY)
-    with pytest.raises(SessionEndedError):
+    with pytest.raises(SessionEndedError, match="^Phiên đăng nhập đã hết hạn; vui lòng đăng nhập lại.$"):
         svc.save_answer(db_session, player.id, attempt.id, theirs.questions[0].id, ["A"], T0, POLICY)
     assert db_session.scalar(select(Answer.id)) is None
 
