@@ -71,32 +71,32 @@ def contest_dashboard(contest_id: int):
     return render_template("reports/dashboard.html", contest=contest, scope=scope, board=board, chart=chart, threshold=threshold)
 
 
+def _unit_report(contest_id: int, template: str, listing):
+    """A report on one unit (?don_vi=, within what the user may see): `listing(scope, unit)` gives what it shows."""
+    contest, scope, _ = _report(contest_id)
+    unit = report_unit(contest)
+    shown = listing(scope, unit)
+    db.session.commit()
+    return render_template(template, contest=contest, scope=scope, unit=unit, managed=manages(contest),
+                           unit_options=report_unit_options(contest), **shown)
+
+
 @bp.route("/cuoc-thi/<int:contest_id>/don-vi")
 @report_roles
 def participation(contest_id: int):
-    contest, scope, _ = _report(contest_id)
-    unit = report_unit(contest)
     threshold = threshold_from_request()
-    units = statistics.participation_by_unit(db.session, scope, unit, threshold)
-    db.session.commit()
-    return render_template(
-        "reports/participation.html", contest=contest, scope=scope, unit=unit, units=units, threshold=threshold, managed=manages(contest),
-        unit_options=report_unit_options(contest),
-    )
+    return _unit_report(contest_id, "reports/participation.html", lambda scope, unit: {
+        "units": statistics.participation_by_unit(db.session, scope, unit, threshold), "threshold": threshold,
+    })
 
 
 @bp.route("/cuoc-thi/<int:contest_id>/chua-tham-gia")
 @report_roles
 def non_participants(contest_id: int):
-    contest, scope, _ = _report(contest_id)
-    unit = report_unit(contest)
-    people = statistics.non_participants(db.session, scope, unit)
-    accounts = statistics.registered_non_participants(db.session, scope, unit)
-    db.session.commit()
-    return render_template(
-        "reports/non_participants.html", contest=contest, scope=scope, unit=unit, people=people, accounts=accounts, managed=manages(contest),
-        unit_options=report_unit_options(contest),
-    )
+    return _unit_report(contest_id, "reports/non_participants.html", lambda scope, unit: {
+        "people": statistics.non_participants(db.session, scope, unit),
+        "accounts": statistics.registered_non_participants(db.session, scope, unit),
+    })
 
 
 @bp.route("/cuoc-thi/<int:contest_id>/cau-hoi")

@@ -36,6 +36,15 @@ DURATION = "[h]:mm:ss"
 LOCAL_DATETIME = "dd/mm/yyyy hh:mm"
 MS_PER_DAY = 86_400_000
 
+# A person's columns, the same in every export that lists them: the name, and a ranked person's rank, score and timing.
+RANK_COLUMN = Column("rank", "Hạng", width=8, number_format=SCORE)
+NAME_COLUMN = Column("name", "Họ và tên", width=28)
+SCORE_COLUMN = Column("score", "Điểm", width=9, number_format=SCORE)
+TIMING_COLUMNS = [
+    Column("time", "Thời gian làm bài", width=18, number_format=DURATION),
+    Column("finished", "Thời điểm nộp", width=20, number_format=LOCAL_DATETIME),
+]
+
 
 def _title(kind: str, scope: Scope, unit: Unit | None, now: datetime) -> list[str]:
     return [
@@ -62,15 +71,14 @@ def _board(session: Session, scope: Scope, now: datetime, policy: AttemptPolicy,
 
 
 RESULT_COLUMNS = [
-    Column("rank", "Hạng", width=8, number_format=SCORE),
-    Column("name", "Họ và tên", width=28),
+    RANK_COLUMN,
+    NAME_COLUMN,
     *UNIT_COLUMNS,
-    Column("score", "Điểm", width=9, number_format=SCORE),
+    SCORE_COLUMN,
     Column("max", "Điểm tối đa", width=12, number_format=SCORE),
     Column("prediction", "Dự đoán", width=10, number_format="0.##"),
     Column("error", "Sai lệch dự đoán", width=16, number_format="0.##"),
-    Column("time", "Thời gian làm bài", width=18, number_format=DURATION),
-    Column("finished", "Thời điểm nộp", width=20, number_format=LOCAL_DATETIME),
+    *TIMING_COLUMNS,
 ]
 
 
@@ -85,15 +93,14 @@ def export_results(session: Session, scope: Scope, now: datetime, policy: Attemp
 
 
 WINNER_COLUMNS = [
-    Column("rank", "Hạng", width=8, number_format=SCORE),
-    Column("name", "Họ và tên", width=28),
+    RANK_COLUMN,
+    NAME_COLUMN,
     Column("position", "Chức vụ", width=24),
     *UNIT_COLUMNS,
     Column("phone", "Số điện thoại", width=14),
     Column("email", "Email", width=28),
-    Column("score", "Điểm", width=9, number_format=SCORE),
-    Column("time", "Thời gian làm bài", width=18, number_format=DURATION),
-    Column("finished", "Thời điểm nộp", width=20, number_format=LOCAL_DATETIME),
+    SCORE_COLUMN,
+    *TIMING_COLUMNS,
 ]
 
 
@@ -144,7 +151,7 @@ def export_participation(
 
 
 NON_PARTICIPANT_COLUMNS = [
-    Column("name", "Họ và tên", width=28),
+    NAME_COLUMN,
     Column("position", "Chức vụ", width=24),
     *UNIT_COLUMNS,
     Column("phone", "Số điện thoại", width=14),
