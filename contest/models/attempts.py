@@ -72,6 +72,9 @@ class Attempt(Base):
     correct_count: Mapped[int | None] = mapped_column(Integer)
     time_used_ms: Mapped[int | None] = mapped_column(BigInteger)
     prediction: Mapped[int | None] = mapped_column(Integer)
+    # The position of the question the participant was on in one-question mode (saved with the autosave), so a reload
+    # or another device reopens it; NULL: the first.
+    current_position: Mapped[int | None] = mapped_column(Integer)
     client_ip: Mapped[str | None] = mapped_column(String(64))
 
     round: Mapped[Round] = relationship()

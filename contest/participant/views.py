@@ -161,7 +161,8 @@ def _json_prediction(value) -> int | None:
 
 @bp.route("/api/bai-thi/<int:attempt_id>/tra-loi", methods=["POST"])
 def save_answer_api(attempt_id: int):
-    """Autosave of one answer (or the prediction); idempotent, answers the true remaining time.
+    """Autosave of one answer (or the prediction, or the question shown in one-question mode); idempotent, answers
+    the true remaining time.
 
     Malformed input is refused with 400 before anything is read or written; an id outside the
     64-bit range is an attempt or question that does not exist (404).
@@ -185,6 +186,15 @@ def save_answer_api(attempt_id: int):
             if not attempt.round.contest.prediction_question:
                 return _bad_request("Cuộc thi này không có câu hỏi dự đoán.")
             attempt_service.save_prediction(db.session, attempt, prediction, now, policy)
+            remaining = attempt_service.remaining_seconds(attempt, now)
+        elif "position" in payload:
+            if not current_user.is_authenticated:
+                return _session_ended()
+            position = payload["position"]
+            if isinstance(position, bool) or not isinstance(position, int) or not 1 <= position <= DB_INT_MAX:
+                return _bad_request("Vị trí câu hỏi không hợp lệ.")
+            attempt = load_own_attempt(attempt_id)
+            attempt_service.save_position(db.session, attempt, position, now, policy)
             remaining = attempt_service.remaining_seconds(attempt, now)
         else:
             question_id, keys = payload.get("question_id"), payload.get("keys", [])

@@ -338,6 +338,19 @@ def save_prediction(session: Session, attempt: Attempt, prediction: int | None, 
     session.flush()
 
 
+def save_position(session: Session, attempt: Attempt, position: int, now: datetime, policy: AttemptPolicy) -> None:
+    """Remember the question (its 1-based position) the participant is on in one-question mode, so that a reload or
+    another device reopens it. Accepted while answers are, like them."""
+    lock_attempt(session, attempt)
+    if not accepts_saves(attempt, now, policy):
+        finalize_if_due(session, attempt, now, policy)
+        raise AttemptError(_closed_message(attempt))
+    if not 1 <= position <= len(attempt.questions):
+        raise AttemptError(f"Bài thi có {len(attempt.questions)} câu hỏi; không có câu {position}.")
+    attempt.current_position = position
+    session.flush()
+
+
 def saved_answers(session: Session, attempt: Attempt) -> dict[int, list[str]]:
     rows = session.execute(select(Answer.attempt_question_id, Answer.selected).where(Answer.attempt_id == attempt.id))
     return {qid: [k for k in selected.split(",") if k] for qid, selected in rows}

@@ -1,6 +1,6 @@
 // The attempt page: autosave of every choice, retries with backoff, a countdown kept in step
-// with the server, submission at zero, one-question-at-a-time mode. Without this file the
-// page still works as a plain form (save and submit buttons post it).
+// with the server, submission at zero, one-question-at-a-time mode (reopened on the question the participant
+// was on). Without this file the page still works as a plain form (save and submit buttons post it).
 (function () {
   "use strict";
   var root = document.getElementById("attempt");
@@ -295,8 +295,28 @@
   var toggle = document.getElementById("toggle-mode");
   var prev = document.getElementById("prev-question");
   var next = document.getElementById("next-question");
-  var current = 0;
+  // The question shown is saved on the server (the attempt's current_position), so a reload, or the attempt opened on
+  // another device, reopens it. One request at a time; the latest position is sent once the previous one returns.
+  var current = Math.max(0, Math.min(questions.length - 1, (parseInt(root.dataset.position, 10) || 1) - 1));
   var single = false;
+  var savedPosition = current + 1;
+  var positionInFlight = false;
+
+  function savePosition() {
+    var position = current + 1;
+    if (positionInFlight || finished || position === savedPosition) { return; }
+    positionInFlight = true;
+    fetch(saveUrl, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, "Accept": "application/json" },
+      credentials: "same-origin",
+      keepalive: true,  // a reload right after a tap still delivers it
+      body: JSON.stringify({ position: position })
+    }).then(function (response) {
+      positionInFlight = false;
+      if (response.ok) { savedPosition = position; savePosition(); }
+    }).catch(function () { positionInFlight = false; });  // offline: the next move tries again
+  }
 
   function show(index) {
     current = Math.max(0, Math.min(questions.length - 1, index));
@@ -307,7 +327,7 @@
     });
     prev.disabled = current === 0;
     next.disabled = current === questions.length - 1;
-    if (single) { questions[current].querySelector("input").focus({ preventScroll: true }); }
+    if (single) { questions[current].querySelector("input").focus({ preventScroll: true }); savePosition(); }
   }
 
   function setMode(oneByOne) {
