@@ -205,6 +205,13 @@ def export_winners_command(contest_id, round_number, out, top) -> None:
     _write(out, lambda now, policy, target: exports.export_winners(db.session, scope, now, policy, top, target))
 
 
+def _report_unit(scope: Scope, unit_code: str | None):
+    unit = unit_service.get_unit_by_code(db.session, unit_code) if unit_code else scope.contest.owner_unit
+    if unit is None:
+        raise click.ClickException(f"Không tìm thấy đơn vị có mã “{unit_code}”.")
+    return unit
+
+
 @click.command("export-participation")
 @_export_options
 @click.option("--unit", "unit_code", default=None, help="Mã đơn vị (bỏ trống: đơn vị tổ chức)")
@@ -212,13 +219,26 @@ def export_winners_command(contest_id, round_number, out, top) -> None:
 def export_participation_command(contest_id, round_number, out, unit_code, threshold) -> None:
     """Participation by unit, rolled up along the tree."""
     scope = _scope(contest_id, round_number)
-    unit = unit_service.get_unit_by_code(db.session, unit_code) if unit_code else scope.contest.owner_unit
-    if unit is None:
-        raise click.ClickException(f"Không tìm thấy đơn vị có mã “{unit_code}”.")
+    unit = _report_unit(scope, unit_code)
 
     def write(now, policy, target):
         statistics.finalize(db.session, scope, now, policy)
         exports.export_participation(db.session, scope, unit, threshold, now, target)
+
+    _write(out, write)
+
+
+@click.command("export-non-participants")
+@_export_options
+@click.option("--unit", "unit_code", default=None, help="Mã đơn vị (bỏ trống: đơn vị tổ chức)")
+def export_non_participants_command(contest_id, round_number, out, unit_code) -> None:
+    """Who in a unit's subtree has not taken part (staff lists and accounts without a finished attempt)."""
+    scope = _scope(contest_id, round_number)
+    unit = _report_unit(scope, unit_code)
+
+    def write(now, policy, target):
+        statistics.finalize(db.session, scope, now, policy)
+        exports.export_non_participants(db.session, scope, unit, now, target)
 
     _write(out, write)
 
@@ -256,6 +276,7 @@ def init_app(app: Flask) -> None:
         export_results_command,
         export_winners_command,
         export_participation_command,
+        export_non_participants_command,
         export_question_stats_command,
         demo_data_command,
     ):

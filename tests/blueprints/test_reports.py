@@ -170,13 +170,19 @@ def test_staff_import_reports_every_kind_of_problem_at_once(client, db_session, 
 def test_export_commands(app, tmp_path, world):
     runner = app.test_cli_runner()
     contest_id = world["contest"].id
-    for command, name in [("export-results", "r"), ("export-participation", "p"), ("export-question-stats", "q"), ("export-winners", "w")]:
+    for command, name in [("export-results", "r"), ("export-participation", "p"), ("export-non-participants", "n"),
+                          ("export-question-stats", "q"), ("export-winners", "w")]:
         out = tmp_path / f"{name}.xlsx"
         result = runner.invoke(args=[command, "--contest", str(contest_id), "--round", "1", "--out", str(out)])
         assert result.exit_code == 0, result.output
         assert load_workbook(out).active["A2"].value == f"Cuộc thi: {world['contest'].title}"
     result = runner.invoke(args=["export-results", "--contest", str(contest_id), "--round", "9", "--out", str(tmp_path / "x.xlsx")])
     assert result.exit_code != 0 and "không có vòng 9" in result.output
+    result = runner.invoke(args=["export-non-participants", "--contest", str(contest_id), "--unit", "P-D1", "--out", str(tmp_path / "n1.xlsx")])
+    assert result.exit_code == 0, result.output
+    assert load_workbook(tmp_path / "n1.xlsx").active["A3"].value == "Phạm vi: Toàn cuộc thi — đơn vị: Sở Nội vụ (P-D1)"
+    result = runner.invoke(args=["export-non-participants", "--contest", str(contest_id), "--unit", "KHONGCO", "--out", str(tmp_path / "x.xlsx")])
+    assert result.exit_code != 0 and "Không tìm thấy đơn vị có mã “KHONGCO”." in result.output
 
 
 def test_staff_import_cannot_take_a_person_off_a_list_outside_the_managers_scope(client, db_session, login_as, world):
