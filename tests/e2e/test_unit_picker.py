@@ -40,7 +40,8 @@ def test_report_filter_is_a_searchable_picker_of_the_managers_units(open_page):
     page.wait_for_url("**don_vi=AH-HDG-03**")
     assert "Xã Đông Phong — Huyện Đông Giang" in page.locator("main p.text-muted").first.inner_text()
     screenshot(page, "desktop-non-participants-unit-filter")
+    assert accessibility_problems(page) == []  # before the click: a button in its hover transition has no settled colour
     with page.expect_download() as download:
         page.get_by_role("link", name="Xuất Excel").click()
     assert download.value.suggested_filename == "chua-tham-gia-AH-HDG-03.xlsx"
-    assert accessibility_problems(page) == [] and problems.messages == []
+    assert problems.messages == []
