@@ -65,6 +65,11 @@ def leaderboard_key(contest_id: int, scope: str, frozen: bool) -> str:
     return f"leaderboard:{contest_id}:{scope}:{'frozen' if frozen else 'live'}"
 
 
+def participants_key(contest_id: int) -> str:
+    """The home page's count of the people who have taken part in a contest (kept a few seconds, never invalidated)."""
+    return f"participants:{contest_id}"
+
+
 def clear_leaderboards(session: Session, contest_id: int) -> None:
     """Drop every cached leaderboard of a contest (a submission, a disqualification changed it)."""
     delete_prefix(session, f"leaderboard:{contest_id}:")

@@ -11,6 +11,7 @@ import nh3
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from contest import cache
 from contest.models import Attempt, AttemptStatus, Contest, ContestStatus, Round, RoundState, User
 from contest.services import contests as contest_service
 from contest.services import ranking
@@ -111,7 +112,7 @@ def home_contests(
     Winners are the top of the last closed round's (frozen) leaderboard, only where `may_see_winners(contest)`
     (the leaderboard rule of contest.access)."""
     contests = open_contests(session, user, now)
-    counts = contest_service.participant_counts(session, contests)
+    counts = _participant_counts(session, contests, cache_seconds)
     running = _attempts_in_progress(session, user, [current_round(c, now) for c in contests], now, policy)
     items = []
     for contest in contests:
@@ -139,6 +140,24 @@ def home_contests(
             item.winners = board.standings[:WINNERS_SHOWN]
         items.append(item)
     return items
+
+
+def _participant_counts(session: Session, contests: list[Contest], seconds: int) -> dict[int, int]:
+    """People who have started an attempt, by contest id: counted in SQL at most every `seconds` (the home page is the
+    page everyone opens first; a count a few seconds old is as good as "so far")."""
+    counts = {}
+    missing = []
+    for contest in contests:
+        cached = cache.get(session, cache.participants_key(contest.id))
+        if cached is None:
+            missing.append(contest)
+        else:
+            counts[contest.id] = int(cached)
+    fresh = contest_service.participant_counts(session, missing)
+    for contest in missing:
+        counts[contest.id] = fresh.get(contest.id, 0)
+        cache.set(session, cache.participants_key(contest.id), counts[contest.id], seconds)
+    return counts
 
 
 def _attempts_in_progress(

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 
+from contest import cache
 from contest.models import Role, UnitKind
 from contest.services import home as home_service
 from tests.conftest import T0
@@ -59,7 +60,8 @@ def test_anonymous_visitor_sees_the_open_contest_and_the_way_in(client, clock, c
     assert "0</span> người đã tham gia" in card
 
 
-def test_participant_enters_in_one_tap_then_continues(client, db_session, clock, contest, login_as, commune):
+def test_participant_enters_in_one_tap_then_continues(app, client, db_session, clock, contest, login_as, commune):
+    app.config["LEADERBOARD_CACHE_SECONDS"] = 0  # the count of participants is not kept between the two pages
     login_as(Role.participant, unit=commune)
     card = _card(client.get("/").get_data(as_text=True), contest)
     round_ = contest.rounds[0]
@@ -71,6 +73,17 @@ def test_participant_enters_in_one_tap_then_continues(client, db_session, clock,
     card = _card(client.get("/").get_data(as_text=True), contest)
     assert "Tiếp tục bài thi" in card and f'href="{attempt_url}"' in card and "Vào thi" not in card
     assert "1</span> người đã tham gia" in card
+
+
+def test_the_count_of_participants_is_kept_for_the_cache_period(app, client, db_session, clock, contest, make_user, commune):
+    app.config["LEADERBOARD_CACHE_SECONDS"] = 60
+    assert "0</span> người đã tham gia" in _card(client.get("/").get_data(as_text=True), contest)
+    play(db_session, make_user(unit=commune), contest.rounds[0], T0, correct=1)
+    assert "0</span> người đã tham gia" in _card(client.get("/").get_data(as_text=True), contest)  # one query a minute
+    app.config["LEADERBOARD_CACHE_SECONDS"] = 0
+    cache.delete_prefix(db_session, cache.participants_key(contest.id))
+    db_session.commit()
+    assert "1</span> người đã tham gia" in _card(client.get("/").get_data(as_text=True), contest)
 
 
 def test_participant_with_no_attempt_left_is_told_so(client, db_session, clock, contest, login_as, commune):
