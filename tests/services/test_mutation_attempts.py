@@ -107,6 +107,15 @@ def test_shuffled_choices_follow_the_attempts_seed_and_true_false_keeps_its_orde
     assert kinds == {"single", "multiple", "true_false"}
 
 
+def test_true_false_questions_are_never_shuffled(db_session, make_contest, make_bank, province, player):
+    """With 20 of them drawn, a shuffle would leave them all in order once in a million attempts."""
+    contest = make_contest(unit=province, bank=make_bank(owner=province, per_topic=30), per_topic=30)
+    assert contest.shuffle_choices
+    attempt = start(db_session, player, contest.rounds[0])
+    orders = [[c["source"] for c in q.choices] for q in attempt.questions if q.kind == "true_false"]
+    assert len(orders) == 20 and all(order == ["A", "B"] for order in orders)
+
+
 def test_a_second_attempt_gets_the_next_number_and_the_first_stays(db_session, player, round_):
     first = start(db_session, player, round_)
     svc.submit_attempt(db_session, first, T0 + timedelta(minutes=1), POLICY)
