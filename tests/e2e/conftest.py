@@ -2,6 +2,9 @@
 
 They are skipped, with the reason printed in the summary, when Playwright or
 /usr/bin/chromium is missing (`apt-get install chromium`; no browser download).
+
+Every document a test's pages load is checked by axe-core (`tests/e2e/axe.py`); a serious or critical
+violation anywhere fails the test when it ends, naming the page, the size, the rule and the element.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine
 
+from tests.e2e.axe import axe_violations, describe
 from tests.servers import Gunicorn, app_env, flask, temporary_database
 
 CHROMIUM = "/usr/bin/chromium"
@@ -79,21 +83,91 @@ class PageProblems:
         page.on("pageerror", lambda e: self.messages.append(f"page error: {e}"))
 
 
+# Errors that only mean the document went away (the test moved on, or closed the page) while axe was running.
+GONE = ("Execution context was destroyed", "Target page, context or browser has been closed", "Target closed",
+        "Frame was detached", "navigat")
+
+
+class AxeWatch:
+    """Runs axe-core on every document a page loads, and keeps the serious and critical violations.
+
+    The check runs from the page's load event, while the test goes on; a test that leaves a page before axe
+    is done (a quick click) loses that run, so the pages left unchecked are opened again when the test ends
+    and checked then. A test that checks each page itself sets `automatic = False`."""
+
+    def __init__(self):
+        self.findings: list[str] = []
+        self.checked: list[str] = []
+        self.unchecked: list[tuple[object, str]] = []
+        self.automatic = True
+
+    def watch(self, page) -> None:
+        page.on("load", self._on_load)
+
+    def _on_load(self, page) -> None:
+        if self.automatic:
+            url = page.url
+            if not self.check(page):
+                self.unchecked.append((page.context, url))
+
+    def check(self, page, label: str = "") -> bool:
+        """Checks the page's document now; False when it went away before axe was done."""
+        if page.is_closed() or not page.url.startswith("http"):
+            return True
+        size = page.viewport_size
+        where = f"{page.url} ({size['width']}×{size['height']}){label}"
+        try:
+            found = axe_violations(page)
+        except Exception as error:  # noqa: BLE001 - anything but "the page went away" is a finding
+            if any(text in str(error) for text in GONE):
+                return False
+            self.findings.append(f"{where}: axe-core did not run: {error}")
+            return True
+        self.checked.append(where)
+        self.findings += describe(found, where)
+        return True
+
+    def check_unchecked(self) -> None:
+        """Opens each page left before its check again (a GET, in its own context) and checks it."""
+        for context, url in self.unchecked:
+            page = context.new_page()
+            page.goto(url)
+            self.check(page, " (opened again)")
+            page.close()
+        self.unchecked.clear()
+
+
 @pytest.fixture
-def open_page(browser, live_server):
-    """open_page(width, height) -> (page, problems); the context is closed after the test."""
+def axe_watch():
+    return AxeWatch()
+
+
+@pytest.fixture
+def open_page(browser, live_server, axe_watch):
+    """open_page(width, height) -> (page, problems); the context is closed after the test.
+
+    Every document loaded by a page of the context (pages the test opens itself too) is checked by axe-core;
+    the test fails at its end if any had a serious or critical violation."""
     contexts = []
 
     def factory(width: int, height: int, **kwargs):
         context = browser.new_context(viewport={"width": width, "height": height}, locale="vi-VN", base_url=live_server,
                                       accept_downloads=True, **kwargs)
         contexts.append(context)
+        context.on("page", axe_watch.watch)
         page = context.new_page()
         return page, PageProblems(page)
 
     yield factory
+    for context in contexts:  # the last documents, once the load checks still running on them are done
+        for page in context.pages:
+            axe_watch.check(page)
+    axe_watch.automatic = False
+    axe_watch.check_unchecked()
     for context in contexts:
         context.close()
+    if axe_watch.findings:
+        pytest.fail("axe-core found serious or critical violations:\n" + "\n".join(axe_watch.findings), pytrace=False)
 
 
 def screenshot(page, name: str) -> None:
