@@ -93,6 +93,13 @@ def _check_mail(config: dict) -> None:
         raise ConfigurationError("PUBLIC_URL (the site's address, for the links in e-mail) must be set when MAIL_SERVER is set.")
 
 
+def _check_report(config: dict) -> None:
+    config["REPORT_CUTOFF_DAY"] = _whole_number("REPORT_CUTOFF_DAY", config["REPORT_CUTOFF_DAY"] or "0", 0, 28)
+    config["REPORT_PASS_MARK"] = _whole_number("REPORT_PASS_MARK", config["REPORT_PASS_MARK"], 1, 100)
+    config["REPORT_TARGET"] = _whole_number("REPORT_TARGET", config["REPORT_TARGET"], 1, 100)
+    config["REPORT_PLACE"] = str(config.get("REPORT_PLACE") or "").strip()
+
+
 def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
     """Build the configuration mapping for one application instance."""
     overrides = dict(overrides or {})
@@ -135,6 +142,12 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "MAIL_TIMEOUT": env.get("MAIL_TIMEOUT", "10"),
         "PASSWORD_RESET_MINUTES": env.get("PASSWORD_RESET_MINUTES", "60"),  # a link sent by e-mail
         "ISSUED_RESET_HOURS": env.get("ISSUED_RESET_HOURS", "24"),  # a link an admin or manager passes on by phone
+        # The period report (services/period_report.py): the report calendar's cut-off day (0: calendar quarters),
+        # the pass mark and target in percent (a report may choose its own), the place named beside its date.
+        "REPORT_CUTOFF_DAY": env.get("REPORT_CUTOFF_DAY", "0"),
+        "REPORT_PASS_MARK": env.get("REPORT_PASS_MARK", "80"),
+        "REPORT_TARGET": env.get("REPORT_TARGET", "100"),
+        "REPORT_PLACE": env.get("REPORT_PLACE", ""),
     }
     config.update(overrides)
     config["TRUSTED_PROXY_COUNT"] = _proxy_count(config["TRUSTED_PROXY_COUNT"])
@@ -143,6 +156,7 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
             f"ATTEMPT_OVERDUE_HANDLING must be autosubmit or autoabandon (got {config['ATTEMPT_OVERDUE_HANDLING']!r})."
         )
     _check_mail(config)
+    _check_report(config)
     if not config.get("SECRET_KEY"):
         secret = env.get("SECRET_KEY")
         if not secret:

@@ -8,7 +8,7 @@ through these functions; templates reach them as filters (contest/templating.py)
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime as _babel_datetime
@@ -92,3 +92,31 @@ def parse_local_datetime(text: str) -> datetime:
         return datetime(year, month, day, hour, minute)
     except ValueError:
         raise DateTimeInputError(f"Ngày {day:02d}/{month:02d}/{year} không có trong lịch.") from None
+
+
+DATE_INPUT_HINT = "dd/mm/yyyy"
+DATE_INPUT_PATTERN = r"\s*\d{1,2}/\d{1,2}/\d{4}\s*"
+_DATE_INPUT = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*$")
+
+
+def parse_local_date(text: str) -> date:
+    """"24/11/2026" as a date; the same clear Vietnamese errors as parse_local_datetime otherwise."""
+    match = _DATE_INPUT.match(text or "")
+    if match is None:
+        raise DateTimeInputError(f"Nhập ngày theo dạng {DATE_INPUT_HINT}, ví dụ 24/11/2026.")
+    day, month, year = (int(part) for part in match.groups())
+    if not 2000 <= year <= 2100:
+        raise DateTimeInputError(f"Năm {year} không hợp lệ; nhập năm đủ bốn chữ số, từ 2000 đến 2100.")
+    if not 1 <= month <= 12:
+        raise DateTimeInputError(f"Tháng {month} không có; tháng từ 1 đến 12 (dạng {DATE_INPUT_HINT}).")
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise DateTimeInputError(f"Ngày {day:02d}/{month:02d}/{year} không có trong lịch.") from None
+
+
+def document_date(value: date) -> str:
+    """The date line of an administrative document (Nghị định 30/2020/NĐ-CP): "ngày 05 tháng 02 năm 2026",
+    "ngày 14 tháng 12 năm 2026" — a day below 10 and the months 1 and 2 take a leading zero."""
+    month = f"{value.month:02d}" if value.month < 3 else str(value.month)
+    return f"ngày {value.day:02d} tháng {month} năm {value.year}"

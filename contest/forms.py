@@ -9,7 +9,8 @@ from flask_wtf import FlaskForm
 from wtforms import SelectChoice
 from wtforms.validators import StopValidation
 
-from contest.formats import DATETIME_INPUT_HINT, DATETIME_INPUT_PATTERN, DateTimeInputError, parse_local_datetime
+from contest.formats import (DATE_INPUT_HINT, DATE_INPUT_PATTERN, DATETIME_INPUT_HINT, DATETIME_INPUT_PATTERN, DateTimeInputError,
+                             parse_local_date, parse_local_datetime)
 
 REQUIRED = "Trường này là bắt buộc."
 
@@ -82,33 +83,54 @@ class EmptyForm(Form):
     """A form with only the CSRF token, for one-button actions."""
 
 
-class LocalDateTimeField(wtforms.StringField):
-    """A date and time typed as dd/mm/yyyy HH:mm, Vietnamese time, whatever the browser's language.
+class _TypedDateField(wtforms.StringField):
+    """A date (and time) typed in Vietnamese order, whatever the browser's language: a plain text box, since
+    <input type="date"> and "datetime-local" show the browser's own order (mm/dd/yyyy in an English browser).
+    A value that is not a real date gets one specific message (from contest.formats), not two."""
 
-    A plain text box: <input type="datetime-local"> shows the browser's own order (mm/dd/yyyy in an
-    English browser). `data` is a naive local datetime (timeutil.local_to_utc stores it), None when
-    empty; a value that is not a real dd/mm/yyyy HH:mm gets one specific message, not two.
-    """
+    hint = ""
+    pattern = ""
+    shown = ""  # strftime format of the value shown back
+    noun = ""
+
+    @staticmethod
+    def parse(text: str):
+        raise NotImplementedError
 
     def __init__(self, label=None, validators=None, **kwargs):
-        render_kw = {"placeholder": DATETIME_INPUT_HINT, "pattern": DATETIME_INPUT_PATTERN, "autocomplete": "off",
-                     "title": f"Ngày giờ theo dạng {DATETIME_INPUT_HINT}", **kwargs.pop("render_kw", {})}
+        render_kw = {"placeholder": self.hint, "pattern": self.pattern, "autocomplete": "off",
+                     "title": f"{self.noun} theo dạng {self.hint}", **kwargs.pop("render_kw", {})}
         super().__init__(label, validators, render_kw=render_kw, **kwargs)
 
     def _value(self) -> str:
         if self.raw_data:
             return self.raw_data[0]
-        return self.data.strftime("%d/%m/%Y %H:%M") if self.data else ""
+        return self.data.strftime(self.shown) if self.data else ""
 
     def process_formdata(self, valuelist):
         self.data = None
         text = valuelist[0].strip() if valuelist else ""
         if text:
             try:
-                self.data = parse_local_datetime(text)
+                self.data = self.parse(text)
             except DateTimeInputError as error:
                 raise ValueError(str(error)) from None
 
     def pre_validate(self, form):
         if self.process_errors:
             raise StopValidation()
+
+
+class LocalDateTimeField(_TypedDateField):
+    """dd/mm/yyyy HH:mm, Vietnamese time; `data` is a naive local datetime (timeutil.local_to_utc stores it), None
+    when empty."""
+
+    hint, pattern, shown, noun = DATETIME_INPUT_HINT, DATETIME_INPUT_PATTERN, "%d/%m/%Y %H:%M", "Ngày giờ"
+    parse = staticmethod(parse_local_datetime)
+
+
+class LocalDateField(_TypedDateField):
+    """dd/mm/yyyy; `data` is a date, None when empty."""
+
+    hint, pattern, shown, noun = DATE_INPUT_HINT, DATE_INPUT_PATTERN, "%d/%m/%Y", "Ngày"
+    parse = staticmethod(parse_local_date)

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from typing import BinaryIO
 
 from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -273,17 +273,57 @@ def _text_safe(sheet, value: object):
     return cell
 
 
+@dataclass(frozen=True)
+class TitleCell:
+    """A cell of a title or footer line placed in a column (1-based), optionally centred across `span` columns
+    (Excel's "center across selection": no merged cells, which the streaming writer cannot make)."""
+
+    text: str
+    column: int = 1
+    span: int = 1
+    bold: bool = False
+    italic: bool = False
+    size: int | None = None
+
+
+# A title or footer line: one bold text in column A, or cells placed in their columns.
+TitleLine = str | list[TitleCell]
+
+
+def _line_cells(sheet, line: TitleLine, default_font: Font) -> list:
+    if isinstance(line, str):
+        cell = _text_safe(sheet, line)
+        cell.font = default_font
+        return [cell]
+    cells: list = []
+    for item in sorted(line, key=lambda c: c.column):
+        cells.extend([None] * (item.column - 1 - len(cells)))
+        cell = _text_safe(sheet, item.text)
+        cell.font = Font(bold=item.bold, italic=item.italic, size=item.size or 11)
+        if item.span > 1:
+            cell.alignment = Alignment(horizontal="centerContinuous", wrap_text=False)
+        cells.append(cell)
+        for _ in range(item.span - 1):
+            spanned = WriteOnlyCell(sheet, value=None)
+            spanned.alignment = Alignment(horizontal="centerContinuous")
+            cells.append(spanned)
+    return cells
+
+
 def write_table(
     columns: list[Column],
     rows: Iterable[list[object]],
-    title: str | list[str] | None = None,
+    title: TitleLine | list[TitleLine] | None = None,
     sheet_title: str = "Dữ liệu",
     target: BinaryIO | None = None,
+    footer: list[TitleLine] | None = None,
 ) -> bytes | None:
-    """Stream a workbook: an optional title block, a bold frozen header with autofilter, then the rows.
+    """Stream a workbook: an optional title block, a bold frozen header with autofilter, the rows, then an optional
+    footer (a signature block) after one empty row.
 
     Rows are written one by one (openpyxl write-only mode), so a large export
     never holds the whole sheet in memory. Text is always written as text.
+    A title line is a text (bold, the first one larger) or a row of TitleCells.
     With `target` the workbook is written there and None is returned;
     otherwise its bytes are.
     """
@@ -295,9 +335,7 @@ def write_table(
     header_row = len(titles) + 2 if titles else 1
     sheet.freeze_panes = f"A{header_row + 1}"
     for index, line in enumerate(titles):
-        cell = _text_safe(sheet, line)
-        cell.font = Font(bold=True, size=13 if index == 0 else 11)
-        sheet.append([cell])
+        sheet.append(_line_cells(sheet, line, Font(bold=True, size=13 if index == 0 else 11)))
     if titles:
         sheet.append([])
     header = []
@@ -316,6 +354,10 @@ def write_table(
             cells.append(cell)
         sheet.append(cells)
         count += 1
+    if footer:
+        sheet.append([])
+        for line in footer:
+            sheet.append(_line_cells(sheet, line, Font(bold=True)))
     sheet.auto_filter.ref = f"A{header_row}:{get_column_letter(len(columns))}{header_row + max(count, 1)}"
     if target is not None:
         workbook.save(target)
