@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user, login_required, login_user
 
 from contest import clock, db
 from contest.access import load_move_request, load_person, people_managers
@@ -34,8 +34,9 @@ def edit_person(user_id: int):
     """Correct a person's name, unit and contact details; their sessions end, the change is audited."""
     person = load_person(user_id)
     form = CorrectionForm(obj=person if request.method == "GET" else None)
+    blank = "— Không thuộc đơn vị nào —" if people_service.may_have_no_unit(person) else "— Chọn đơn vị —"
     form.unit_id.choices = as_choices(
-        [(0, "— Chọn đơn vị —"), *unit_service.unit_options(db.session, people_service.manageable_units_root(current_user))]
+        [(0, blank), *unit_service.unit_options(db.session, people_service.manageable_units_root(current_user))]
     )
     back = safe_target(request.values.get("back"), url_for("people.index"))
     problems: list[str] = []
@@ -51,6 +52,8 @@ def edit_person(user_id: int):
             "user.correct", details={"user_id": person.id}, form=form,
         )
         if done is not None:
+            if person.id == current_user.id:
+                login_user(person)  # an admin who corrected their own account: this browser's session is renewed
             return redirect(back)
         problems = [] if form.errors else problems
     status = 422 if request.method == "POST" else 200

@@ -72,6 +72,11 @@ def _allowed_unit(session: Session, actor: User, unit_id: int) -> Unit | None:
     return unit
 
 
+def may_have_no_unit(person: User) -> bool:
+    """Only admins may belong to no unit (participants, organisers and unit managers work in one)."""
+    return person.has_role(Role.admin)
+
+
 def correction_problems(session: Session, actor: User, person: User, data: Correction) -> tuple[dict[str, list[str]], dict]:
     """(every problem by field, the normalised values): the registration's formats and uniqueness, checked together."""
     problems: dict[str, list[str]] = {}
@@ -98,7 +103,7 @@ def correction_problems(session: Session, actor: User, person: User, data: Corre
         add("email", str(error))
         email = None
     unit = _allowed_unit(session, actor, data.unit_id)
-    if unit is None:
+    if unit is None and not (data.unit_id == 0 and may_have_no_unit(person)):
         add("unit_id", "Vui lòng chọn một đơn vị trong phạm vi bạn quản lý.")
     for field, message in identity_conflicts(session, cccd=cccd, phone=phone, email=email, except_user=person):
         add(field, message)

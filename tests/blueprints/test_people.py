@@ -220,3 +220,19 @@ def test_a_rejected_or_replaced_request_changes_no_unit(web, tree, db_session):
     assert _fresh(db_session, person).unit_id == commune_id
     assert db_session.get(UnitChangeRequest, move_id).status == "rejected"
     assert len(_audit(db_session, "user.move_rejected")) == 1 and len(_audit(db_session, "user.move_requested")) == 2
+
+
+def test_an_admin_without_a_unit_is_corrected_and_stays_logged_in_after_correcting_themselves(web, tree, db_session):
+    admin = tree["admin"]
+    browser = _browser(web, admin)
+    data = _fields(db_session, admin, full_name="Quản Trị Hệ Thống", unit_id=0)
+    page = browser.get(f"/nguoi-dung/{admin.id}/sua").get_data(as_text=True)
+    assert "— Không thuộc đơn vị nào —" in page
+    assert browser.post(f"/nguoi-dung/{admin.id}/sua", data=data).status_code == 302
+    fixed = _fresh(db_session, admin)
+    assert fixed.full_name == "Quản Trị Hệ Thống" and fixed.unit_id is None
+    db_session.commit()
+    assert browser.get("/tai-khoan").status_code == 200  # their own browser is logged in again
+    person = tree["person"]
+    refused = browser.post(f"/nguoi-dung/{person.id}/sua", data=_fields(db_session, person, unit_id=0))
+    assert refused.status_code == 422 and "Vui lòng chọn một đơn vị" in refused.get_data(as_text=True)
