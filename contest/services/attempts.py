@@ -10,6 +10,7 @@ import enum
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -353,7 +354,7 @@ def save_position(session: Session, attempt: Attempt, position: int, now: dateti
 
 def saved_answers(session: Session, attempt: Attempt) -> dict[int, list[str]]:
     rows = session.execute(select(Answer.attempt_question_id, Answer.selected).where(Answer.attempt_id == attempt.id))
-    return {qid: [k for k in selected.split(",") if k] for qid, selected in rows}
+    return {qid: chosen_keys(selected) for qid, selected in rows}
 
 
 # ---------------------------------------------------------------- finishing and scoring
@@ -412,20 +413,38 @@ def expire_due_attempts(session: Session, now: datetime, policy: AttemptPolicy, 
     return count
 
 
+class QuestionScore(NamedTuple):
+    points: int  # what the question adds to the score
+    maximum: int  # what it adds to the maximum (0 once a regrade dropped it)
+    counted: bool  # counted as a correct answer
+    key_matched: bool  # the answer equals the key (Answer.is_correct, item statistics)
+
+
+def question_score(question: AttemptQuestion, keys: list[str] | None) -> QuestionScore:
+    """The scoring rule for one drawn question (DESIGN: scoring): full points when the chosen set equals the key
+    set; a question a regrade voided scores for everyone ("credit") or for no one, outside the maximum ("drop")."""
+    matched = bool(keys) and sorted(keys) == sorted(question.correct_keys)
+    if question.void == "drop":
+        return QuestionScore(0, 0, False, matched)
+    counted = matched or question.void == "credit"
+    return QuestionScore(question.points if counted else 0, question.points, counted, matched)
+
+
+def chosen_keys(selected: str) -> list[str]:
+    """An Answer's stored choice ("A,C") as its keys."""
+    return [k for k in selected.split(",") if k]
+
+
 def score_attempt(session: Session, attempt: Attempt) -> None:
-    """Score from the saved answers: a question scores when the chosen set equals the key set. A question a
-    regrade voided scores for everyone ("credit") or for no one and leaves the maximum ("drop")."""
+    """Score from the saved answers, question by question (`question_score`)."""
     chosen = saved_answers(session, attempt)
-    score = correct = 0
+    score = correct = maximum = 0
     verdicts = {}
     for question in attempt.questions:
-        keys = chosen.get(question.id)
-        is_correct = bool(keys) and sorted(keys) == sorted(question.correct_keys)
-        verdicts[question.id] = is_correct
-        if question.void != "drop" and (is_correct or question.void == "credit"):
-            score += question.points
-            correct += 1
-    attempt.max_score = sum(q.points for q in attempt.questions if q.void != "drop")
+        result = question_score(question, chosen.get(question.id))
+        verdicts[question.id] = result.key_matched
+        score, correct, maximum = score + result.points, correct + result.counted, maximum + result.maximum
+    attempt.max_score = maximum
     if verdicts:
         for answer in session.scalars(select(Answer).where(Answer.attempt_id == attempt.id)):
             answer.is_correct = verdicts.get(answer.attempt_question_id, False)

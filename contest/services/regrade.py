@@ -18,11 +18,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from contest import cache
 from contest.errors import ValidationError
 from contest.models import (
+    Answer,
     Attempt,
     AttemptQuestion,
     Contest,
@@ -33,7 +34,7 @@ from contest.models import (
     User,
 )
 from contest.services import ranking
-from contest.services.attempts import AttemptPolicy, expire_due_attempts, score_attempt
+from contest.services.attempts import AttemptPolicy, chosen_keys, expire_due_attempts, question_score
 
 
 @dataclass
@@ -182,13 +183,14 @@ def _regrade(session: Session, contest: Contest, question: Question, action: Reg
                Attempt.id.in_(select(AttemptQuestion.attempt_id).where(AttemptQuestion.question_id == question.id)))
         .order_by(Attempt.id)
         .with_for_update(of=Attempt)
+        .options(selectinload(Attempt.user))
         .execution_options(populate_existing=True)
     ))
     if not attempts:
         raise ValidationError(f"Câu hỏi {question.code} chưa được rút vào bài thi nào của cuộc thi này.")
+    in_contest = (AttemptQuestion.question_id == question.id, Attempt.round_id.in_(round_ids))
     snapshots = list(session.scalars(
-        select(AttemptQuestion)
-        .where(AttemptQuestion.attempt_id.in_([a.id for a in attempts]), AttemptQuestion.question_id == question.id)
+        select(AttemptQuestion).join(Attempt, Attempt.id == AttemptQuestion.attempt_id).where(*in_contest)
         .execution_options(populate_existing=True)
     ))
     texts, bank_keys = _bank_key(question)
@@ -207,8 +209,16 @@ def _regrade(session: Session, contest: Contest, question: Question, action: Reg
                              snapshots=len(snapshots), finished=len(finished))
     rounds = [r for r in contest.rounds if any(a.round_id == r.id for a in finished)]
     before = _boards(session, contest, rounds, now, policy)
-    old = {a.id: (a.score, a.max_score) for a in finished}
+    answers = {a.attempt_question_id: a for a in session.scalars(
+        select(Answer).join(AttemptQuestion, AttemptQuestion.id == Answer.attempt_question_id)
+        .join(Attempt, Attempt.id == AttemptQuestion.attempt_id).where(*in_contest)
+    )}
 
+    def scored(snapshot: AttemptQuestion):
+        answer = answers.get(snapshot.id)
+        return question_score(snapshot, chosen_keys(answer.selected) if answer is not None else None)
+
+    was = {s.id: scored(s) for s in snapshots}
     for snapshot in snapshots:
         if action == RegradeAction.key:
             keys, void = sorted(c["key"] for c in snapshot.choices if c.get("source", c["key"]) in bank_keys), None
@@ -217,15 +227,21 @@ def _regrade(session: Session, contest: Contest, question: Question, action: Reg
         if keys != sorted(snapshot.correct_keys) or void != snapshot.void:
             outcome.snapshots_changed = True
             snapshot.correct_keys, snapshot.void = keys, void
-    session.flush()
+    # Only this question changed, so each finished attempt moves by what it now gives minus what it gave
+    # (the scoring rule of `question_score`, which score_attempt sums): no other snapshot is loaded.
+    snapshot_of = {s.attempt_id: s for s in snapshots}
     for attempt in finished:
-        session.refresh(attempt, attribute_names=["questions"])
-        score_attempt(session, attempt)
-        if (attempt.score, attempt.max_score) != old[attempt.id]:
-            outcome.attempts.append(AttemptChange(
-                attempt.id, attempt.user.full_name, attempt.round.title, attempt.number,
-                *old[attempt.id], attempt.score, attempt.max_score,
-            ))
+        snapshot = snapshot_of[attempt.id]
+        before_q, after_q = was[snapshot.id], scored(snapshot)
+        old_score, old_max = attempt.score, attempt.max_score
+        attempt.score += after_q.points - before_q.points
+        attempt.max_score += after_q.maximum - before_q.maximum
+        attempt.correct_count += int(after_q.counted) - int(before_q.counted)
+        if snapshot.id in answers:
+            answers[snapshot.id].is_correct = after_q.key_matched
+        if (attempt.score, attempt.max_score) != (old_score, old_max):
+            outcome.attempts.append(AttemptChange(attempt.id, attempt.user.full_name, attempt.round.title, attempt.number,
+                                                  old_score, old_max, attempt.score, attempt.max_score))
     if contest.prediction_resolver == "full_scores":
         for round_ in rounds:  # how many full scores a round had may have changed: resolved again on the next ranking
             round_.prediction_actual = None

@@ -72,6 +72,17 @@ def _scores(db_session, *attempts):
     return [(db_session.get(Attempt, a.id).score, db_session.get(Attempt, a.id).max_score) for a in attempts]
 
 
+def _agrees_with_a_full_rescoring(db_session, *attempts):
+    """The regrade moves each score by the one question's difference: scoring the attempt again from scratch
+    (attempts.score_attempt over every snapshot) gives the same score, maximum and correct count."""
+    db_session.expire_all()
+    for attempt in (db_session.get(Attempt, a.id) for a in attempts):
+        stored = (attempt.score, attempt.max_score, attempt.correct_count)
+        attempt_service.score_attempt(db_session, attempt)
+        assert (attempt.score, attempt.max_score, attempt.correct_count) == stored
+    db_session.rollback()
+
+
 def _leader(db_session, contest):
     board = ranking.round_leaderboard(db_session, contest.rounds[0], T0 + timedelta(hours=1), POLICY, frozen=False, limit=None)
     return board.standings[0].full_name
@@ -114,6 +125,7 @@ def test_confirming_rescores_updates_that_question_only_and_clears_the_leaderboa
     db_session.commit()
     assert len(outcome.attempts) == 2
     assert _scores(db_session, first, second) == [(3, 4), (4, 4)]
+    _agrees_with_a_full_rescoring(db_session, first, second)
     assert _leader(db_session, contest) == "Trần Văn Bình"
     assert cache.get(db_session, key) is None
     for snapshot in db_session.scalars(select(AttemptQuestion)):
@@ -145,11 +157,13 @@ def test_a_void_question_both_ways_and_back(db_session, wrong_key, action, ann, 
     regrade_service.regrade(db_session, contest, question, action, now, POLICY, None)
     db_session.commit()
     assert _scores(db_session, first, second) == [ann, binh]
+    _agrees_with_a_full_rescoring(db_session, first, second)
     assert {s.void for s in db_session.scalars(select(AttemptQuestion).where(AttemptQuestion.question_id == question.id))} == {action.value}
     # Un-voiding (the bank key, unchanged here) restores the original scores.
     regrade_service.regrade(db_session, contest, question, RegradeAction.key, now, POLICY, None)
     db_session.commit()
     assert _scores(db_session, first, second) == [(4, 4), (3, 4)]
+    _agrees_with_a_full_rescoring(db_session, first, second)
 
 
 def test_a_key_regrade_is_refused_once_the_bank_choices_changed(db_session, wrong_key):
