@@ -21,10 +21,12 @@ def province(make_unit):
 
 
 @pytest.fixture
-def contest(make_contest, province):
-    """Two weekly rounds: week 1 open from T0, week 2 from T0 + 7 days."""
-    return make_contest(unit=province, rounds=2, title="Cuộc thi tìm hiểu CCHC năm 2026",
-                        rules_html="<p>Mỗi tuần một vòng, <strong>20 câu</strong> trong 20 phút.</p>")
+def contest(make_contest, province, db_session):
+    """Two weekly rounds: week 1 open from T0, week 2 from T0 + 7 days; the rules as the pages show them (HTML)."""
+    contest = make_contest(unit=province, rounds=2, title="Cuộc thi tìm hiểu CCHC năm 2026")
+    contest.rules_html = "<p>Mỗi tuần một vòng, <strong>20 câu</strong> trong 20 phút.</p>"
+    db_session.commit()
+    return contest
 
 
 @pytest.fixture
