@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import click
@@ -15,7 +15,7 @@ from contest.migrate import upgrade_to_head
 from contest.models import Contest, Role
 from contest.services import attempts as attempt_service
 from contest.services import audit as audit_service
-from contest.services import demo, exports, recovery, statistics
+from contest.services import demo, exports, period_report, periods, recovery, statistics
 from contest.services.statistics import Scope
 from contest.services import questions as question_service
 from contest.services.questions import FileFormat
@@ -256,6 +256,41 @@ def export_question_stats_command(contest_id, round_number, out) -> None:
     _write(out, write)
 
 
+def _iso_date(value: str, option: str):
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"“{value}” không phải ngày dạng YYYY-MM-DD (ví dụ 2026-12-14).", param_hint=option) from None
+
+
+@click.command("export-period-report")
+@with_appcontext
+@click.option("--unit", "unit_code", required=True, help="Mã đơn vị: báo cáo đơn vị này và các đơn vị trực thuộc")
+@click.option("--from", "start", required=True, help="Ngày đầu kỳ, YYYY-MM-DD (giờ Việt Nam, tính cả ngày này)")
+@click.option("--to", "end", required=True, help="Ngày cuối kỳ, YYYY-MM-DD (tính cả ngày này)")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Tệp .xlsx sẽ ghi")
+@click.option("--pass-mark", type=click.IntRange(1, 100), default=None, help="Điểm nắm vững, % điểm tối đa (mặc định REPORT_PASS_MARK)")
+@click.option("--target", type=click.IntRange(1, 100), default=None, help="Chỉ tiêu, % số CBCCVC (mặc định REPORT_TARGET)")
+def export_period_report_command(unit_code, start, end, out, pass_mark, target) -> None:
+    """The period report ("Báo cáo định kỳ") of a unit's subtree for any dates, as the web page's workbook."""
+    unit = unit_service.get_unit_by_code(db.session, unit_code)
+    if unit is None:
+        raise click.ClickException(f"Không tìm thấy đơn vị có mã “{unit_code}”.")
+    first, last = _iso_date(start, "--from"), _iso_date(end, "--to")
+    if first > last:
+        raise click.ClickException(f"Ngày cuối kỳ ({last:%d/%m/%Y}) phải từ ngày đầu kỳ ({first:%d/%m/%Y}) trở đi.")
+    config = current_app.config
+    settings = period_report.ReportSettings(
+        pass_mark=float(pass_mark or config["REPORT_PASS_MARK"]), target=float(target or config["REPORT_TARGET"]))
+
+    def write(now, policy, target_file):
+        attempt_service.expire_due_attempts(db.session, now, policy)
+        report = period_report.period_report(db.session, unit, periods.custom_period(first, last), settings)
+        target_file.write(period_report.export_period_report(report, period_report.report_date(now), config["REPORT_PLACE"]))
+
+    _write(out, write)
+
+
 @click.command("demo-data")
 @with_appcontext
 def demo_data_command() -> None:
@@ -278,6 +313,7 @@ def init_app(app: Flask) -> None:
         export_participation_command,
         export_non_participants_command,
         export_question_stats_command,
+        export_period_report_command,
         demo_data_command,
     ):
         app.cli.add_command(command)

@@ -165,6 +165,8 @@ def test_every_reachable_page_answers_without_a_server_error(app, demo_world, ro
         assert visits["admin.users"] >= 2 and visits["admin.audit_log"] >= 2 and visits["admin.edit_unit"] >= 1
     if role == "unit_manager":
         assert visits["reports.participation"] >= 1 and workbooks >= 1
+    if role in ("unit_manager", "organizer"):
+        assert visits["reports.period_report"] >= 1 and visits["reports.print_period_report"] >= 1
 
 
 def _real_ids(session) -> dict[str, int]:

@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from contest import db
 from contest.access import load_round, manages
-from contest.models import Contest, Unit
+from contest.models import Contest, Role, Unit
 from contest.services import units as unit_service
 from contest.services.statistics import DEFAULT_THRESHOLD, Scope
 from contest.services.units import flatten_tree, is_in_subtree, unit_option_label, unit_tree
@@ -47,3 +47,38 @@ def report_unit(contest: Contest) -> Unit:
 def threshold_from_request() -> float:
     value = request.args.get("nguong", type=float)
     return value if value is not None and 0 <= value <= 100 else DEFAULT_THRESHOLD
+
+
+def period_root() -> Unit | None:
+    """The widest unit the user may make a period report for: their own unit (an organiser's or a unit manager's
+    subtree); None for an admin, who may report on the whole tree."""
+    if current_user.has_role(Role.admin):
+        return None
+    if current_user.unit is None:
+        abort(403)
+    return current_user.unit
+
+
+def period_unit_options() -> list[tuple[str, str]]:
+    """(code, label) of the units the period report's picker offers, in tree order."""
+    return [(node.unit.code, unit_option_label(node.unit)) for node in flatten_tree(unit_tree(db.session, period_root()))]
+
+
+def period_unit() -> Unit:
+    """The unit a period report covers (?don_vi=CODE): by default the user's own (an admin's: the first top unit);
+    404 for an unknown code, 403 for a unit outside what the user may see."""
+    root = period_root()
+    code = (request.args.get("don_vi") or "").strip()
+    if not code:
+        if root is not None:
+            return root
+        tops = unit_tree(db.session)
+        if not tops:
+            abort(404)
+        return tops[0].unit
+    unit = unit_service.get_unit_by_code(db.session, code)
+    if unit is None:
+        abort(404)
+    if root is not None and not is_in_subtree(unit, root):
+        abort(403)
+    return unit

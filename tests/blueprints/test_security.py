@@ -59,6 +59,8 @@ EXPECTED = {
     **dict.fromkeys(["reports.question_statistics", "reports.export_results", "reports.export_winners",
                      "reports.export_question_statistics", "reports.prize_verification"], ORGANISER),
     "reports.import_staff": MANAGERS, "reports.staff_template": MANAGERS,
+    # The period report: each for their own subtree (ME and OE for their own province).
+    **dict.fromkeys(["reports.period_report", "reports.print_period_report", "reports.export_period_report"], MANAGERS),
     # A pending import no one made (999999) is not found.
     "organizer.new_question": ORGANISER, "organizer.import_preview": {**ORGANISER, O: 404, AD: 404},
     "organizer.regrade_questions": ORGANISER, "organizer.regrade": ORGANISER,
