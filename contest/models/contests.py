@@ -86,6 +86,9 @@ class Contest(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     owner_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"), index=True)
     title: Mapped[str] = mapped_column(String(255))
+    # The rules as the organiser wrote them (Markdown; older contests: HTML), and as pages show them: sanitised
+    # HTML rendered from it on save (contest.rules_markdown). Every page shows rules_html, sanitised again.
+    rules_markdown: Mapped[str] = mapped_column(Text, default="", server_default="")
     rules_html: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(16), default=ContestStatus.draft.value)
     audience: Mapped[str] = mapped_column(String(16), default="units")

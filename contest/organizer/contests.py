@@ -12,7 +12,8 @@ from contest.access import Need, load_contest, load_round, organizer_required
 from contest.forms import EmptyForm, as_choices
 from contest.models import OVERDUE_LABELS, Contest, Round
 from contest.organizer import bp
-from contest.organizer.forms import BLUEPRINT_ROWS, ContestCopyForm, ContestForm, RoundForm
+from contest.organizer.forms import BLUEPRINT_ROWS, ContestCopyForm, ContestForm, RoundForm, RulesPreviewForm
+from contest.rules_markdown import normalize_rules, render_rules
 from contest.services import contests as contest_service
 from contest.services import units as unit_service
 from contest.services.contests import BlueprintLine, ContestSettings, RoundSettings
@@ -27,7 +28,7 @@ def _owner_root():
 def _settings_from(form: ContestForm) -> ContestSettings:
     return ContestSettings(
         title=form.title.data,
-        rules_html=form.rules_html.data or "",
+        rules_markdown=form.rules_markdown.data or "",
         audience=form.audience.data,
         eligible_unit_ids=form.eligible_unit_ids.data or [],
         shuffle_questions=form.shuffle_questions.data,
@@ -74,6 +75,16 @@ def contests():
     items = contest_service.contests_for_organizer(db.session, current_user)
     counts = contest_service.participant_counts(db.session, items)
     return render_template("organizer/contests.html", contests=items, counts=counts, now=clock.now())
+
+
+@bp.route("/the-le/xem-truoc", methods=["POST"])
+@organizer_required
+def preview_rules():
+    """The rules being typed, rendered as the contest pages will show them (the editor's live preview)."""
+    form = RulesPreviewForm()
+    if not form.validate_on_submit():
+        return " ".join(e for errors in form.errors.values() for e in errors), 400, {"Content-Type": "text/plain; charset=utf-8"}
+    return render_template("organizer/rules_preview.html", rules_html=render_rules(normalize_rules(form.rules_markdown.data or "")))
 
 
 @bp.route("/cuoc-thi/moi", methods=["GET", "POST"])

@@ -86,10 +86,20 @@ for _label in LABELS:
 BLUEPRINT_ROWS = 8
 
 
+MAX_RULES_CHARACTERS = 50_000
+RULES_TOO_LONG = f"Thể lệ dài quá {MAX_RULES_CHARACTERS:,} ký tự.".replace(",", ".")
+
+
+class RulesPreviewForm(Form):
+    """The rules being typed, for the editor's live preview (nothing is saved)."""
+
+    rules_markdown = TextAreaField("Thể lệ", validators=[Optional(), Length(max=MAX_RULES_CHARACTERS, message=RULES_TOO_LONG)])
+
+
 class ContestForm(Form):
     title = StringField("Tên cuộc thi", validators=[DataRequired(REQUIRED), Length(max=Contest.title.type.length)])
     owner_unit_id = SelectField("Đơn vị tổ chức", coerce=int, validate_choice=False, validators=[Optional()])
-    rules_html = TextAreaField("Thể lệ (cho phép định dạng HTML đơn giản: đoạn, in đậm, danh sách, liên kết)", validators=[Optional(), Length(max=50_000)])
+    rules_markdown = TextAreaField("Thể lệ", validators=[Optional(), Length(max=MAX_RULES_CHARACTERS, message=RULES_TOO_LONG)])
     audience = SelectField("Đối tượng dự thi", choices=as_choices(AUDIENCE_LABELS.items()))
     eligible_unit_ids = SelectMultipleField("Các đơn vị được tham gia (gồm cả đơn vị cấp dưới)", coerce=int, validators=[Optional()])
     attempts_allowed = IntegerField("Số lượt thi mỗi vòng", default=1, validators=[NumberRange(1, MAX_ATTEMPTS, f"Từ 1 đến {MAX_ATTEMPTS} lượt.")])

@@ -6,7 +6,6 @@ import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-import nh3
 from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -26,12 +25,12 @@ from contest.models import (
     User,
     contest_units,
 )
+from contest.rules_markdown import normalize_rules, render_rules
 from contest.services.units import is_in_subtree, organizes, subtree_filter
 from question_bank.draw import Cell
 from question_bank.model import DIFFICULTY_LABELS
 from question_bank.text import normalize_text
 
-RULES_TAGS = {"p", "br", "strong", "b", "em", "i", "u", "ul", "ol", "li", "h3", "h4", "blockquote", "a", "table", "thead", "tbody", "tr", "th", "td"}
 MAX_TIME_LIMIT_MINUTES = 600
 MAX_ATTEMPTS = 20
 MAX_POINTS_PER_QUESTION = 100
@@ -146,15 +145,10 @@ def draw_refusal(session: Session, round_: Round) -> str | None:
 # ---------------------------------------------------------------- contest settings
 
 
-def sanitize_rules(html: str) -> str:
-    """Rules are rich text written by organisers: keep formatting, drop scripts, styles and event handlers."""
-    return nh3.clean(html or "", tags=RULES_TAGS, attributes={"a": {"href"}, "td": {"colspan"}, "th": {"colspan"}}, url_schemes={"http", "https", "mailto"})
-
-
 @dataclass
 class ContestSettings:
     title: str
-    rules_html: str = ""
+    rules_markdown: str = ""
     audience: str = "units"
     eligible_unit_ids: list[int] = field(default_factory=list)
     shuffle_questions: bool = True
@@ -203,7 +197,8 @@ def _apply_settings(session: Session, contest: Contest, owner_unit: Unit, settin
         raise ValidationError("\n".join(problems))
     contest.owner_unit = owner_unit
     contest.title = title
-    contest.rules_html = sanitize_rules(settings.rules_html)
+    contest.rules_markdown = normalize_rules(settings.rules_markdown)
+    contest.rules_html = render_rules(contest.rules_markdown)
     contest.audience = settings.audience
     contest.eligible_units = units if settings.audience == "units" else []
     contest.shuffle_questions = settings.shuffle_questions
@@ -239,7 +234,7 @@ def update_contest(session: Session, contest: Contest, settings: ContestSettings
 def contest_settings(contest: Contest) -> ContestSettings:
     return ContestSettings(
         title=contest.title,
-        rules_html=contest.rules_html,
+        rules_markdown=contest.rules_markdown,
         audience=contest.audience,
         eligible_unit_ids=[u.id for u in contest.eligible_units],
         shuffle_questions=contest.shuffle_questions,

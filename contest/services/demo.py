@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from contest.models import Contest, ContestStatus, Question, QuestionBank, Role, Unit, UnitKind, User
 from contest.services import contests as contest_service
+from contest.services import practice as practice_service
 from contest.services import questions as question_service
 from contest.services import units as unit_service
 from contest.services import users as user_service
@@ -115,6 +116,7 @@ def load_demo_data(session: Session, now: datetime) -> str:
     session.flush()
     bank = load_sample_bank(session, root)
     contest = load_demo_contest(session, root, bank, now)
+    open_demo_practice(session, bank, now)
     total_units = session.scalar(select(func.count()).select_from(Unit))
     total_questions = session.scalar(select(func.count()).select_from(Question).where(Question.bank_id == bank.id))
     return (
@@ -125,13 +127,14 @@ def load_demo_data(session: Session, now: datetime) -> str:
 
 
 DEMO_CONTEST_TITLE = "Cuộc thi trực tuyến tìm hiểu về cải cách hành chính năm 2026"
-DEMO_RULES = (
-    "<p><strong>Đối tượng:</strong> cán bộ, công chức, viên chức đang công tác tại các cơ quan, đơn vị trên địa bàn tỉnh.</p>"
-    "<p><strong>Hình thức:</strong> thi trắc nghiệm trực tuyến; mỗi vòng có 15 câu hỏi rút ngẫu nhiên từ ngân hàng câu hỏi, "
-    "thời gian làm bài 15 phút; mỗi người được thi 2 lượt mỗi vòng, tính lượt có điểm cao nhất.</p>"
-    "<p><strong>Xếp hạng:</strong> theo điểm; nếu bằng điểm, người dự đoán số người tham gia gần đúng hơn xếp trên; "
-    "tiếp theo là người làm bài nhanh hơn, rồi người nộp bài sớm hơn.</p>"
-)
+DEMO_RULES = """**Đối tượng:** cán bộ, công chức, viên chức đang công tác tại các cơ quan, đơn vị trên địa bàn tỉnh.
+
+**Hình thức:** thi trắc nghiệm trực tuyến.
+- Mỗi vòng có 15 câu hỏi rút ngẫu nhiên từ ngân hàng câu hỏi, thời gian làm bài 15 phút.
+- Mỗi người được thi 2 lượt mỗi vòng, tính lượt có điểm cao nhất.
+
+**Xếp hạng:** theo điểm; nếu bằng điểm, người dự đoán số người tham gia gần đúng hơn xếp trên;
+tiếp theo là người làm bài nhanh hơn, rồi người nộp bài sớm hơn."""
 
 
 def load_demo_contest(session: Session, owner: Unit, bank: QuestionBank, now: datetime) -> Contest:
@@ -141,7 +144,7 @@ def load_demo_contest(session: Session, owner: Unit, bank: QuestionBank, now: da
         return contest
     contest = contest_service.create_contest(session, owner, contest_service.ContestSettings(
         title=DEMO_CONTEST_TITLE,
-        rules_html=DEMO_RULES,
+        rules_markdown=DEMO_RULES,
         eligible_unit_ids=[owner.id],
         attempts_allowed=2,
         grading="best",
@@ -168,3 +171,15 @@ def load_sample_bank(session: Session, owner: Unit) -> QuestionBank:
     plan = plan_import(SAMPLE_FILE.name, load_sample(), [], question_service.existing_questions(session, bank))
     question_service.apply_plan(session, bank, plan)
     return bank
+
+
+DEMO_PRACTICE_TOPICS = ("Cải cách thủ tục hành chính", "Chính quyền điện tử, chính quyền số")
+
+
+def open_demo_practice(session: Session, bank: QuestionBank, now: datetime) -> None:
+    """Open two topics of the sample bank for practice ("Ôn tập"), unless some practice is set already. The demo
+    contest draws from them, so this is the organiser's explicit "open anyway" (confirm_in_use)."""
+    if bank.practice_open or any(t.practice_open for t in bank.topics):
+        return
+    topic_ids = frozenset(t.id for t in bank.topics if t.name in DEMO_PRACTICE_TOPICS)
+    practice_service.set_practice(session, bank, practice_service.PracticeScope(False, topic_ids), confirm_in_use=True, now=now)

@@ -162,7 +162,7 @@ def test_organizer_builds_a_contest_with_a_round_and_publishes(client, db_sessio
     bank = make_bank(owner=unit, per_topic=4)
     organizer = login_as(Role.organizer, unit=unit)
     response = client.post("/ban-to-chuc/cuoc-thi/moi", data={
-        "title": "Thi tìm hiểu Chính quyền số", "owner_unit_id": str(unit.id), "rules_html": "<p>Thể lệ</p><script>x</script>",
+        "title": "Thi tìm hiểu Chính quyền số", "owner_unit_id": str(unit.id), "rules_markdown": "<p>Thể lệ</p><script>x</script>",
         "audience": "units", "eligible_unit_ids": [str(unit.id)], "attempts_allowed": "1", "grading": "best",
         "points_per_question": "2", "review_policy": "after_close", "leaderboard_visibility": "public",
         "shuffle_questions": "y", "prediction_question": "", "prediction_resolver": "",

@@ -422,6 +422,9 @@ POST_EXPECTED = {
     "organizer.share_bank": (ORGANISER_POST, lambda w, role: {"values": {"bank_id": _fresh_bank(w).id}, "data": {"shared": "1"}}),
     "organizer.toggle_question": (ORGANISER_POST, lambda w, role: {"values": {"question_id": _fresh_question(w).id}}),
     "organizer.delete_question": (ORGANISER_POST, lambda w, role: {"values": {"question_id": _fresh_question(w).id}}),
+    # The rules editor's live preview: any organiser, nothing written.
+    "organizer.preview_rules": ({A: LOGIN, P: 403, ME: 403, UM: 403, OE: Ok(200, changes=False), O: Ok(200, changes=False),
+                                 AD: Ok(200, changes=False)}, lambda w, role: {"data": {"rules_markdown": "**Thể lệ**\nDòng hai"}}),
     "organizer.new_contest": ({**ORGANISER_POST, OE: Ok(302)}, lambda w, role: {"data": _contest_fields(w, w.elsewhere if role == OE else w.province)}),
     "organizer.edit_contest": (ORGANISER_POST, lambda w, role: {"values": {"contest_id": _fresh_contest(w).id}, "data": _contest_fields(w)}),
     "organizer.contest_status": (ORGANISER_POST, lambda w, role: {"values": {"contest_id": _fresh_contest(w).id}, "data": {"status": "draft"}}),

@@ -34,7 +34,7 @@ def _round(bank, counts=(2, 2), difficulty=None):
 def test_rules_are_sanitised(db_session, province):
     contest = svc.create_contest(db_session, province, ContestSettings(
         title="Thi", eligible_unit_ids=[province.id],
-        rules_html='<p onclick="x()">Thể lệ <b>rõ ràng</b><script>alert(1)</script><a href="javascript:alert(1)">x</a></p>'))
+        rules_markdown='<p onclick="x()">Thể lệ <b>rõ ràng</b><script>alert(1)</script><a href="javascript:alert(1)">x</a></p>'))
     assert contest.rules_html == '<p>Thể lệ <b>rõ ràng</b><a rel="noopener noreferrer">x</a></p>'
 
 

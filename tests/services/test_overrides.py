@@ -287,7 +287,7 @@ def test_a_round_copy_proposes_the_next_week_with_the_same_blueprint(db_session,
 
 def test_a_contest_copy_keeps_settings_and_blueprints_moves_dates_and_takes_no_attempts(db_session, world, make_contest, make_bank):
     source = make_contest(unit=world["province"], bank=make_bank(name="Nguồn", owner=world["province"]), rounds=2,
-                          attempts_allowed=3, grading="last", review_policy="immediate", rules_html="<p>Thể lệ</p>",
+                          attempts_allowed=3, grading="last", review_policy="immediate", rules_markdown="Thể lệ\nhai dòng",
                           leaderboard_freeze_at=T0 + timedelta(days=10), grace_seconds=30, overdue_handling="autoabandon")
     play(db_session, world["player"], source.rounds[0], T0, 2)
     override_service.save_override(db_session, source, None, OverrideSettings(person=world["player"].phone, unit_id=None,
@@ -297,7 +297,7 @@ def test_a_contest_copy_keeps_settings_and_blueprints_moves_dates_and_takes_no_a
     copy = contest_service.copy_contest(db_session, source, "Cuộc thi tháng sau", 28, created_by=world["organizer"])
     db_session.commit()
     assert copy.id != source.id and copy.status == ContestStatus.draft and copy.title == "Cuộc thi tháng sau"
-    same = ("rules_html", "audience", "attempts_allowed", "grading", "review_policy", "points_per_question", "shuffle_questions",
+    same = ("rules_markdown", "rules_html", "audience", "attempts_allowed", "grading", "review_policy", "points_per_question", "shuffle_questions",
             "leaderboard_visibility", "grace_seconds", "overdue_handling", "owner_unit_id")
     assert {f: getattr(copy, f) for f in same} == {f: getattr(source, f) for f in same}
     assert copy.eligible_units == source.eligible_units and copy.created_by_id == world["organizer"].id
