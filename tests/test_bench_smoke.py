@@ -66,8 +66,8 @@ def test_reports_benchmark_exports_a_small_contest():
     # In the PostgreSQL pass the reports run there too (their own database on that server).
     output = run_benchmark("bench.reports", **({"BENCH_DATABASE_URL": POSTGRES} if POSTGRES else {}))
     rows = table_rows(output)
-    assert rows["results and ranking (contest, 500 people)"][0] == "506 × 9"
-    assert rows["participation by unit (100 units)"][0] == "107 × 12"
+    assert rows["results and ranking (contest, 500 people)"][0] == "506 × 11"  # with the unit's code and parent
+    assert rows["participation by unit (100 units)"][0] == "107 × 13"
     assert {"question statistics (100 questions)", "winners list (top 100)"} <= set(rows)
     assert f"Database: {'postgresql' if POSTGRES else 'sqlite'}." in output
     assert "reports benchmark: 100 units, 1000 attempts" in output
