@@ -28,7 +28,7 @@ class PeriodReportForm(Form):
     tu_ngay = LocalDateField("Từ ngày")
     den_ngay = LocalDateField("Đến ngày")
     dat = IntegerField("Điểm nắm vững (% điểm tối đa)", validators=[Optional(), NumberRange(1, 100)])
-    chi_tieu = IntegerField("Chỉ tiêu (% số CBCCVC nắm vững)", validators=[Optional(), NumberRange(1, 100)])
+    chi_tieu = IntegerField("Chỉ tiêu nắm vững (% CBCCVC)", validators=[Optional(), NumberRange(1, 100)])
     nguong = IntegerField("Ngưỡng tỷ lệ tham gia (%)", validators=[Optional(), NumberRange(0, 100)])
 
     def validate(self, extra_validators=None) -> bool:
