@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 from contest.errors import FieldErrors, PermissionDeniedError, ValidationError
 from contest.models import MoveStatus, Role, Unit, UnitChangeRequest, User
 from contest.services.units import is_in_subtree, subtree_filter, with_parent
-from contest.services.users import identity_conflicts, normalize_cccd, normalize_email, normalize_phone
+from contest.services.users import identity_conflicts, normalize_cccd, normalize_email, normalize_phone, search_users
 from question_bank.text import fold, normalize_text
 
 MAX_REASON = 500
@@ -42,8 +42,6 @@ def manageable_units_root(actor: User) -> Unit | None:
 
 def people_query(session: Session, actor: User, query: str = "") -> Select:
     """The accounts `actor` manages, matching a name (without diacritics), phone, CCCD or e-mail fragment."""
-    from contest.services.users import search_users
-
     if actor.has_role(Role.admin):
         return search_users(session, query=query)
     return search_users(session, query=query, role=Role.participant.value, unit=actor.unit)
