@@ -145,11 +145,12 @@ def participation_by_unit(
     own_staff = select(StaffMember.unit_id, func.count().label("staff")).group_by(StaffMember.unit_id).subquery()
     report = aliased(Unit)
     below = aliased(Unit)
-    parent = aliased(Unit, name="parent_unit")
+    parent = aliased(Unit)
     upper = func.substr(report.path, 1, func.length(report.path) - 1).concat(literal("0"))
     query = (
         select(
-            report.id, report.code, report.name, report.kind, report.depth, parent.name.label("parent_name"),
+            report.id, report.code, report.name, report.kind, report.depth,
+            func.max(parent.name).label("parent_name"),  # a report row has one parent (or none): its name
             func.sum(below.headcount).label("headcount"),
             func.sum(own_staff.c.staff).label("staff"),
             (func.count(below.staff_list_at) == func.count()).label("has_staff_lists"),
@@ -164,7 +165,7 @@ def participation_by_unit(
         .outerjoin(own_attempts, own_attempts.c.unit_id == below.id)
         .outerjoin(own_staff, own_staff.c.unit_id == below.id)
         .outerjoin(parent, parent.id == report.parent_id)
-        .group_by(report.id, parent.name)
+        .group_by(report.id)
     )
     if max_depth is not None:
         query = query.where(report.depth <= root.depth + max_depth)

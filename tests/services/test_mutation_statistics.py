@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from contest.models import UnitKind
+from contest.models.units import UNIT_NAME_SEPARATOR
 from contest.services import prizes, statistics
 from contest.services import staff as staff_service
 from contest.services.statistics import Scope
@@ -97,3 +98,20 @@ def test_the_roll_up_stops_at_units_whose_id_only_starts_alike(db_session, make_
     contest = make_contest(unit=first)
     rows = rows_of(db_session, contest, first)
     assert [(code, r.headcount) for code, r in rows.items()] == [("A", 3)]
+
+
+def test_rows_name_their_parent_even_above_the_root(db_session, contest, tree):
+    """The parent's name (for unit_label: "Phòng Một — Sở Nội vụ" from two levels down); the root's parent lies
+    outside the report and is named too."""
+    rows = rows_of(db_session, contest, tree["P"])
+    assert [(code, r.parent_name, r.display_name) for code, r in rows.items()] == [
+        ("P", "", "UBND tỉnh"),
+        ("P-D1", "UBND tỉnh", "Sở Nội vụ"),
+        ("P-D1-O1", "Sở Nội vụ", f"Phòng Một{UNIT_NAME_SEPARATOR}Sở Nội vụ"),
+        ("P-D1-O2", "Sở Nội vụ", f"Phòng Hai{UNIT_NAME_SEPARATOR}Sở Nội vụ"),
+        ("P-D2", "UBND tỉnh", "Huyện Hai"),
+        ("P-D2-C1", "Huyện Hai", f"Xã Một{UNIT_NAME_SEPARATOR}Huyện Hai"),
+    ]
+    assert [(r.parent_name, r.display_name) for r in rows_of(db_session, contest, tree["P-D1"]).values()] == [
+        ("UBND tỉnh", "Sở Nội vụ"), ("Sở Nội vụ", f"Phòng Một{UNIT_NAME_SEPARATOR}Sở Nội vụ"),
+        ("Sở Nội vụ", f"Phòng Hai{UNIT_NAME_SEPARATOR}Sở Nội vụ")]
