@@ -73,13 +73,13 @@ def test_deadline_is_capped_by_the_round_close(db_session, player, round_):
 
 @pytest.mark.parametrize("offset, message", [(timedelta(seconds=-1), "Vòng thi chưa bắt đầu."), (timedelta(days=7), "Vòng thi đã kết thúc.")])
 def test_round_window(db_session, player, round_, offset, message):
-    with pytest.raises(AttemptError, match=message):
+    with pytest.raises(AttemptError, match=f"^{message}$"):
         svc.start_attempt(db_session, player, round_, T0 + offset, POLICY)
 
 
 def test_people_outside_the_chosen_units_cannot_start(db_session, make_user, make_unit, round_):
     outsider = make_user(unit=make_unit(kind=UnitKind.province))
-    with pytest.raises(AttemptError, match="không thuộc đối tượng dự thi"):
+    with pytest.raises(AttemptError, match="^Bạn không thuộc đối tượng dự thi của cuộc thi này.$"):
         svc.start_attempt(db_session, outsider, round_, T0, POLICY)
 
 
@@ -105,7 +105,7 @@ def test_attempts_allowed(db_session, make_contest, make_user):
         assert attempt.number == n
         svc.submit_attempt(db_session, attempt, T0 + timedelta(hours=n, minutes=1), POLICY)
         db_session.commit()
-    with pytest.raises(AttemptError, match="Bạn đã dùng hết 2 lượt thi của vòng này."):
+    with pytest.raises(AttemptError, match="^Bạn đã dùng hết 2 lượt thi của vòng này.$"):
         svc.start_attempt(db_session, player, round_, T0 + timedelta(hours=3), POLICY)
 
 
