@@ -11,10 +11,11 @@ from flask import abort
 from flask_login import current_user, login_required
 
 from contest import clock, db
-from contest.models import Attempt, Contest, Override, Question, QuestionBank, Role, Round
+from contest.models import Attempt, Contest, Override, Question, QuestionBank, Role, Round, Topic
 from contest.services import attempts as attempt_service
 from contest.services import contests as contest_service
 from contest.services import people as people_service
+from contest.services import practice as practice_service
 from contest.services import questions as question_service
 from contest.services import regrade as regrade_service
 from contest.services.units import is_in_subtree
@@ -111,6 +112,16 @@ def load_question(question_id: int) -> Question:
     question = get_or_404(Question, question_id)
     load_bank(question.bank_id)
     return question
+
+
+def load_practice_topic(topic_id: int) -> Topic:
+    """A topic open for practice, for any logged-in user (404, saying so, for a missing or closed one)."""
+    return practice_service.open_topic(db.session, topic_id)
+
+
+def load_practice_question(topic: Topic, question_id: int) -> Question:
+    """An active question of a practice topic (404 otherwise)."""
+    return practice_service.practice_question(db.session, topic, question_id)
 
 
 def load_contest_question(contest: Contest, question_id: int) -> Question:

@@ -21,7 +21,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Rule
 
 from contest import clock, db
-from contest.models import Attempt, Contest, Override, PendingImport, Question, QuestionBank, Unit, User
+from contest.models import Attempt, Contest, Override, PendingImport, Question, QuestionBank, Topic, Unit, User
 from contest.services import demo
 
 PASSWORD = demo.DEMO_PASSWORD
@@ -158,6 +158,7 @@ def test_every_reachable_page_answers_without_a_server_error(app, demo_world, ro
     assert visits["main.index"] >= 1 and visits["auth.login"] + visits["participant.contest"] >= 1
     if role == "participant":
         assert visits["participant.attempt_result"] >= 1 and visits["participant.leaderboard"] >= 1
+        assert visits["participant.practice"] >= 1 and visits["participant.practice_topic"] >= 2  # the demo's two open topics
     if role in ("organizer", "admin"):
         assert visits["organizer.bank"] >= 3 and visits["organizer.edit_question"] >= 1  # the 101 questions, page 2, a search
         assert workbooks >= 5
@@ -178,7 +179,8 @@ def _real_ids(session) -> dict[str, int]:
     contest = session.scalar(select(Contest))
     return {"contest_id": contest.id, "round_id": contest.rounds[0].id, "bank_id": first(QuestionBank),
             "question_id": first(Question), "attempt_id": first(Attempt), "unit_id": first(Unit),
-            "user_id": first(User), "pending_id": first(PendingImport), "override_id": first(Override)}
+            "user_id": first(User), "pending_id": first(PendingImport), "override_id": first(Override),
+            "topic_id": first(Topic)}
 
 
 def _build(rule: Rule, values: dict) -> str:

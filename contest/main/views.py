@@ -10,6 +10,7 @@ from contest.access import may_see_leaderboard
 from contest.forms import EmptyForm
 from contest.main import bp
 from contest.services import home as home_service
+from contest.services import practice as practice_service
 
 
 @bp.route("/")
@@ -20,7 +21,7 @@ def index():
         may_see_winners=may_see_leaderboard, cache_seconds=current_app.config["LEADERBOARD_CACHE_SECONDS"],
     )
     db.session.commit()  # an overdue attempt may just have been finalised
-    return render_template("main/index.html", items=items, form=EmptyForm())
+    return render_template("main/index.html", items=items, form=EmptyForm(), practice_open=practice_service.any_open(db.session))
 
 
 @bp.route("/healthz")

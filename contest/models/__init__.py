@@ -14,6 +14,7 @@ from contest.models.contests import (
     RoundState,
     contest_units,
 )
+from contest.models.practice import PracticeAnswer
 from contest.models.questions import Choice, PendingImport, Question, QuestionBank, Topic
 from contest.models.regrades import Regrade, RegradeAction
 from contest.models.units import UNIT_KIND_LABELS, StaffMember, Unit, UnitKind
@@ -37,6 +38,7 @@ __all__ = [
     "ContestStatus",
     "Disqualification",
     "PendingImport",
+    "PracticeAnswer",
     "Question",
     "RateLimitCounter",
     "Regrade",

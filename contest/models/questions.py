@@ -22,6 +22,8 @@ class QuestionBank(Base):
     # Contests of units below the owner may draw from the bank only when its owner says so: their
     # organisers and participants then see its answer keys (reviews, statistics).
     shared_with_lower_units: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Open for practice ("Ôn tập"): every topic of the bank, now and later; else only topics with their own flag.
+    practice_open: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     owner_unit: Mapped[Unit | None] = relationship()
@@ -35,8 +37,14 @@ class Topic(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     bank_id: Mapped[int] = mapped_column(ForeignKey("question_banks.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(255))
+    # This topic open for practice while its bank as a whole is not.
+    practice_open: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     bank: Mapped[QuestionBank] = relationship(back_populates="topics")
+
+    @property
+    def open_for_practice(self) -> bool:
+        return self.practice_open or self.bank.practice_open
 
 
 class Question(Base):

@@ -5,13 +5,14 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from contest import db
+from contest import clock, db
 from contest.access import load_bank, load_question, organizer_required
 from contest.forms import EmptyForm, as_choices
 from contest.models import Question, Role
 from contest.organizer import bp
-from contest.organizer.forms import BankForm, BankSharingForm, ImportForm, QuestionFilterForm, QuestionForm
+from contest.organizer.forms import BankForm, BankPracticeForm, BankSharingForm, ImportForm, QuestionFilterForm, QuestionForm
 from contest.pagination import paginate, paginate_list
+from contest.services import practice as practice_service
 from contest.services import questions as question_service
 from contest.services import units as unit_service
 from contest.downloads import send_xlsx
@@ -59,7 +60,46 @@ def bank(bank_id: int):
         status=form.status.data or None,
     )
     page = paginate(db.session, question_service.question_query(bank, flt), request.args.get("page", 1, type=db_int), 20)
-    return render_template("organizer/bank.html", bank=bank, form=form, page=page, action_form=EmptyForm(), sharing_form=BankSharingForm())
+    return render_template("organizer/bank.html", bank=bank, form=form, page=page, action_form=EmptyForm(), sharing_form=BankSharingForm(),
+                           practice_form=_practice_form(bank, topics, fill=True),
+                           practice_in_use=practice_service.rounds_drawing_from(db.session, bank, None, clock.now()))
+
+
+def _practice_form(bank, topics, fill: bool = False) -> BankPracticeForm:
+    form = BankPracticeForm(formdata=None) if fill else BankPracticeForm()
+    form.topic_ids.choices = as_choices((t.id, t.name) for t in topics)
+    if fill:
+        form.scope.data = "bank" if bank.practice_open else ("topics" if any(t.practice_open for t in topics) else "closed")
+        form.topic_ids.data = [t.id for t in topics if t.practice_open]
+    return form
+
+
+@bp.route("/ngan-hang/<int:bank_id>/on-tap", methods=["POST"])
+@organizer_required
+def bank_practice(bank_id: int):
+    """Open the bank, or chosen topics of it, for practice, or close it; a running contest's bank needs the
+    organiser's explicit confirmation (the service refuses otherwise). Audited."""
+    bank = load_bank(bank_id)
+    form = _practice_form(bank, question_service.bank_topics(db.session, bank))
+    if not form.validate_on_submit():
+        flash("Lựa chọn ôn tập không hợp lệ; vui lòng chọn lại từ trang ngân hàng.", "danger")
+    elif form.scope.data == "topics" and not form.topic_ids.data:
+        flash("Vui lòng chọn ít nhất một chủ đề để mở ôn tập (hoặc chọn “Không mở”).", "danger")
+    else:
+        scope = practice_service.PracticeScope(
+            whole_bank=form.scope.data == "bank",
+            topic_ids=frozenset(form.topic_ids.data or []) if form.scope.data == "topics" else frozenset(),
+        )
+        _, problems = save_or_problems(
+            lambda: practice_service.set_practice(db.session, bank, scope, confirm_in_use=form.confirm_in_use.data, now=clock.now()),
+            lambda message: message,
+            "question.bank_practice",
+            details={"bank_id": bank.id, "whole_bank": scope.whole_bank, "topic_ids": sorted(scope.topic_ids),
+                     "confirmed_in_use": bool(form.confirm_in_use.data)},
+        )
+        for problem in problems:
+            flash(problem, "danger")
+    return redirect(url_for("organizer.bank", bank_id=bank.id) + "#practice-title")
 
 
 @bp.route("/ngan-hang/<int:bank_id>/chia-se", methods=["POST"])

@@ -42,6 +42,16 @@ class BankSharingForm(Form):
     shared = HiddenField(validators=[AnyOf(["0", "1"])])
 
 
+class BankPracticeForm(Form):
+    """What a bank opens for practice: nothing, the whole bank, or the chosen topics (choices set by the view);
+    `confirm_in_use` is the organiser's explicit yes when a running contest draws from it."""
+
+    scope = SelectField("Mở ôn tập", choices=as_choices([("closed", "Không mở"), ("bank", "Toàn bộ ngân hàng"), ("topics", "Các chủ đề đã chọn")]),
+                        validators=[AnyOf(["closed", "bank", "topics"])])
+    topic_ids = SelectMultipleField("Chủ đề", coerce=db_int, choices=[])
+    confirm_in_use = BooleanField("Cho phép ôn tập dù đang dùng trong cuộc thi")
+
+
 class QuestionFilterForm(Form):
     class Meta:
         csrf = False  # a GET filter changes nothing

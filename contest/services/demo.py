@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from contest.models import Contest, ContestStatus, Question, QuestionBank, Role, Unit, UnitKind, User
 from contest.services import contests as contest_service
+from contest.services import practice as practice_service
 from contest.services import questions as question_service
 from contest.services import units as unit_service
 from contest.services import users as user_service
@@ -115,6 +116,7 @@ def load_demo_data(session: Session, now: datetime) -> str:
     session.flush()
     bank = load_sample_bank(session, root)
     contest = load_demo_contest(session, root, bank, now)
+    open_demo_practice(session, bank, now)
     total_units = session.scalar(select(func.count()).select_from(Unit))
     total_questions = session.scalar(select(func.count()).select_from(Question).where(Question.bank_id == bank.id))
     return (
@@ -169,3 +171,15 @@ def load_sample_bank(session: Session, owner: Unit) -> QuestionBank:
     plan = plan_import(SAMPLE_FILE.name, load_sample(), [], question_service.existing_questions(session, bank))
     question_service.apply_plan(session, bank, plan)
     return bank
+
+
+DEMO_PRACTICE_TOPICS = ("Cải cách thủ tục hành chính", "Chính quyền điện tử, chính quyền số")
+
+
+def open_demo_practice(session: Session, bank: QuestionBank, now: datetime) -> None:
+    """Open two topics of the sample bank for practice ("Ôn tập"), unless some practice is set already. The demo
+    contest draws from them, so this is the organiser's explicit "open anyway" (confirm_in_use)."""
+    if bank.practice_open or any(t.practice_open for t in bank.topics):
+        return
+    topic_ids = frozenset(t.id for t in bank.topics if t.name in DEMO_PRACTICE_TOPICS)
+    practice_service.set_practice(session, bank, practice_service.PracticeScope(False, topic_ids), confirm_in_use=True, now=now)

@@ -15,6 +15,7 @@ from werkzeug.routing import Rule
 from contest.models import Role, UnitKind
 from contest.services import attempts as attempt_service
 from contest.services import overrides as override_service
+from contest.services import practice as practice_service
 from contest.services import questions as question_service
 from contest.services.attempts import AttemptPolicy
 from tests.conftest import T0, TEST_PASSWORD
@@ -42,6 +43,9 @@ EXPECTED = {
                      "organizer.new_round", "organizer.edit_round", "organizer.copy_round", "organizer.copy_contest",
                      "organizer.overrides", "organizer.edit_override"], ORGANISER),
     "participant.contests": LOGGED_IN,
+    # Practice: anyone logged in; the world's bank is open and only P has answered the question (others: back to it).
+    "participant.practice": LOGGED_IN, "participant.practice_topic": LOGGED_IN,
+    "participant.practice_feedback": {**dict.fromkeys(ROLES, 302), P: 200},
     "participant.contest": EVERYONE,
     # People: admins, and unit managers for the participants of their subtree (P is in UM's unit).
     "people.index": {A: 302, P: 403, ME: 200, UM: 200, O: 403, AD: 200},
@@ -102,7 +106,10 @@ def world(db_session, make_unit, make_user, make_contest, make_bank):
         person=users[P].phone, unit_id=None, round_id=None, extra_minutes=5))
     db_session.commit()
     question = db_session.scalars(question_service.question_query(bank, question_service.QuestionFilter())).first()
-    values = {"user_id": users[P].id, "unit_id": department.id, "bank_id": bank.id, "question_id": question.id,
+    practice_service.set_practice(db_session, bank, practice_service.PracticeScope(True, frozenset()), confirm_in_use=True, now=T0)
+    practice_service.answer(db_session, users[P], question, ["B"], T0)
+    db_session.commit()
+    values = {"topic_id": question.topic_id, "user_id": users[P].id, "unit_id": department.id, "bank_id": bank.id, "question_id": question.id,
               "contest_id": contest.id, "round_id": contest.rounds[0].id, "attempt_id": attempt.id, "pending_id": 999999,
               "override_id": override.id,
               "filename": "css/app.css", "token": "khong-phai-lien-ket"}
@@ -395,6 +402,16 @@ def _regraded(w, role):
     return {}
 
 
+def _practised(w, role):
+    """The role has answered the world's practice question (so a reset has something to forget)."""
+    from contest.models import Question
+
+    if role != A:
+        practice_service.answer(w.session, w.users[role], w.session.get(Question, w.values["question_id"]), ["A"], T0)
+        w.session.commit()
+    return {}
+
+
 POST_EXPECTED = {
     "auth.login": (ANONYMOUS_POST | {A: Ok(302, changes=False)}, lambda w, role: {"data": {"identifier": w.users[P].phone, "password": TEST_PASSWORD}}),
     "auth.register": (ANONYMOUS_POST, lambda w, role: {"data": {
@@ -419,6 +436,11 @@ POST_EXPECTED = {
     "organizer.edit_question": (ORGANISER_POST, lambda w, role: {"values": {"question_id": _fresh_question(w).id}, "data": {
         "topic": "Thể chế", "difficulty": 1, "kind": "single", "text": "Câu hỏi đã sửa?", "answer": "A",
         "choice_A": "Đúng là thế", "choice_B": "Không phải"}}),
+    "organizer.bank_practice": (ORGANISER_POST, lambda w, role: {"values": {"bank_id": _fresh_bank(w).id}, "data": {"scope": "bank"}}),
+    # Practice: anyone logged in answers (P's earlier "B" becomes "A") and resets their own progress.
+    "participant.practice_topic": ({**dict.fromkeys(POST_ROLES, Ok(302)), A: LOGIN},
+                                   lambda w, role: {"data": {"question_id": w.values["question_id"], "answer": "A"}}),
+    "participant.practice_reset": ({**dict.fromkeys(POST_ROLES, Ok(302)), A: LOGIN}, _practised),
     "organizer.share_bank": (ORGANISER_POST, lambda w, role: {"values": {"bank_id": _fresh_bank(w).id}, "data": {"shared": "1"}}),
     "organizer.toggle_question": (ORGANISER_POST, lambda w, role: {"values": {"question_id": _fresh_question(w).id}}),
     "organizer.delete_question": (ORGANISER_POST, lambda w, role: {"values": {"question_id": _fresh_question(w).id}}),
