@@ -30,10 +30,12 @@ LINKS = "els => els.map(e => e.href)"
 # Nav links on more than one row, one link broken over two lines, or links past the navbar's container.
 NAVBAR_FIT = """
 () => {
+  const box = document.querySelector('nav.navbar .container');
+  if (!box) return {rows: 0, broken: [], outside: []};  // a page of its own layout (the printable report)
   const links = Array.from(document.querySelectorAll('nav.navbar .nav-link')).filter(e => e.offsetParent);
   const tops = new Set(links.map(e => Math.round(e.getBoundingClientRect().top / 8)));
   const broken = links.filter(e => e.getClientRects().length > 1 || e.getBoundingClientRect().height > 48).map(e => e.innerText);
-  const edge = document.querySelector('nav.navbar .container').getBoundingClientRect().right;
+  const edge = box.getBoundingClientRect().right;
   const outside = links.filter(e => e.getBoundingClientRect().right > edge + 1).map(e => e.innerText);
   return {rows: tops.size, broken, outside};
 }
