@@ -104,3 +104,24 @@ def test_typed_dates_and_the_document_date():
     assert document_date(date(2026, 2, 5)) == "ngày 05 tháng 02 năm 2026"
     assert document_date(date(2026, 12, 14)) == "ngày 14 tháng 12 năm 2026"
     assert document_date(date(2026, 3, 9)) == "ngày 09 tháng 3 năm 2026"
+
+
+@pytest.mark.parametrize("overrides, message", [
+    ({"REPORT_CUTOFF_DAY": "29"}, "REPORT_CUTOFF_DAY must be a whole number from 0 to 28"),
+    ({"REPORT_CUTOFF_DAY": "-1"}, "REPORT_CUTOFF_DAY must be a whole number from 0 to 28"),
+    ({"REPORT_PASS_MARK": "0"}, "REPORT_PASS_MARK must be a whole number from 1 to 100"),
+    ({"REPORT_TARGET": "101"}, "REPORT_TARGET must be a whole number from 1 to 100"),
+])
+def test_the_report_settings_are_checked_at_start(tmp_path, overrides, message):
+    from contest.config import ConfigurationError, load_config
+
+    with pytest.raises(ConfigurationError, match=message):
+        load_config(tmp_path, {"SECRET_KEY": "x", **overrides})
+
+
+def test_an_empty_cut_off_day_means_calendar_quarters(tmp_path):
+    from contest.config import load_config
+
+    config = load_config(tmp_path, {"SECRET_KEY": "x", "REPORT_CUTOFF_DAY": "", "REPORT_PLACE": "  An Hòa "})
+    assert (config["REPORT_CUTOFF_DAY"], config["REPORT_PASS_MARK"], config["REPORT_TARGET"], config["REPORT_PLACE"]) == (0, 80, 100, "An Hòa")
+    assert load_config(tmp_path, {"SECRET_KEY": "x", "REPORT_CUTOFF_DAY": "14"})["REPORT_CUTOFF_DAY"] == 14
