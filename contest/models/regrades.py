@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text
@@ -13,22 +12,18 @@ from contest.models.contests import Contest
 from contest.models.questions import Question
 from contest.models.users import User
 from contest.timeutil import UTCDateTime, utcnow
+from question_bank.labels import LabelledEnum
 
 
-class RegradeAction(str, enum.Enum):
+class RegradeAction(LabelledEnum):
     """What a regrade does to the snapshots of one question (Moodle's regrade after a wrong key or a bad question)."""
 
-    key = "key"  # apply the bank's current key (and undo a void)
-    credit = "credit"  # void: every attempt that drew it gets its points, whatever was answered
-    drop = "drop"  # void: it counts for nobody, and leaves every maximum
-
-    @property
-    def label(self) -> str:
-        return {
-            "key": "Chấm lại theo đáp án hiện tại trong ngân hàng",
-            "credit": "Hủy câu hỏi: mọi người làm câu này đều được điểm",
-            "drop": "Hủy câu hỏi: bỏ câu này khỏi điểm tối đa",
-        }[self.value]
+    # apply the bank's current key (and undo a void)
+    key = "key", "Chấm lại theo đáp án hiện tại trong ngân hàng"
+    # void: every attempt that drew it gets its points, whatever was answered
+    credit = "credit", "Hủy câu hỏi: mọi người làm câu này đều được điểm"
+    # void: it counts for nobody, and leaves every maximum
+    drop = "drop", "Hủy câu hỏi: bỏ câu này khỏi điểm tối đa"
 
 
 class Regrade(Base):

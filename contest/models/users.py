@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -75,15 +74,12 @@ class User(UserMixin, Base):
         return f"<User {self.id} {self.role}>"
 
 
-class MoveStatus(str, enum.Enum):
-    pending = "pending"
-    approved = "approved"
-    rejected = "rejected"
-    cancelled = "cancelled"  # replaced by a newer request, or settled by an admin's correction
-
-    @property
-    def label(self) -> str:
-        return {"pending": "Chờ duyệt", "approved": "Đã duyệt", "rejected": "Bị từ chối", "cancelled": "Đã hủy"}[self.value]
+class MoveStatus(LabelledEnum):
+    pending = "pending", "Chờ duyệt"
+    approved = "approved", "Đã duyệt"
+    rejected = "rejected", "Bị từ chối"
+    # replaced by a newer request, or settled by an admin's correction
+    cancelled = "cancelled", "Đã hủy"
 
 
 class UnitChangeRequest(Base):
