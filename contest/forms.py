@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import wtforms
 from flask_wtf import FlaskForm
@@ -88,14 +88,11 @@ class _TypedDateField(wtforms.StringField):
     <input type="date"> and "datetime-local" show the browser's own order (mm/dd/yyyy in an English browser).
     A value that is not a real date gets one specific message (from contest.formats), not two."""
 
-    hint = ""
-    pattern = ""
-    shown = ""  # strftime format of the value shown back
-    noun = ""
-
-    @staticmethod
-    def parse(text: str):
-        raise NotImplementedError
+    hint: str  # what the placeholder shows
+    pattern: str  # the browser's own check (the server checks again)
+    shown: str  # strftime format of the value shown back
+    noun: str
+    parse: Callable[[str], object]  # text -> value; DateTimeInputError with the reason
 
     def __init__(self, label=None, validators=None, **kwargs):
         render_kw = {"placeholder": self.hint, "pattern": self.pattern, "autocomplete": "off",
