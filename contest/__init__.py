@@ -30,6 +30,7 @@ def create_app(config: dict | None = None, instance_path: str | Path | None = No
     from contest import auth, cli, db, errors, ratelimit, security, templating, viewhelpers
     from contest.admin import bp as admin_bp
     from contest.auth import bp as auth_bp
+    from contest.awards import bp as awards_bp
     from contest.main import bp as main_bp
     from contest.organizer import bp as organizer_bp
     from contest.participant import bp as participant_bp
@@ -53,5 +54,6 @@ def create_app(config: dict | None = None, instance_path: str | Path | None = No
     app.register_blueprint(participant_bp)
     app.register_blueprint(people_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(awards_bp)
     app.add_url_rule("/favicon.ico", "favicon", lambda: app.send_static_file("favicon.svg"))
     return app

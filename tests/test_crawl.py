@@ -21,7 +21,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Rule
 
 from contest import clock, db
-from contest.models import Attempt, Contest, Override, PendingImport, Question, QuestionBank, Topic, Unit, User
+from contest.models import Attempt, Contest, Override, PendingImport, PrizeAward, Question, QuestionBank, Topic, Unit, User
 from contest.services import demo
 
 PASSWORD = demo.DEMO_PASSWORD
@@ -136,6 +136,9 @@ def crawl(app, client) -> tuple[list[str], Counter, int]:
                 workbooks += 1
             except Exception as error:  # noqa: BLE001 - any failure to open is the finding
                 failures.append(f"GET {url}: not a workbook ({error!r})")
+        elif mimetype == "application/pdf":
+            if not body.startswith(b"%PDF-"):
+                failures.append(f"GET {url}: not a PDF")
         elif mimetype == "text/html":
             page = body.decode()
             for href in HREF.findall(page):
@@ -166,6 +169,10 @@ def test_every_reachable_page_answers_without_a_server_error(app, demo_world, ro
         assert visits["admin.users"] >= 2 and visits["admin.audit_log"] >= 2 and visits["admin.edit_unit"] >= 1
     if role == "unit_manager":
         assert visits["reports.participation"] >= 1 and workbooks >= 1
+    if role == "participant":
+        assert visits["awards.participation_certificate"] >= 1  # the attempt the demo world submitted
+    if role == "organizer":
+        assert visits["awards.poster"] >= 1
     if role in ("unit_manager", "organizer"):
         assert visits["reports.period_report"] >= 1 and visits["reports.print_period_report"] >= 1
 
@@ -180,7 +187,7 @@ def _real_ids(session) -> dict[str, int]:
     return {"contest_id": contest.id, "round_id": contest.rounds[0].id, "bank_id": first(QuestionBank),
             "question_id": first(Question), "attempt_id": first(Attempt), "unit_id": first(Unit),
             "user_id": first(User), "pending_id": first(PendingImport), "override_id": first(Override),
-            "topic_id": first(Topic)}
+            "topic_id": first(Topic), "award_id": first(PrizeAward)}
 
 
 def _build(rule: Rule, values: dict) -> str:

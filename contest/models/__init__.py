@@ -2,6 +2,7 @@
 
 from contest.models.attempts import FINISHED, USED, Answer, Attempt, AttemptQuestion, AttemptStatus
 from contest.models.audit import AuditEntry, Disqualification
+from contest.models.awards import Certificate, PrizeAward, WinnersPublication
 from contest.models.cache import CacheEntry, RateLimitCounter
 from contest.models.contests import (
     OVERDUE_LABELS,
@@ -33,12 +34,14 @@ __all__ = [
     "AuditEntry",
     "BlueprintItem",
     "CacheEntry",
+    "Certificate",
     "Choice",
     "Contest",
     "ContestStatus",
     "Disqualification",
     "PendingImport",
     "PracticeAnswer",
+    "PrizeAward",
     "Question",
     "RateLimitCounter",
     "Regrade",
@@ -56,5 +59,6 @@ __all__ = [
     "MoveStatus",
     "UnitKind",
     "User",
+    "WinnersPublication",
     "contest_units",
 ]

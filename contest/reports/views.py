@@ -15,6 +15,7 @@ from contest.reports import bp
 from contest.reports.forms import StaffImportForm
 from contest.reports.access import report_unit, report_unit_options, scope_from_request, threshold_from_request
 from contest.services import contests as contest_service
+from contest.services import awards as award_service
 from contest.services import exports, prizes, regrade, staff, statistics
 from contest.services import overrides as override_service
 from contest.downloads import XLSX_MIMETYPE, send_xlsx
@@ -189,8 +190,11 @@ def prize_verification(contest_id: int):
     removed = prizes.disqualifications(db.session, contest)
     regrades = regrade.unreviewed(db.session, contest)
     overrides = override_service.overrides_by_user(db.session, contest, [c.standing.user_id for c in candidates])
+    awards = award_service.awards(db.session, contest, scope.round)
+    published = award_service.is_published(db.session, contest, scope.round)
     db.session.commit()
     return render_template("reports/prize_verification.html", contest=contest, scope=scope, candidates=candidates, removed=removed,
+                           awards=awards, awarded={a.user_id: a for a in awards}, published=published,
                            overrides=overrides, override_terms=override_service.terms,
                            regrades=regrades, top=top, min_seconds=min_seconds, shared_ip=shared_ip, managed=True, form=EmptyForm())
 

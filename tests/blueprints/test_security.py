@@ -68,6 +68,13 @@ EXPECTED = {
     # A pending import no one made (999999) is not found.
     "organizer.new_question": ORGANISER, "organizer.import_preview": {**ORGANISER, O: 404, AD: 404},
     "organizer.regrade_questions": ORGANISER, "organizer.regrade": ORGANISER,
+    # Certificates: P's only attempt is still in progress (no certificate yet: 404, saying why); no award 999999.
+    "awards.participation_certificate": {**dict.fromkeys(ROLES, 404), A: 302},
+    "awards.prize_certificate": {**dict.fromkeys(ROLES, 404), A: 302},
+    "awards.verify": dict.fromkeys(ROLES, 404),  # a code no certificate has
+    # The winners' lists are not published: only the contest's managers see them (a preview).
+    **dict.fromkeys(["awards.contest_winners", "awards.round_winners"], {**dict.fromkeys(ROLES, 404), O: 200, AD: 200}),
+    "awards.poster": ORGANISER,
 }
 # An organiser of another province: their own lists and forms, nothing of this province's bank and contest.
 OE = "organizer_elsewhere"
@@ -83,6 +90,7 @@ OTHER_ORGANISER_GET = {
     "participant.leaderboard": 403,
     "organizer.new_question": 403, "organizer.import_preview": 403,
     "organizer.regrade_questions": 403, "organizer.regrade": 403,
+    "awards.contest_winners": 404, "awards.round_winners": 404, "awards.poster": 403,
 }
 
 
@@ -117,7 +125,7 @@ def world(db_session, make_unit, make_user, make_contest, make_bank):
 
 
 # Ids of objects the world does not hold: a route taking one answers for a missing object.
-ABSENT_IDS = {"request_id": 999999}
+ABSENT_IDS = {"request_id": 999999, "award_id": 999999, "code": "KHONGCOMANAYDAUA"}
 
 
 def url_for_rule(rule: Rule, values: dict) -> str:
@@ -374,6 +382,29 @@ def _disqualified(w, role):
     return {"data": {"user_id": w.users[P].id}}
 
 
+def _finished_in_fresh_contest(w):
+    """A fresh contest whose first round P has finished an attempt in."""
+    contest = _fresh_contest(w)
+    attempt = attempt_service.start_attempt(w.session, w.users[P], contest.rounds[0], T0, AttemptPolicy())
+    attempt_service.submit_attempt(w.session, attempt, T0 + timedelta(minutes=1), AttemptPolicy())
+    w.session.commit()
+    return contest
+
+
+def _prize_to_confirm(w, role):
+    contest = _finished_in_fresh_contest(w)
+    return {"values": {"contest_id": contest.id}, "data": {"user_id": w.users[P].id, "vong": contest.rounds[0].id, "prize": "Giải Nhất"}}
+
+
+def _confirmed_prize(w, role):
+    from contest.services import awards
+
+    contest = _finished_in_fresh_contest(w)
+    award = awards.confirm_prize(w.session, contest, contest.rounds[0], w.users[P], "Giải Nhì", w.users[AD])
+    w.session.commit()
+    return {"values": {"contest_id": contest.id, "award_id": award.id}}
+
+
 def _reset_link(w, role):
     from datetime import timedelta
 
@@ -472,6 +503,9 @@ POST_EXPECTED = {
     "organizer.regrade": (ORGANISER_POST, _finished_attempt),
     "organizer.regrade_reviewed": (ORGANISER_POST, _regraded),
     "reports.disqualify": (ORGANISER_POST, _not_disqualified),
+    "awards.confirm_prize": (ORGANISER_POST, _prize_to_confirm),
+    "awards.withdraw_prize": (ORGANISER_POST, _confirmed_prize),
+    "awards.publish_winners": (ORGANISER_POST, lambda w, role: {"values": {"contest_id": _fresh_contest(w).id}, "data": {"publish": "1"}}),
     "reports.reinstate": (ORGANISER_POST, _disqualified),
     "reports.import_staff": ({A: LOGIN, P: 403, ME: Ok(302), UM: Ok(302), OE: Ok(302), O: Ok(302), AD: Ok(302)}, _staff_file),
 }
