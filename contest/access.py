@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 
 from contest import clock, db
 from contest.models import Attempt, Contest, Override, Question, QuestionBank, Role, Round, Topic
+from contest.models.contests import LeaderboardVisibility
 from contest.services import attempts as attempt_service
 from contest.services import contests as contest_service
 from contest.services import people as people_service
@@ -153,9 +154,9 @@ def load_touched_attempt(attempt_id: int):
 def may_see_leaderboard(contest: Contest) -> bool:
     if manages(contest):
         return True
-    if contest.leaderboard_visibility == "public":
+    if contest.leaderboard_visibility == LeaderboardVisibility.public:
         return True
-    if contest.leaderboard_visibility == "participants":
+    if contest.leaderboard_visibility == LeaderboardVisibility.participants:
         return current_user.is_authenticated and contest_service.is_eligible(current_user, contest)
     return False
 

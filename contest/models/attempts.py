@@ -20,7 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from contest.db import Base
-from contest.models.contests import Round
+from contest.models.contests import ReviewPolicy, Round
 from contest.models.users import User
 from contest.timeutil import UTCDateTime, utcnow
 
@@ -101,9 +101,9 @@ class Attempt(Base):
         everyone, later than its own when an override lets someone take it later (services.overrides.last_close),
         so nobody reads the keys while another person may still answer."""
         policy = self.round.contest.review_policy
-        if not self.finished or policy == "score_only":
+        if not self.finished or policy == ReviewPolicy.score_only:
             return False
-        return policy == "immediate" or (policy == "after_close" and now >= max(self.round.closes_at, last_close or self.round.closes_at))
+        return policy == ReviewPolicy.immediate or (policy == ReviewPolicy.after_close and now >= max(self.round.closes_at, last_close or self.round.closes_at))
 
 
 class AttemptQuestion(Base):

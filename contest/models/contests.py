@@ -42,6 +42,40 @@ class OverdueHandling(LabelledEnum):
 OVERDUE_LABELS = {handling.value: handling.label for handling in OverdueHandling}
 
 
+class Audience(LabelledEnum):
+    units = "units", "Cán bộ, công chức, viên chức các đơn vị được chọn"
+    public = "public", "Mọi người (đăng ký tài khoản)"
+
+
+class Grading(LabelledEnum):
+    """Which of a person's finished attempts of a round counts."""
+
+    best = "best", "Lượt cao điểm nhất"
+    first = "first", "Lượt đầu tiên"
+    last = "last", "Lượt cuối cùng"
+
+
+class ReviewPolicy(LabelledEnum):
+    """When a participant may see the answers of a finished attempt."""
+
+    score_only = "score_only", "Chỉ xem điểm"
+    after_close = "after_close", "Xem đáp án sau khi vòng thi kết thúc"
+    immediate = "immediate", "Xem đáp án ngay sau khi nộp bài"
+
+
+class LeaderboardVisibility(LabelledEnum):
+    hidden = "hidden", "Chỉ ban tổ chức xem"
+    participants = "participants", "Người dự thi đã đăng nhập"
+    public = "public", "Công khai"
+
+
+class PredictionResolver(LabelledEnum):
+    """What gives the answer of the contest's prediction question."""
+
+    participants = "participants", "Số người tham gia vòng thi"
+    full_scores = "full_scores", "Số bài thi đạt điểm tối đa"
+
+
 class RoundState(LabelledEnum):
     """Where a round stands at a moment: derived from its times, not stored."""
 
@@ -91,14 +125,14 @@ class Contest(Base):
     rules_markdown: Mapped[str] = mapped_column(Text, default="", server_default="")
     rules_html: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(16), default=ContestStatus.draft.value)
-    audience: Mapped[str] = mapped_column(String(16), default="units")
+    audience: Mapped[str] = mapped_column(String(16), default=Audience.units.value)
     shuffle_questions: Mapped[bool] = mapped_column(Boolean, default=True)
     shuffle_choices: Mapped[bool] = mapped_column(Boolean, default=True)
     attempts_allowed: Mapped[int] = mapped_column(Integer, default=1)
-    grading: Mapped[str] = mapped_column(String(16), default="best")
+    grading: Mapped[str] = mapped_column(String(16), default=Grading.best.value)
     points_per_question: Mapped[int] = mapped_column(Integer, default=1)
-    review_policy: Mapped[str] = mapped_column(String(16), default="after_close")
-    leaderboard_visibility: Mapped[str] = mapped_column(String(16), default="public")
+    review_policy: Mapped[str] = mapped_column(String(16), default=ReviewPolicy.after_close.value)
+    leaderboard_visibility: Mapped[str] = mapped_column(String(16), default=LeaderboardVisibility.public.value)
     leaderboard_freeze_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     prediction_question: Mapped[str | None] = mapped_column(Text)
     prediction_resolver: Mapped[str | None] = mapped_column(String(16))

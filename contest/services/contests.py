@@ -25,6 +25,7 @@ from contest.models import (
     User,
     contest_units,
 )
+from contest.models.contests import Audience, Grading, LeaderboardVisibility, PredictionResolver, ReviewPolicy
 from contest.rules_markdown import normalize_rules, render_rules
 from contest.services.units import is_in_subtree, organizes, subtree_filter
 from question_bank.draw import Cell
@@ -38,15 +39,12 @@ MAX_LINE_QUESTIONS = 200  # questions drawn by one blueprint line
 MAX_GRACE_SECONDS = 600
 MAX_COPY_SHIFT_DAYS = 3660
 
-GRADING_LABELS = {"best": "Lượt cao điểm nhất", "first": "Lượt đầu tiên", "last": "Lượt cuối cùng"}
-REVIEW_LABELS = {
-    "score_only": "Chỉ xem điểm",
-    "after_close": "Xem đáp án sau khi vòng thi kết thúc",
-    "immediate": "Xem đáp án ngay sau khi nộp bài",
-}
-LEADERBOARD_LABELS = {"hidden": "Chỉ ban tổ chức xem", "participants": "Người dự thi đã đăng nhập", "public": "Công khai"}
-PREDICTION_LABELS = {"participants": "Số người tham gia vòng thi", "full_scores": "Số bài thi đạt điểm tối đa"}
-AUDIENCE_LABELS = {"units": "Cán bộ, công chức, viên chức các đơn vị được chọn", "public": "Mọi người (đăng ký tài khoản)"}
+# {stored value: label} of each setting, for the form's choices and the contest page.
+AUDIENCE_LABELS = {m.value: m.label for m in Audience}
+GRADING_LABELS = {m.value: m.label for m in Grading}
+REVIEW_LABELS = {m.value: m.label for m in ReviewPolicy}
+LEADERBOARD_LABELS = {m.value: m.label for m in LeaderboardVisibility}
+PREDICTION_LABELS = {m.value: m.label for m in PredictionResolver}
 
 
 # ---------------------------------------------------------------- access
@@ -60,7 +58,7 @@ def is_eligible(user: User, contest: Contest) -> bool:
     """May this person take part? Public contests: anyone; otherwise people of the chosen units' subtrees."""
     if not contest.is_published:
         return False
-    if contest.audience == "public":
+    if contest.audience == Audience.public:
         return True
     return user.unit is not None and any(is_in_subtree(user.unit, unit) for unit in contest.eligible_units)
 
@@ -71,7 +69,7 @@ def contests_for_participant(session: Session, user: User) -> list[Contest]:
     eligible = exists().where(contest_units.c.contest_id == Contest.id, contest_units.c.unit_id.in_(ancestor_ids))
     query = (
         select(Contest)
-        .where(Contest.status == ContestStatus.published.value, or_(Contest.audience == "public", eligible))
+        .where(Contest.status == ContestStatus.published.value, or_(Contest.audience == Audience.public.value, eligible))
         .options(selectinload(Contest.rounds))
         .order_by(Contest.created_at.desc())
     )
@@ -149,15 +147,15 @@ def draw_refusal(session: Session, round_: Round) -> str | None:
 class ContestSettings:
     title: str
     rules_markdown: str = ""
-    audience: str = "units"
+    audience: str = Audience.units.value
     eligible_unit_ids: list[int] = field(default_factory=list)
     shuffle_questions: bool = True
     shuffle_choices: bool = True
     attempts_allowed: int = 1
-    grading: str = "best"
+    grading: str = Grading.best.value
     points_per_question: int = 1
-    review_policy: str = "after_close"
-    leaderboard_visibility: str = "public"
+    review_policy: str = ReviewPolicy.after_close.value
+    leaderboard_visibility: str = LeaderboardVisibility.public.value
     leaderboard_freeze_at: datetime | None = None
     prediction_question: str = ""
     prediction_resolver: str | None = None
@@ -173,7 +171,7 @@ def _apply_settings(session: Session, contest: Contest, owner_unit: Unit, settin
     if settings.audience not in AUDIENCE_LABELS:
         problems.append("Đối tượng dự thi không hợp lệ.")
     units = list(session.scalars(select(Unit).where(Unit.id.in_(settings.eligible_unit_ids)))) if settings.eligible_unit_ids else []
-    if settings.audience == "units" and not units:
+    if settings.audience == Audience.units and not units:
         problems.append("Hãy chọn ít nhất một đơn vị được tham gia (hoặc mở cuộc thi cho mọi người).")
     outside = [u.name for u in units if not is_in_subtree(u, owner_unit)]
     if outside:
@@ -200,7 +198,7 @@ def _apply_settings(session: Session, contest: Contest, owner_unit: Unit, settin
     contest.rules_markdown = normalize_rules(settings.rules_markdown)
     contest.rules_html = render_rules(contest.rules_markdown)
     contest.audience = settings.audience
-    contest.eligible_units = units if settings.audience == "units" else []
+    contest.eligible_units = units if settings.audience == Audience.units else []
     contest.shuffle_questions = settings.shuffle_questions
     contest.shuffle_choices = settings.shuffle_choices
     contest.attempts_allowed = settings.attempts_allowed

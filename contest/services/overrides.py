@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from contest.errors import ValidationError
 from contest.models import Contest, Override, Round, RoundState, Unit, User
+from contest.models.contests import Audience
 from contest.services.units import is_in_subtree
 from contest.services.users import find_by_identifier
 from contest.timeutil import format_local
@@ -145,7 +146,7 @@ def _check(session: Session, contest: Contest, settings: OverrideSettings, curre
         problems.append(f"Không tìm thấy tài khoản có số điện thoại, CCCD hoặc email “{person}”.")
     elif bool(person) == (unit is not None):
         problems.append("Hãy chọn đúng một đối tượng: một người dự thi (số điện thoại, CCCD hoặc email) hoặc một đơn vị.")
-    if user is not None and contest.audience == "units" and not any(is_in_subtree(user.unit, u) for u in contest.eligible_units):
+    if user is not None and contest.audience == Audience.units and not any(is_in_subtree(user.unit, u) for u in contest.eligible_units):
         problems.append("Người này không thuộc đơn vị nào được tham gia cuộc thi.")
     if unit is not None and not is_in_subtree(unit, contest.owner_unit):
         problems.append("Đơn vị này không thuộc phạm vi của đơn vị tổ chức cuộc thi.")

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, aliased
 
 from contest import cache
 from contest.models import Attempt, Contest, Disqualification, Round, Unit, User
+from contest.models.contests import Grading
 from contest.models.units import unit_label
 from contest.services.attempts import FINISHED, AttemptPolicy, expire_due_attempts
 
@@ -53,9 +54,9 @@ class Leaderboard:
 
 
 def _order_for(grading: str):
-    if grading == "first":
+    if grading == Grading.first:
         return (Attempt.finished_at.asc(), Attempt.id.asc())
-    if grading == "last":
+    if grading == Grading.last:
         return (Attempt.finished_at.desc(), Attempt.id.desc())
     return (Attempt.score.desc(), Attempt.finished_at.asc(), Attempt.id.asc())
 

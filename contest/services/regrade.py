@@ -33,6 +33,7 @@ from contest.models import (
     Round,
     User,
 )
+from contest.models.contests import PredictionResolver
 from contest.services import ranking
 from contest.services.attempts import AttemptPolicy, chosen_keys, expire_due_attempts, question_score
 
@@ -242,7 +243,7 @@ def _regrade(session: Session, contest: Contest, question: Question, action: Reg
         if (attempt.score, attempt.max_score) != (old_score, old_max):
             outcome.attempts.append(AttemptChange(attempt.id, attempt.user.full_name, attempt.round.title, attempt.number,
                                                   old_score, old_max, attempt.score, attempt.max_score))
-    if contest.prediction_resolver == "full_scores":
+    if contest.prediction_resolver == PredictionResolver.full_scores:
         for round_ in rounds:  # how many full scores a round had may have changed: resolved again on the next ranking
             round_.prediction_actual = None
     session.flush()
