@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import redirect, render_template, request, url_for
+from flask import redirect, request, url_for
 from flask_login import current_user
 
 from contest import db
@@ -15,7 +15,7 @@ from contest.services import overrides as override_service
 from contest.services import units as unit_service
 from contest.services.overrides import OverrideSettings
 from contest.timeutil import local_to_utc, to_local
-from contest.viewhelpers import commit_or_flash, save_or_problems
+from contest.viewhelpers import commit_or_flash, render_form, save_or_problems
 
 
 def _form(contest: Contest, override: Override | None) -> OverrideForm:
@@ -53,11 +53,10 @@ def _page(contest: Contest, override: Override | None):
         )
         if saved is not None:
             return redirect(url_for("organizer.overrides", contest_id=contest.id))
-    status = 422 if request.method == "POST" else 200
-    return render_template(
+    return render_form(
         "organizer/overrides.html", contest=contest, form=form, editing=override, problems=problems,
         overrides=override_service.contest_overrides(db.session, contest), action_form=EmptyForm(), describe=override_service.describe,
-    ), status
+    )
 
 
 @bp.route("/cuoc-thi/<int:contest_id>/dieu-chinh", methods=["GET", "POST"])

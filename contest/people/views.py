@@ -15,7 +15,7 @@ from contest.pagination import paginate
 from contest.services import people as people_service
 from contest.services import recovery
 from contest.services import units as unit_service
-from contest.viewhelpers import audit, commit_or_flash, db_int, reset_link, safe_target, save_or_problems
+from contest.viewhelpers import audit, commit_or_flash, db_int, render_form, reset_link, safe_target, save_or_problems
 
 
 @bp.route("/")
@@ -56,8 +56,7 @@ def edit_person(user_id: int):
                 login_user(person)  # an admin who corrected their own account: this browser's session is renewed
             return redirect(back)
         problems = [] if form.errors else problems
-    status = 422 if request.method == "POST" else 200
-    return render_template("people/edit_person.html", form=form, person=person, back=back, problems=problems), status
+    return render_form("people/edit_person.html", form=form, person=person, back=back, problems=problems)
 
 
 @bp.route("/<int:user_id>/lien-ket-dat-lai-mat-khau", methods=["POST"])
@@ -134,5 +133,4 @@ def request_move():
             return redirect(url_for("auth.profile"))
         problems = [] if form.errors else problems
     pending = people_service.pending_move(db.session, current_user)
-    status = 422 if request.method == "POST" else 200
-    return render_template("people/request_move.html", form=form, pending=pending, problems=problems), status
+    return render_form("people/request_move.html", form=form, pending=pending, problems=problems)
