@@ -45,7 +45,7 @@ class ChangePasswordForm(Form):
 
 class ForgotPasswordForm(Form):
     identifier = StringField(
-        "Số điện thoại, số CCCD hoặc email của tài khoản", validators=[DataRequired(REQUIRED), _at_most(255)]
+        "Số điện thoại, số CCCD hoặc email của tài khoản", validators=[DataRequired(REQUIRED), _at_most(User.email.type.length)]
     )
 
 

@@ -19,7 +19,7 @@ from contest.services.contests import AUDIENCE_LABELS, GRADING_LABELS, LEADERBOA
 from contest.models import Contest, QuestionBank, Round
 from contest.services.contests import MAX_ATTEMPTS, MAX_LINE_QUESTIONS, MAX_POINTS_PER_QUESTION, MAX_TIME_LIMIT_MINUTES
 from contest.services.contests import MAX_COPY_SHIFT_DAYS, MAX_GRACE_SECONDS
-from contest.services.overrides import MAX_EXTRA_ATTEMPTS, MAX_EXTRA_MINUTES
+from contest.services.overrides import MAX_EXTRA_ATTEMPTS, MAX_EXTRA_MINUTES, MAX_REASON
 from contest.viewhelpers import db_int
 from question_bank.model import DIFFICULTY_LABELS, KIND_LABELS, LABELS
 from question_bank.validation import MAX_CHOICE_TEXT, MAX_CODE, MAX_TEXT, MAX_TOPIC
@@ -131,7 +131,7 @@ class ContestForm(Form):
 class ContestCopyForm(Form):
     """Copy a contest: its new title, and how many days its rounds move (negative: earlier)."""
 
-    title = StringField("Tên cuộc thi mới", validators=[DataRequired(REQUIRED), Length(max=255)])
+    title = StringField("Tên cuộc thi mới", validators=[DataRequired(REQUIRED), Length(max=Contest.title.type.length)])
     shift_days = IntegerField(
         "Dời lịch các vòng thi (số ngày, ví dụ 7 = một tuần sau)",
         validators=[InputRequired("Vui lòng nhập số ngày dời lịch (0 nếu giữ nguyên)."),
@@ -167,4 +167,4 @@ class OverrideForm(Form):
     extra_attempts = IntegerField("Thêm lượt thi", default=0,
                                   validators=[Optional(), NumberRange(0, MAX_EXTRA_ATTEMPTS, f"Từ 0 đến {MAX_EXTRA_ATTEMPTS} lượt.")])
     closes_at = LocalDateTimeField("Được làm bài đến (giờ Việt Nam, dd/mm/yyyy HH:mm; để trống nếu không đổi)", validators=[Optional()])
-    reason = StringField("Lý do (ghi vào nhật ký)", validators=[Optional(), Length(max=500)])
+    reason = StringField("Lý do (ghi vào nhật ký)", validators=[Optional(), Length(max=MAX_REASON)])

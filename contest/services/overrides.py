@@ -28,6 +28,7 @@ from contest.timeutil import format_local
 
 MAX_EXTRA_MINUTES = 600
 MAX_EXTRA_ATTEMPTS = 20
+MAX_REASON = Override.reason.type.length
 
 
 @dataclass(frozen=True)
@@ -188,7 +189,7 @@ def save_override(session: Session, contest: Contest, current: Override | None, 
     override.extra_minutes = settings.extra_minutes
     override.extra_attempts = settings.extra_attempts
     override.closes_at = settings.closes_at
-    override.reason = (settings.reason or "").strip()[:500]
+    override.reason = (settings.reason or "").strip()[:MAX_REASON]
     session.add(override)
     session.flush()
     return override
