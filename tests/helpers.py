@@ -100,3 +100,9 @@ def post_file(client, url: str, content: bytes, filename: str, **fields: str):
     boundary, body = encode_multipart(MultiDict({"file": FileStorage(io.BytesIO(content), filename=filename), **fields}))
     return client.post(url, data=body, content_type=f'multipart/form-data; boundary="{boundary}"')
 
+
+
+def upload_questions(client, bank_id: int, content: bytes, name: str = "cauhoi.xlsx", **fields: str):
+    """Upload a question file to a bank's import page (the preview step), with the form's defaults."""
+    data = {"file": (io.BytesIO(content), name), "file_format": "", "default_topic": "", "default_difficulty": "2", **fields}
+    return client.post(f"/ban-to-chuc/ngan-hang/{bank_id}/nhap", data=data)

@@ -14,24 +14,7 @@ from contest.models import AuditEntry, PendingImport, Question, QuestionBank, Ro
 from contest.services import questions as question_service
 from question_bank.model import Difficulty
 from tests.blueprints.test_security import database_fingerprint
-from tests.helpers import QUESTION_HEADER, question_row, xlsx_bytes
-
-
-@pytest.fixture
-def organizer(login_as, make_unit):
-    return login_as(Role.organizer, unit=make_unit("SNV"))
-
-
-@pytest.fixture
-def bank(client, organizer, db_session):
-    response = client.post("/ban-to-chuc/ngan-hang", data={"name": "CCHC 2026", "description": "", "owner_unit_id": str(organizer.unit_id)})
-    assert response.status_code == 302
-    return db_session.scalar(select(QuestionBank))
-
-
-def _upload(client, bank, content, name="cauhoi.xlsx"):
-    data = {"file": (io.BytesIO(content), name), "file_format": "", "default_topic": "", "default_difficulty": "2"}
-    return client.post(f"/ban-to-chuc/ngan-hang/{bank.id}/nhap", data=data)
+from tests.helpers import QUESTION_HEADER, question_row, upload_questions, xlsx_bytes
 
 
 def _confirm(client, page: str):
@@ -79,7 +62,7 @@ def test_the_forms_offer_choices_a_to_f_as_the_import_and_the_export(client, db_
         page = client.get(url).get_data(as_text=True)
         assert all(f'name="choice_{label}"' in page for label in "ABCDEF")
         assert 'name="choice_G"' not in page and 'name="choice_H"' not in page
-    assert _confirm(client, _upload(client, bank, xlsx_bytes(TEN)).get_data(as_text=True)).status_code == 302
+    assert _confirm(client, upload_questions(client, bank.id, xlsx_bytes(TEN)).get_data(as_text=True)).status_code == 302
     question = db_session.scalar(select(Question))
     assert 'name="choice_G"' not in client.get(f"/ban-to-chuc/cau-hoi/{question.id}").get_data(as_text=True)
     header = [c.value for c in next(load_workbook(io.BytesIO(client.get(f"/ban-to-chuc/ngan-hang/{bank.id}/xuat.xlsx").data)).active.iter_rows(
@@ -87,15 +70,15 @@ def test_the_forms_offer_choices_a_to_f_as_the_import_and_the_export(client, db_
     assert not any("Phương án G" in str(v) for v in header)
     seven = xlsx_bytes([[*QUESTION_HEADER[:12], "Phương án G", *QUESTION_HEADER[12:]],
                         [*question_row(20, c="C", d="D", e="E", f="F")[:12], "G", *question_row(20)[12:]]])
-    refused = _upload(client, bank, seven)
+    refused = upload_questions(client, bank.id, seven)
     assert refused.status_code == 422 and "Câu hỏi có tối đa 6 phương án (A–F)." in refused.get_data(as_text=True)
 
 
 def test_an_identical_reimport_reports_0_changed_and_writes_nothing(app, client, db_session, bank):
-    assert _confirm(client, _upload(client, bank, xlsx_bytes(TEN)).get_data(as_text=True)).status_code == 302
+    assert _confirm(client, upload_questions(client, bank.id, xlsx_bytes(TEN)).get_data(as_text=True)).status_code == 302
     db_session.commit()
     before = database_fingerprint(app)
-    preview = _upload(client, bank, xlsx_bytes(TEN))
+    preview = upload_questions(client, bank.id, xlsx_bytes(TEN))
     page = preview.get_data(as_text=True)
     assert preview.status_code == 200
     assert "0 thay đổi (0 câu mới, 0 câu thay đổi, 10 câu không đổi)." in page and "Không đổi" in page
@@ -125,12 +108,12 @@ def test_confirming_a_file_the_bank_already_holds_writes_no_question(app, client
 
 
 def test_the_preview_marks_each_question_and_names_what_changed(client, db_session, bank):
-    assert _confirm(client, _upload(client, bank, xlsx_bytes(TEN)).get_data(as_text=True)).status_code == 302
+    assert _confirm(client, upload_questions(client, bank.id, xlsx_bytes(TEN)).get_data(as_text=True)).status_code == 302
     rows = [QUESTION_HEADER, *(question_row(i) for i in range(1, 31))]  # 20 new
     rows[2] = question_row(2, answer="B")  # key changed
     rows[3] = question_row(3, text="Nội dung mới của câu 3?", explanation="Giải thích mới")
     rows[4] = question_row(4, topic="Chính quyền số")
-    preview = _upload(client, bank, xlsx_bytes(rows))
+    preview = upload_questions(client, bank.id, xlsx_bytes(rows))
     page = preview.get_data(as_text=True)
     assert "23 thay đổi (20 câu mới, 3 câu thay đổi, 7 câu không đổi)." in page
     assert "Đổi: đáp án" in page and "Đổi: nội dung, giải thích" in page and "Đổi: chủ đề" in page
@@ -145,7 +128,7 @@ def test_the_preview_marks_each_question_and_names_what_changed(client, db_sessi
 
 
 def test_a_preview_already_written_is_not_found(client, db_session, bank):
-    page = _upload(client, bank, xlsx_bytes(TEN)).get_data(as_text=True)
+    page = upload_questions(client, bank.id, xlsx_bytes(TEN)).get_data(as_text=True)
     preview = re.search(r'action="(/ban-to-chuc/ngan-hang/\d+/nhap/\d+)"', page).group(1)
     assert client.get(preview + "?page=1").status_code == 200
     assert _confirm(client, page).status_code == 302

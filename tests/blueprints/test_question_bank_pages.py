@@ -10,24 +10,12 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from contest.models import PendingImport, Question, QuestionBank, Role
-from tests.helpers import QUESTION_HEADER, question_row, xlsx_bytes
+from tests.helpers import QUESTION_HEADER, question_row, upload_questions, xlsx_bytes
 
 
 @pytest.fixture
-def organizer(login_as, make_unit):
-    return login_as(Role.organizer, unit=make_unit("SNV"))
-
-
-@pytest.fixture
-def bank_id(client, organizer, db_session):
-    response = client.post("/ban-to-chuc/ngan-hang", data={"name": "CCHC 2026", "description": "", "owner_unit_id": str(organizer.unit_id)})
-    assert response.status_code == 302
-    return db_session.scalar(select(QuestionBank.id))
-
-
-def _upload(client, bank_id, content, name="cauhoi.xlsx", **fields):
-    data = {"file": (io.BytesIO(content), name), "file_format": "", "default_topic": "", "default_difficulty": "2", **fields}
-    return client.post(f"/ban-to-chuc/ngan-hang/{bank_id}/nhap", data=data)
+def bank_id(bank):
+    return bank.id
 
 
 def _count(db_session):
@@ -37,7 +25,7 @@ def _count(db_session):
 
 def test_upload_preview_confirm(client, db_session, bank_id):
     content = xlsx_bytes([QUESTION_HEADER, question_row(1), question_row(2, topic="Chính quyền số", difficulty="Khó")])
-    preview = _upload(client, bank_id, content)
+    preview = upload_questions(client, bank_id, content)
     page = preview.get_data(as_text=True)
     assert preview.status_code == 200
     assert "2 thay đổi (2 câu mới, 0 câu thay đổi, 0 câu không đổi)." in page and "Chính quyền số" in page and "Khó" in page
@@ -53,7 +41,7 @@ def test_upload_preview_confirm(client, db_session, bank_id):
 
 def test_upload_with_errors_shows_the_table_and_offers_no_confirmation(client, db_session, bank_id):
     content = xlsx_bytes([QUESTION_HEADER, question_row(1), question_row(2, answer="Q")])
-    response = _upload(client, bank_id, content)
+    response = upload_questions(client, bank_id, content)
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "Tệp có 1 lỗi" in page and "Đáp án “Q” không hợp lệ" in page and "<td>3</td>" in page
@@ -63,7 +51,7 @@ def test_upload_with_errors_shows_the_table_and_offers_no_confirmation(client, d
 
 def test_gift_upload_with_default_topic(client, db_session, bank_id):
     gift = "::A:: Cơ quan thường trực CCHC? {=Bộ Nội vụ ~Bộ Tài chính}\n\n::B:: Essay {}\n".encode()
-    page = _upload(client, bank_id, gift, "cau-hoi.gift", file_format="gift", default_topic="Tổ chức bộ máy").get_data(as_text=True)
+    page = upload_questions(client, bank_id, gift, "cau-hoi.gift", file_format="gift", default_topic="Tổ chức bộ máy").get_data(as_text=True)
     assert "Tổ chức bộ máy" in page and "Bỏ qua câu hỏi dạng tự luận (essay)" in page
     client.post(re.search(r'action="(/ban-to-chuc/ngan-hang/\d+/nhap/\d+)"', page).group(1))
     assert _count(db_session) == 1
@@ -71,7 +59,7 @@ def test_gift_upload_with_default_topic(client, db_session, bank_id):
 
 def test_browse_search_edit_retire_and_export(client, db_session, bank_id):
     content = xlsx_bytes([QUESTION_HEADER, question_row(1, text="Cải cách thủ tục hành chính?"), question_row(2, text="Chuyển đổi số?")])
-    page = _upload(client, bank_id, content).get_data(as_text=True)
+    page = upload_questions(client, bank_id, content).get_data(as_text=True)
     client.post(re.search(r'action="(/ban-to-chuc/ngan-hang/\d+/nhap/\d+)"', page).group(1))
 
     listing = client.get(f"/ban-to-chuc/ngan-hang/{bank_id}?q=cai+cach").get_data(as_text=True)
@@ -120,7 +108,7 @@ def test_organizer_of_another_unit_does_not_see_the_bank_listed(client, db_sessi
 
 def test_upload_too_large_gets_a_clear_message(client, app, bank_id):
     app.config["MAX_CONTENT_LENGTH"] = 1000
-    response = _upload(client, bank_id, b"x" * 5000)
+    response = upload_questions(client, bank_id, b"x" * 5000)
     assert response.status_code == 413
     assert "Tệp tải lên quá lớn" in response.get_data(as_text=True)
 
