@@ -15,7 +15,7 @@ from contest.services import awards as award_service
 from contest.services.home import contest_span, rules_summary
 from contest.viewhelpers import absolute_url, commit_or_flash, db_int, redirect_back
 
-POSTER_RULES_CHARACTERS = 700
+POSTER_RULES_CHARACTERS = 420
 
 
 def _pdf(template: str, filename: str, **context) -> Response:

@@ -182,3 +182,15 @@ def test_poster_for_organisers(client, db_session, clock, login_as, world):
     for shown in ("Tìm hiểu cải cách hành chính năm 2026", "Mỗi người được thi một lượt mỗi tuần.", "23/11/2026", "Quét mã QR để vào thi",
                   f"/cuoc-thi/{contest.id}"):
         assert shown in text
+
+
+def test_the_poster_stays_on_one_page_with_the_longest_title_and_rules(client, db_session, clock, login_as, world):
+    contest, _, _, province = world
+    contest.title = ("Cuộc thi trực tuyến tìm hiểu về cải cách hành chính, chuyển đổi số và dịch vụ công trực tuyến "
+                     "dành cho cán bộ, công chức, viên chức và người dân trên địa bàn tỉnh năm 2026 — đợt một, vòng sơ khảo")[:255]
+    contest.rules_html = "<p>" + "Người dự thi trả lời các câu hỏi trắc nghiệm về thủ tục hành chính. " * 40 + "</p>"
+    db_session.commit()
+    login_as(Role.organizer, unit=province)
+    response = client.get(f"/cuoc-thi/{contest.id}/ap-phich.pdf")
+    assert len(pypdf.PdfReader(io.BytesIO(response.data)).pages) == 1
+    assert "Quét mã QR để vào thi" in pdf_text(response.data) and "…" in pdf_text(response.data)
