@@ -53,7 +53,7 @@ def participation_certificate(contest_id: int):
 def prize_certificate(award_id: int):
     """The prize certificate of one of the current user's confirmed prizes (another's: 404)."""
     award = db.session.get(PrizeAward, award_id)
-    if award is None or award.user_id != current_user.id:
+    if award is None or award.user_id != current_user.id or award_service.is_disqualified(db.session, award.contest, current_user):
         abort(404)
     certificate = award_service.prize_certificate(db.session, award, clock.now())
     db.session.commit()

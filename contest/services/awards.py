@@ -50,15 +50,23 @@ def may_have_participation(session: Session, contest: Contest, user: User) -> bo
     return has_finished(session, contest, user) and not is_disqualified(session, contest, user)
 
 
+def _not_disqualified(contest_id, user_id):
+    return ~exists().where(Disqualification.contest_id == contest_id, Disqualification.user_id == user_id)
+
+
 def awards(session: Session, contest: Contest, round_: Round | None) -> list[PrizeAward]:
-    """The confirmed winners of a round (or of the whole contest: round None), in the order they were confirmed."""
-    query = select(PrizeAward).options(selectinload(PrizeAward.user).selectinload(User.unit)).where(PrizeAward.contest_id == contest.id)
+    """The confirmed winners of a round (or of the whole contest: round None), in the order they were confirmed;
+    someone disqualified after the confirmation is left out (and is back if reinstated)."""
+    query = select(PrizeAward).options(selectinload(PrizeAward.user).selectinload(User.unit)).where(
+        PrizeAward.contest_id == contest.id, _not_disqualified(PrizeAward.contest_id, PrizeAward.user_id))
     return list(session.scalars(_round_filter(query, PrizeAward.round_id, round_).order_by(PrizeAward.created_at, PrizeAward.id)))
 
 
 def awards_of(session: Session, contest: Contest, user: User) -> list[PrizeAward]:
+    """The person's confirmed prizes in the contest (none while they are disqualified)."""
     return list(session.scalars(select(PrizeAward).options(selectinload(PrizeAward.round))
-                                .where(PrizeAward.contest_id == contest.id, PrizeAward.user_id == user.id).order_by(PrizeAward.id)))
+                                .where(PrizeAward.contest_id == contest.id, PrizeAward.user_id == user.id,
+                                       _not_disqualified(PrizeAward.contest_id, PrizeAward.user_id)).order_by(PrizeAward.id)))
 
 
 def confirm_prize(session: Session, contest: Contest, round_: Round | None, user: User, prize: str, by: User | None) -> PrizeAward:
@@ -142,12 +150,14 @@ class Verification:
 
 
 def verify(session: Session, code: str) -> Verification | None:
+    """The certificate with this code (spaces, dashes and case ignored); None for none, or for one of a person
+    disqualified from the contest since."""
     code = "".join(code.split()).upper().replace("-", "")
     if len(code) != CODE_LENGTH:
         return None
     certificate = session.scalar(select(Certificate).options(selectinload(Certificate.user).selectinload(User.unit),
                                                              selectinload(Certificate.award).selectinload(PrizeAward.round))
-                                 .where(Certificate.code == code))
+                                 .where(Certificate.code == code, _not_disqualified(Certificate.contest_id, Certificate.user_id)))
     if certificate is None:
         return None
     award = certificate.award

@@ -194,3 +194,23 @@ def test_the_poster_stays_on_one_page_with_the_longest_title_and_rules(client, d
     response = client.get(f"/cuoc-thi/{contest.id}/ap-phich.pdf")
     assert len(pypdf.PdfReader(io.BytesIO(response.data)).pages) == 1
     assert "Quét mã QR để vào thi" in pdf_text(response.data) and "…" in pdf_text(response.data)
+
+
+def test_a_winner_disqualified_afterwards_leaves_the_list_and_their_certificates_stop_verifying(client, db_session, clock, login, world):
+    contest, round_, people, _ = world
+    award = award_service.confirm_prize(db_session, contest, round_, people["hang"], "Giải Nhất", None)
+    award_service.set_published(db_session, contest, round_, True, None)
+    codes = [award_service.participation_certificate(db_session, contest, people["hang"], T0).code,
+             award_service.prize_certificate(db_session, award, T0).code]
+    db_session.commit()
+    winners_url = f"/cuoc-thi/{contest.id}/vong/{round_.id}/dat-giai"
+    assert "Nguyễn Thị Hằng" in client.get(winners_url).get_data(as_text=True)
+    prizes.disqualify(db_session, contest, people["hang"], "Nhờ người làm hộ", None)
+    db_session.commit()
+    assert "Nguyễn Thị Hằng" not in client.get(winners_url).get_data(as_text=True)
+    assert [client.get(f"/xac-minh/{code}").status_code for code in codes] == [404, 404]
+    login(people["hang"])
+    assert client.get(f"/giai/{award.id}/giay-chung-nhan.pdf").status_code == 404
+    prizes.reinstate(db_session, contest, people["hang"])
+    db_session.commit()
+    assert [client.get(f"/xac-minh/{code}").status_code for code in codes] == [200, 200]
