@@ -51,6 +51,14 @@ def get_or_404(model, object_id: int):
     return obj
 
 
+def get_allowed(model, object_id: int, may):
+    """The row, 404 if there is none, 403 unless `may(current_user, row)` (the service's rule)."""
+    obj = get_or_404(model, object_id)
+    if not may(current_user, obj):
+        abort(403)
+    return obj
+
+
 class Need(str, enum.Enum):
     """What the current user wants to do with a contest."""
 
@@ -102,10 +110,7 @@ def load_override(contest: Contest, override_id: int) -> Override:
 
 def load_bank(bank_id: int) -> QuestionBank:
     """A bank the current user manages."""
-    bank = get_or_404(QuestionBank, bank_id)
-    if not question_service.can_manage_bank(current_user, bank):
-        abort(403)
-    return bank
+    return get_allowed(QuestionBank, bank_id, question_service.can_manage_bank)
 
 
 def load_question(question_id: int) -> Question:
@@ -166,15 +171,9 @@ people_managers = roles_required(Role.admin, Role.unit_manager)
 
 def load_person(user_id: int) -> User:
     """An account the current user looks after: any for admins, a participant of their subtree for unit managers."""
-    person = get_or_404(User, user_id)
-    if not people_service.manages_person(current_user, person):
-        abort(403)
-    return person
+    return get_allowed(User, user_id, people_service.manages_person)
 
 
 def load_move_request(request_id: int) -> UnitChangeRequest:
     """A request to move unit that the current user may decide (the target unit is in their subtree)."""
-    move = get_or_404(UnitChangeRequest, request_id)
-    if not people_service.may_decide(current_user, move):
-        abort(403)
-    return move
+    return get_allowed(UnitChangeRequest, request_id, people_service.may_decide)
