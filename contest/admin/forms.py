@@ -5,12 +5,12 @@ from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from contest.forms import Form, REQUIRED, as_choices
-from contest.models import ROLE_LABELS, UNIT_KIND_LABELS
+from contest.models import Role, UnitKind
 from contest.services.units import HEADCOUNT_TOO_LARGE, MAX_CODE, MAX_HEADCOUNT, MAX_NAME
 
-ROLE_CHOICES = [(role.value, label) for role, label in ROLE_LABELS.items()]
+ROLE_CHOICES = [(role.value, role.label) for role in Role]
 
-KIND_CHOICES = [(kind.value, label) for kind, label in UNIT_KIND_LABELS.items()]
+KIND_CHOICES = [(kind.value, kind.label) for kind in UnitKind]
 
 
 class UserFilterForm(Form):

@@ -18,8 +18,8 @@ from contest.models.contests import (
 from contest.models.practice import PracticeAnswer
 from contest.models.questions import Choice, PendingImport, Question, QuestionBank, Topic
 from contest.models.regrades import Regrade, RegradeAction
-from contest.models.units import UNIT_KIND_LABELS, StaffMember, Unit, UnitKind
-from contest.models.users import ROLE_LABELS, MoveStatus, Role, UnitChangeRequest, User
+from contest.models.units import StaffMember, Unit, UnitKind
+from contest.models.users import MoveStatus, Role, UnitChangeRequest, User
 
 __all__ = [
     "Answer",
@@ -47,13 +47,11 @@ __all__ = [
     "Regrade",
     "RegradeAction",
     "QuestionBank",
-    "ROLE_LABELS",
     "Role",
     "Round",
     "RoundState",
     "StaffMember",
     "Topic",
-    "UNIT_KIND_LABELS",
     "Unit",
     "UnitChangeRequest",
     "MoveStatus",

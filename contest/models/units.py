@@ -20,9 +20,6 @@ class UnitKind(LabelledEnum):
     commune = "commune", "Xã/Phường/Thị trấn"
 
 
-UNIT_KIND_LABELS = UnitKind.labels()
-
-
 UNIT_NAME_SEPARATOR = " — "
 
 

@@ -21,9 +21,6 @@ class Role(LabelledEnum):
     participant = "participant", "Người dự thi"
 
 
-ROLE_LABELS = Role.labels()
-
-
 class User(UserMixin, Base):
     __tablename__ = "users"
     __table_args__ = (

@@ -14,7 +14,7 @@ from typing import BinaryIO
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from contest.models import UNIT_KIND_LABELS, Unit, UnitKind, User
+from contest.models import Unit, UnitKind, User
 from contest.services import ranking, statistics
 from contest.services.attempts import AttemptPolicy
 from contest.services.statistics import Scope
@@ -136,7 +136,7 @@ PARTICIPATION_COLUMNS = [
 def participation_rows(units: list[statistics.UnitParticipation]) -> Iterator[list[object]]:
     for u in units:
         yield [
-            u.code, "    " * u.depth + u.display_name, u.parent_name, UNIT_KIND_LABELS[UnitKind(u.kind)], u.base, u.base_source, u.participants,
+            u.code, "    " * u.depth + u.display_name, u.parent_name, UnitKind(u.kind).label, u.base, u.base_source, u.participants,
             u.ratio if u.ratio is not None else "—", u.attempts, u.average, u.best, u.full_scores,
             "Có" if u.below_threshold else "",
         ]
