@@ -5,7 +5,6 @@ from contest.models.audit import AuditEntry, Disqualification
 from contest.models.awards import Certificate, PrizeAward, WinnersPublication
 from contest.models.cache import CacheEntry, RateLimitCounter
 from contest.models.contests import (
-    OVERDUE_LABELS,
     BlueprintItem,
     Contest,
     ContestStatus,
@@ -28,7 +27,6 @@ __all__ = [
     "AttemptStatus",
     "FINISHED",
     "USED",
-    "OVERDUE_LABELS",
     "OverdueHandling",
     "Override",
     "AuditEntry",

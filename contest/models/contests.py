@@ -39,9 +39,6 @@ class OverdueHandling(LabelledEnum):
     autoabandon = "autoabandon", "Hủy bài thi chưa nộp (không tính điểm, vẫn tính là đã dùng lượt)"
 
 
-OVERDUE_LABELS = {handling.value: handling.label for handling in OverdueHandling}
-
-
 class Audience(LabelledEnum):
     units = "units", "Cán bộ, công chức, viên chức các đơn vị được chọn"
     public = "public", "Mọi người (đăng ký tài khoản)"

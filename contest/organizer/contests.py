@@ -10,13 +10,13 @@ from flask_login import current_user
 from contest import clock, db
 from contest.access import Need, load_contest, load_round, organizer_required
 from contest.forms import EmptyForm, as_choices
-from contest.models import OVERDUE_LABELS, Contest, Round
+from contest.models import Contest, Round
 from contest.organizer import bp
 from contest.organizer.forms import BLUEPRINT_ROWS, ContestCopyForm, ContestForm, RoundForm, RulesPreviewForm
 from contest.rules_markdown import normalize_rules, render_rules
 from contest.services import contests as contest_service
 from contest.services import units as unit_service
-from contest.services.contests import BlueprintLine, ContestSettings, RoundSettings
+from contest.services.contests import OVERDUE_LABELS, BlueprintLine, ContestSettings, RoundSettings
 from contest.timeutil import local_to_utc, to_local
 from contest.viewhelpers import commit_or_flash, render_form, save_or_problems
 

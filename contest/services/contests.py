@@ -11,11 +11,11 @@ from sqlalchemy.orm import Session, selectinload
 
 from contest.errors import ValidationError
 from contest.models import (
-    OVERDUE_LABELS,
     Attempt,
     BlueprintItem,
     Contest,
     ContestStatus,
+    OverdueHandling,
     Question,
     QuestionBank,
     Role,
@@ -45,6 +45,7 @@ GRADING_LABELS = {m.value: m.label for m in Grading}
 REVIEW_LABELS = {m.value: m.label for m in ReviewPolicy}
 LEADERBOARD_LABELS = {m.value: m.label for m in LeaderboardVisibility}
 PREDICTION_LABELS = {m.value: m.label for m in PredictionResolver}
+OVERDUE_LABELS = {m.value: m.label for m in OverdueHandling}
 
 
 # ---------------------------------------------------------------- access
