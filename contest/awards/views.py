@@ -6,7 +6,7 @@ from flask import Response, abort, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from contest import clock, db
-from contest.access import Need, get_or_404, load_contest, load_round, manages, report_roles
+from contest.access import Need, get_or_404, load_contest, load_contest_award, load_own_award, load_round, manages, report_roles
 from contest.awards import bp
 from contest.errors import NotFoundError
 from contest.models import Contest, PrizeAward, Round, User
@@ -18,12 +18,12 @@ from contest.viewhelpers import absolute_url, commit_or_flash, db_int, redirect_
 POSTER_RULES_CHARACTERS = 420
 
 
-def _pdf(template: str, filename: str, **context) -> Response:
+def _pdf(template: str, filename: str, **context):
     """A PDF document rendered from a template (503, saying why, where WeasyPrint cannot load)."""
     try:
         content = render_pdf(render_template(template, **context))
     except PdfUnavailableError as error:
-        abort(503, description=str(error))
+        return render_template("errors/error.html", code=503, title="Chưa tạo được tệp PDF", detail=str(error)), 503
     return Response(content, mimetype="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "private, no-store"})
 
@@ -52,9 +52,7 @@ def participation_certificate(contest_id: int):
 @login_required
 def prize_certificate(award_id: int):
     """The prize certificate of one of the current user's confirmed prizes (another's: 404)."""
-    award = db.session.get(PrizeAward, award_id)
-    if award is None or award.user_id != current_user.id or award_service.is_disqualified(db.session, award.contest, current_user):
-        abort(404)
+    award = load_own_award(award_id)
     certificate = award_service.prize_certificate(db.session, award, clock.now())
     db.session.commit()
     return _certificate_pdf(certificate, award)
@@ -130,9 +128,7 @@ def confirm_prize(contest_id: int):
 @report_roles
 def withdraw_prize(contest_id: int, award_id: int):
     contest = load_contest(contest_id, Need.manage)
-    award = db.session.get(PrizeAward, award_id)
-    if award is None or award.contest_id != contest.id:
-        abort(404)
+    award = load_contest_award(contest, award_id)
     round_, name, prize = award.round, award.user.full_name, award.prize
     commit_or_flash(lambda: award_service.withdraw_prize(db.session, award),
                     lambda: f"Đã hủy xác nhận {prize} của {name} ở {_where(contest, round_)}; giấy chứng nhận của giải này không còn hiệu lực.",

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from contest.models import AttemptStatus, AuditEntry, Certificate, Role, UnitKind
+from contest.models import FINISHED, Attempt, AttemptStatus, AuditEntry, Certificate, Role, UnitKind
 from contest.services import attempts as attempt_service
 from contest.services import awards as award_service
 from contest.services import prizes
@@ -51,11 +51,15 @@ def world(db_session, make_unit, make_user, make_contest, make_bank):
 
 
 @pytest.mark.parametrize("who, eligible", [("hang", True), ("dung", True), ("bo", False), ("loai", False), ("chua", False)])
-def test_participation_certificate_only_for_a_finished_attempt(client, clock, login, world, who, eligible):
+def test_participation_certificate_only_for_a_finished_attempt(client, db_session, clock, login, world, who, eligible):
     contest, _, people, _ = world
     login(people[who])
     response = client.get(f"/cuoc-thi/{contest.id}/giay-chung-nhan.pdf")
     page = client.get(f"/cuoc-thi/{contest.id}").get_data(as_text=True)
+    attempt_id = db_session.scalar(select(Attempt.id).where(Attempt.user_id == people[who].id, Attempt.status.in_(FINISHED)))
+    if attempt_id:  # the result page offers it too
+        result = client.get(f"/bai-thi/{attempt_id}/ket-qua").get_data(as_text=True)
+        assert (f"/cuoc-thi/{contest.id}/giay-chung-nhan.pdf" in result) is eligible
     if eligible:
         assert response.status_code == 200 and response.mimetype == "application/pdf"
         assert response.data.startswith(b"%PDF")
@@ -214,3 +218,16 @@ def test_a_winner_disqualified_afterwards_leaves_the_list_and_their_certificates
     prizes.reinstate(db_session, contest, people["hang"])
     db_session.commit()
     assert [client.get(f"/xac-minh/{code}").status_code for code in codes] == [200, 200]
+
+
+def test_without_weasyprint_the_download_says_why(client, clock, login, world, monkeypatch):
+    from contest.awards import views
+
+    def unavailable(html):
+        raise pdf.PdfUnavailableError("WeasyPrint không dùng được trên máy chủ: libpango-1.0-0 missing")
+
+    monkeypatch.setattr(views, "render_pdf", unavailable)
+    contest, _, people, _ = world
+    login(people["hang"])
+    response = client.get(f"/cuoc-thi/{contest.id}/giay-chung-nhan.pdf")
+    assert response.status_code == 503 and "WeasyPrint không dùng được" in response.get_data(as_text=True)
