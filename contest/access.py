@@ -11,9 +11,10 @@ from flask import abort
 from flask_login import current_user, login_required
 
 from contest import clock, db
-from contest.models import Attempt, Contest, Override, Question, QuestionBank, Role, Round, Topic
+from contest.models import Attempt, Contest, Override, PrizeAward, Question, QuestionBank, Role, Round, Topic
 from contest.models.contests import LeaderboardVisibility
 from contest.services import attempts as attempt_service
+from contest.services import awards as award_service
 from contest.services import contests as contest_service
 from contest.services import people as people_service
 from contest.services import practice as practice_service
@@ -106,6 +107,23 @@ def load_override(contest: Contest, override_id: int) -> Override:
     if override is None or override.contest_id != contest.id:
         abort(404)
     return override
+
+
+def load_contest_award(contest: Contest, award_id: int) -> PrizeAward:
+    """A confirmed prize of `contest` (which the caller has loaded for managing): 404 for one of another contest."""
+    award = db.session.get(PrizeAward, award_id)
+    if award is None or award.contest_id != contest.id:
+        abort(404)
+    return award
+
+
+def load_own_award(award_id: int) -> PrizeAward:
+    """One of the current user's confirmed prizes, unless they have been disqualified since: 404 otherwise
+    (another person's prize is not named)."""
+    award = db.session.get(PrizeAward, award_id)
+    if award is None or award.user_id != current_user.id or award_service.is_disqualified(db.session, award.contest, current_user):
+        abort(404)
+    return award
 
 
 def load_bank(bank_id: int) -> QuestionBank:
