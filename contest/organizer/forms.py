@@ -16,7 +16,7 @@ from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Numbe
 
 from contest.forms import REQUIRED, Form, LocalDateTimeField, SubForm, as_choices
 from contest.services.contests import AUDIENCE_LABELS, GRADING_LABELS, LEADERBOARD_LABELS, PREDICTION_LABELS, REVIEW_LABELS
-from contest.models import Contest, QuestionBank, Round
+from contest.models import Contest, QuestionBank, Round, User
 from contest.services.contests import MAX_ATTEMPTS, MAX_LINE_QUESTIONS, MAX_POINTS_PER_QUESTION, MAX_TIME_LIMIT_MINUTES
 from contest.services.contests import MAX_COPY_SHIFT_DAYS, MAX_GRACE_SECONDS
 from contest.services.overrides import MAX_EXTRA_ATTEMPTS, MAX_EXTRA_MINUTES, MAX_REASON
@@ -159,7 +159,7 @@ class RoundForm(Form):
 class OverrideForm(Form):
     """One override: a person (phone, CCCD or e-mail) or a unit; one round or every round; what it extends."""
 
-    person = StringField("Người dự thi (số điện thoại, CCCD hoặc email)", validators=[Optional(), Length(max=255)])
+    person = StringField("Người dự thi (số điện thoại, CCCD hoặc email)", validators=[Optional(), Length(max=User.email.type.length)])
     unit_id = SelectField("hoặc cả một đơn vị (gồm các đơn vị trực thuộc)", coerce=db_int, validate_choice=False, validators=[Optional()])
     round_id = SelectField("Vòng thi", coerce=db_int, validate_choice=False, validators=[Optional()])
     extra_minutes = IntegerField("Thêm thời gian làm bài (phút)", default=0,
