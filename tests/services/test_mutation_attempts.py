@@ -17,7 +17,8 @@ from contest.errors import NotFoundError, SessionEndedError
 from contest.models import Answer, Attempt, Question, UnitKind
 from contest.services import attempts as svc
 from contest.services.attempts import AttemptError
-from question_bank.draw import LABELS, choice_order
+from contest.services import contests as contest_service
+from question_bank.draw import LABELS, choice_order, draw_questions
 from tests.conftest import T0
 from tests.helpers import POLICY
 
@@ -88,6 +89,22 @@ def test_without_shuffled_choices_the_bank_order_is_kept(db_session, make_contes
     attempt = start(db_session, player, contest.rounds[0])
     for snapshot in attempt.questions:
         assert [c["source"] for c in snapshot.choices] == [c["key"] for c in snapshot.choices]
+
+
+def test_without_shuffled_questions_the_blueprint_order_is_kept(db_session, make_contest, make_bank, province, player):
+    """Each blueprint line's questions come out in the order it drew them, line after line: what `draw_questions`
+    gives for the attempt's seed without the final shuffle (which, for these seeds, would give another order)."""
+    contest = make_contest(unit=province, bank=make_bank(owner=province, per_topic=6), per_topic=6, shuffle_questions=False,
+                           attempts_allowed=2)
+    round_ = contest.rounds[0]
+    cells = contest_service.blueprint_cells(db_session, round_)
+    for number in range(2):
+        attempt = start(db_session, player, round_, at=T0 + timedelta(minutes=number))
+        shown = [q.question_id for q in sorted(attempt.questions, key=lambda q: q.position)]
+        assert shown == draw_questions(cells, attempt.seed, shuffle=False)
+        assert shown != draw_questions(cells, attempt.seed, shuffle=True)
+        svc.submit_attempt(db_session, attempt, T0 + timedelta(minutes=number, seconds=30), POLICY)
+        db_session.commit()
 
 
 def test_shuffled_choices_follow_the_attempts_seed_and_true_false_keeps_its_order(db_session, player, round_):
