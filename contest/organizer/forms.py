@@ -15,11 +15,21 @@ from wtforms import (
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional
 
 from contest.forms import REQUIRED, Form, LocalDateTimeField, SubForm, as_choices
-from contest.services.contests import AUDIENCE_LABELS, GRADING_LABELS, LEADERBOARD_LABELS, PREDICTION_LABELS, REVIEW_LABELS
-from contest.models import Contest, QuestionBank, Round, User
-from contest.services.contests import MAX_ATTEMPTS, MAX_LINE_QUESTIONS, MAX_POINTS_PER_QUESTION, MAX_TIME_LIMIT_MINUTES
-from contest.services.contests import MAX_COPY_SHIFT_DAYS, MAX_GRACE_SECONDS
+from contest.services.contests import (
+    AUDIENCE_LABELS,
+    GRADING_LABELS,
+    LEADERBOARD_LABELS,
+    MAX_ATTEMPTS,
+    MAX_COPY_SHIFT_DAYS,
+    MAX_GRACE_SECONDS,
+    MAX_LINE_QUESTIONS,
+    MAX_POINTS_PER_QUESTION,
+    MAX_TIME_LIMIT_MINUTES,
+    PREDICTION_LABELS,
+    REVIEW_LABELS,
+)
 from contest.services.overrides import MAX_EXTRA_ATTEMPTS, MAX_EXTRA_MINUTES, MAX_REASON
+from contest.models import Contest, QuestionBank, Round, User
 from contest.viewhelpers import db_int
 from question_bank.model import DIFFICULTY_LABELS, KIND_LABELS, LABELS
 from question_bank.validation import MAX_CHOICE_TEXT, MAX_CODE, MAX_TEXT, MAX_TOPIC
