@@ -16,7 +16,9 @@ RUN_AXE = """
 async () => {
   const run = () => axe.run(document, {resultTypes: ['violations']});
   window.__axeChain = (window.__axeChain || Promise.resolve()).then(run, run);
-  const results = await window.__axeChain;
+  // A run that never settles must not hold the test (evaluate has no timeout of its own): give up after 20 s.
+  const late = new Promise((_, reject) => setTimeout(() => reject(new Error('axe-core timed out')), 20000));
+  const results = await Promise.race([window.__axeChain, late]);
   return results.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
     nodes: v.nodes.map(n => ({target: n.target.join(' '), html: n.html.slice(0, 160), summary: n.failureSummary || ''}))}));
 }

@@ -85,7 +85,7 @@ class PageProblems:
 
 # Errors that only mean the document went away (the test moved on, or closed the page) while axe was running.
 GONE = ("Execution context was destroyed", "Target page, context or browser has been closed", "Target closed",
-        "Frame was detached", "navigat")
+        "Frame was detached", "navigat", "axe-core timed out")
 
 
 class AxeWatch:
