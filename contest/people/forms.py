@@ -4,7 +4,7 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from contest.forms import Form
-from contest.services.people import MAX_REASON
+from contest.services.people import MAX_FULL_NAME, MAX_REASON
 
 
 class PeopleFilterForm(Form):
@@ -16,7 +16,7 @@ class PeopleFilterForm(Form):
 
 class CorrectionForm(Form):
     # The service checks every field (formats, uniqueness, the unit's scope) and reports all problems at once.
-    full_name = StringField("Họ và tên")
+    full_name = StringField("Họ và tên", render_kw={"maxlength": MAX_FULL_NAME})
     phone = StringField("Số điện thoại di động")
     email = StringField("Email (không bắt buộc)")
     cccd = StringField("Số CCCD (12 chữ số)")

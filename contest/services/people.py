@@ -75,6 +75,9 @@ def may_have_no_unit(person: User) -> bool:
     return person.has_role(Role.admin)
 
 
+MAX_FULL_NAME = User.full_name.type.length
+
+
 def correction_problems(session: Session, actor: User, person: User, data: Correction) -> tuple[dict[str, list[str]], dict]:
     """(every problem by field, the normalised values): the registration's formats and uniqueness, checked together."""
     problems: dict[str, list[str]] = {}
@@ -85,6 +88,8 @@ def correction_problems(session: Session, actor: User, person: User, data: Corre
     full_name = normalize_text(data.full_name or "")
     if len(full_name) < 2:
         add("full_name", "Vui lòng nhập họ và tên.")
+    elif len(full_name) > MAX_FULL_NAME:
+        add("full_name", f"Họ và tên tối đa {MAX_FULL_NAME} ký tự.")
     phone = normalize_phone(data.phone or "")
     if phone is None:
         add("phone", "Số điện thoại di động không hợp lệ (10 chữ số, bắt đầu bằng 03, 05, 07, 08 hoặc 09).")

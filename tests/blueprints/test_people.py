@@ -155,6 +155,8 @@ def test_every_problem_of_a_correction_is_shown_at_once(web, tree, db_session):
     clash = admin.post(f"/nguoi-dung/{person.id}/sua", data=_fields(db_session, person, phone=taken.phone, cccd=taken.cccd))
     text = clash.get_data(as_text=True)
     assert clash.status_code == 422 and "Số điện thoại này đã được đăng ký." in text and "Số CCCD này đã được đăng ký." in text
+    too_long = admin.post(f"/nguoi-dung/{person.id}/sua", data=_fields(db_session, person, full_name="A" * 5000))
+    assert too_long.status_code == 422 and "Họ và tên tối đa 255 ký tự." in too_long.get_data(as_text=True)
     same = admin.post(f"/nguoi-dung/{person.id}/sua", data=_fields(db_session, person))
     assert same.status_code == 422 and "không có gì thay đổi" in same.get_data(as_text=True)
     assert _fresh(db_session, person).session_version == version and _audit(db_session, "user.correct") == []
