@@ -414,10 +414,11 @@ def round_settings(round_: Round) -> RoundSettings:
 
 def round_copy(contest: Contest, source: Round) -> RoundSettings:
     """What a copy of `source` proposes: its blueprint and time limit, "Vòng N" for the next number, and its dates
-    moved by whole weeks to the first week after the contest's latest round opens (the next week when `source` is
-    the latest). The organiser confirms or edits them before anything is saved."""
-    latest = max(r.opens_at for r in contest.rounds)
-    weeks = max(1, math.floor((latest - source.opens_at) / timedelta(weeks=1)) + 1)
+    moved by whole weeks so that the copy opens when the contest's latest round closes, or after (the next week
+    for a weekly round that is the latest; two weeks for a two-week one, so rounds never overlap). The organiser
+    confirms or edits them before anything is saved."""
+    latest_close = max(r.closes_at for r in contest.rounds)
+    weeks = max(1, math.ceil((latest_close - source.opens_at) / timedelta(weeks=1)))
     shift = timedelta(weeks=weeks)
     number = max(r.number for r in contest.rounds) + 1
     return RoundSettings(

@@ -285,6 +285,18 @@ def test_a_round_copy_proposes_the_next_week_with_the_same_blueprint(db_session,
     assert saved.number == 4 and [i.question_count for i in saved.blueprint] == [i.question_count for i in last.blueprint]
 
 
+def test_a_round_copy_never_overlaps_the_latest_round(db_session, world, make_contest, make_bank):
+    """A two-week round is copied two weeks on, to open when it closes (one week on, both would run together)."""
+    contest = make_contest(unit=world["province"], bank=make_bank(name="Hai tuần", owner=world["province"]))
+    only = contest.rounds[0]
+    only.closes_at = only.opens_at + timedelta(days=14)
+    db_session.commit()
+    proposal = contest_service.round_copy(contest, only)
+    assert (proposal.opens_at, proposal.closes_at) == (only.opens_at + timedelta(weeks=2), only.closes_at + timedelta(weeks=2))
+    only.closes_at = only.opens_at + timedelta(days=14, hours=1)  # a close just past two weeks: the third week
+    assert contest_service.round_copy(contest, only).opens_at == only.opens_at + timedelta(weeks=3)
+
+
 def test_a_contest_copy_keeps_settings_and_blueprints_moves_dates_and_takes_no_attempts(db_session, world, make_contest, make_bank):
     source = make_contest(unit=world["province"], bank=make_bank(name="Nguồn", owner=world["province"]), rounds=2,
                           attempts_allowed=3, grading="last", review_policy="immediate", rules_markdown="Thể lệ\nhai dòng",
