@@ -327,7 +327,15 @@
     });
     prev.disabled = current === 0;
     next.disabled = current === questions.length - 1;
-    if (single) { questions[current].querySelector("input").focus({ preventScroll: true }); savePosition(); }
+    if (single) { questions[current].querySelector("input").focus({ preventScroll: true }); revealQuestion(); savePosition(); }
+  }
+
+  // The sticky bar covers the top of the page: a question whose heading is under it (a reload restores the old
+  // scroll position, or the previous question was long) is scrolled down to just below the bar.
+  var bar = document.querySelector(".attempt-bar");
+  function revealQuestion() {
+    var top = questions[current].getBoundingClientRect().top + window.scrollY - (bar ? bar.offsetHeight : 0) - 8;
+    if (window.scrollY > top) { window.scrollTo(0, Math.max(0, top)); }
   }
 
   function setMode(oneByOne) {
@@ -337,6 +345,8 @@
     prev.classList.toggle("d-none", !single);
     next.classList.toggle("d-none", !single);
     try { localStorage.setItem("attempt-mode", single ? "one" : "all"); } catch (e) { /* private mode */ }
+    // One question at a time, a reload opens the saved question from its heading, not at the old scroll position.
+    if ("scrollRestoration" in history) { history.scrollRestoration = single ? "manual" : "auto"; }
     show(current);
   }
 
