@@ -74,6 +74,6 @@ def export_period_report():
     if report is None:
         return redirect(url_for("reports.period_report", **request.args))
     content = reports.export_period_report(report, today, current_app.config["REPORT_PLACE"])
-    audit("export.period_report", f"Xuất báo cáo định kỳ {report.period.label}, đơn vị {unit.code}.")
+    audit("export.period_report", f"Xuất báo cáo định kỳ {report.period.label[0].lower()}{report.period.label[1:]}, đơn vị {unit.code}.")
     db.session.commit()
     return send_xlsx(content, f"bao-cao-dinh-ky-{unit.code}-{report.period.start:%Y%m%d}-{report.period.end:%Y%m%d}.xlsx")
