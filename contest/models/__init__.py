@@ -14,6 +14,7 @@ from contest.models.contests import (
     RoundState,
     contest_units,
 )
+from contest.models.letters import LetterTemplate
 from contest.models.practice import PracticeAnswer
 from contest.models.questions import Choice, PendingImport, Question, QuestionBank, Topic
 from contest.models.regrades import Regrade, RegradeAction
@@ -37,6 +38,7 @@ __all__ = [
     "Contest",
     "ContestStatus",
     "Disqualification",
+    "LetterTemplate",
     "PendingImport",
     "PracticeAnswer",
     "PrizeAward",
