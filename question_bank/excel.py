@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from itertools import combinations
 from typing import BinaryIO
 
 from question_bank.model import DIFFICULTY_LABELS, KIND_LABELS, LABELS, Difficulty, QuestionData, QuestionKind, RawQuestion
 from question_bank.issues import ImportIssue
-from question_bank.xlsx import Column, read_table, template_workbook, write_table
+from question_bank.xlsx import Column, Progress, read_table, template_workbook, write_table
 from question_bank.validation import claimed_identity, validate
 
 MAX_QUESTION_ROWS = 5000
@@ -98,10 +99,10 @@ def _row_of(question: QuestionData, number: int) -> list[object]:
     ]
 
 
-def export_workbook(questions: list[QuestionData], title: str | None = None) -> bytes:
+def export_workbook(questions: Iterable[QuestionData], title: str | None = None, *, progress: Progress | None = None) -> bytes:
     """The bank in the import format, so that importing the export gives the same bank."""
-    rows = [_row_of(q, i) for i, q in enumerate(questions, start=1)]
-    return write_table(TEMPLATE_COLUMNS, rows, title=title, sheet_title="Câu hỏi")
+    rows = (_row_of(q, i) for i, q in enumerate(questions, start=1))
+    return write_table(TEMPLATE_COLUMNS, rows, title=title, sheet_title="Câu hỏi", progress=progress)
 
 
 EXAMPLES = [

@@ -12,7 +12,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import BinaryIO
 
 from openpyxl import Workbook, load_workbook
@@ -26,6 +26,8 @@ from question_bank.issues import ImportIssue
 from question_bank.workbook_limits import MAX_FILE_BYTES, MAX_SHEET_COLUMNS, SPARE_SHEET_ROWS, WorkbookRefused, inspect_workbook
 
 HEADER_SEARCH_ROWS = 30  # the header may sit under a title block this deep
+PROGRESS_EVERY = 1000  # write_table reports its progress every this many data rows (and at the end)
+Progress = Callable[[int], None]  # called with the number of data rows written so far
 
 
 @dataclass(frozen=True)
@@ -317,6 +319,7 @@ def write_table(
     sheet_title: str = "Dữ liệu",
     target: BinaryIO | None = None,
     footer: list[TitleLine] | None = None,
+    progress: Progress | None = None,
 ) -> bytes | None:
     """Stream a workbook: an optional title block, a bold frozen header with autofilter, the rows, then an optional
     footer (a signature block) after one empty row.
@@ -325,7 +328,9 @@ def write_table(
     never holds the whole sheet in memory. Text is always written as text.
     A title line is a text (bold, the first one larger) or a row of TitleCells.
     With `target` the workbook is written there and None is returned;
-    otherwise its bytes are.
+    otherwise its bytes are. `progress`, when given, is called with the number
+    of data rows written so far every PROGRESS_EVERY rows, and once more with
+    the total when the workbook is complete (also for no rows).
     """
     titles = [title] if isinstance(title, str) else list(title or [])
     workbook = Workbook(write_only=True)
@@ -354,17 +359,18 @@ def write_table(
             cells.append(cell)
         sheet.append(cells)
         count += 1
+        if progress is not None and count % PROGRESS_EVERY == 0:
+            progress(count)
     if footer:
         sheet.append([])
         for line in footer:
             sheet.append(_line_cells(sheet, line, Font(bold=True)))
     sheet.auto_filter.ref = f"A{header_row}:{get_column_letter(len(columns))}{header_row + max(count, 1)}"
-    if target is not None:
-        workbook.save(target)
-        return None
-    buffer = io.BytesIO()
+    buffer = target if target is not None else io.BytesIO()
     workbook.save(buffer)
-    return buffer.getvalue()
+    if progress is not None:
+        progress(count)
+    return None if target is not None else buffer.getvalue()
 
 
 def template_workbook(

@@ -21,7 +21,7 @@ from contest.services.statistics import Scope
 from contest.formats import format_decimal, format_number
 from contest.timeutil import format_local, to_local
 from question_bank.model import LABELS
-from question_bank.xlsx import Column, write_table
+from question_bank.xlsx import Column, Progress, write_table
 
 UNIT_COLUMNS = [
     Column("unit_code", "Mã đơn vị", width=16),
@@ -82,14 +82,16 @@ RESULT_COLUMNS = [
 ]
 
 
-def export_results(session: Session, scope: Scope, now: datetime, policy: AttemptPolicy, target: BinaryIO | None = None):
+def export_results(
+    session: Session, scope: Scope, now: datetime, policy: AttemptPolicy, target: BinaryIO | None = None, *, progress: Progress | None = None
+):
     board = _board(session, scope, now, policy, limit=None)
     rows = (
         [s.rank, s.full_name, s.unit_code, s.unit_name, s.unit_parent, s.score, s.max_score, s.prediction, s.prediction_error,
          _duration(s.time_used_ms), _local_naive(s.finished_at)]
         for s in board.standings
     )
-    return write_table(RESULT_COLUMNS, rows, _title("KẾT QUẢ VÀ XẾP HẠNG", scope, None, now), "Kết quả", target)
+    return write_table(RESULT_COLUMNS, rows, _title("KẾT QUẢ VÀ XẾP HẠNG", scope, None, now), "Kết quả", target, progress=progress)
 
 
 WINNER_COLUMNS = [
@@ -104,7 +106,9 @@ WINNER_COLUMNS = [
 ]
 
 
-def export_winners(session: Session, scope: Scope, now: datetime, policy: AttemptPolicy, top: int, target: BinaryIO | None = None):
+def export_winners(
+    session: Session, scope: Scope, now: datetime, policy: AttemptPolicy, top: int, target: BinaryIO | None = None, *, progress: Progress | None = None
+):
     """The first `top` people by the ranking rule, with what an organiser needs to reach them."""
     board = _board(session, scope, now, policy, limit=top)
     users = {u.id: u for u in session.scalars(select(User).where(User.id.in_([s.user_id for s in board.standings])))}
@@ -113,7 +117,7 @@ def export_winners(session: Session, scope: Scope, now: datetime, policy: Attemp
          s.score, _duration(s.time_used_ms), _local_naive(s.finished_at)]
         for s in board.standings
     )
-    return write_table(WINNER_COLUMNS, rows, _title(f"DANH SÁCH {top} NGƯỜI ĐẠT GIẢI CAO NHẤT", scope, None, now), "Đạt giải", target)
+    return write_table(WINNER_COLUMNS, rows, _title(f"DANH SÁCH {top} NGƯỜI ĐẠT GIẢI CAO NHẤT", scope, None, now), "Đạt giải", target, progress=progress)
 
 
 PARTICIPATION_COLUMNS = [
@@ -143,11 +147,11 @@ def participation_rows(units: list[statistics.UnitParticipation]) -> Iterator[li
 
 
 def export_participation(
-    session: Session, scope: Scope, unit: Unit, threshold: float, now: datetime, target: BinaryIO | None = None
+    session: Session, scope: Scope, unit: Unit, threshold: float, now: datetime, target: BinaryIO | None = None, *, progress: Progress | None = None
 ):
     units = statistics.participation_by_unit(session, scope, unit, threshold)
     title = _title("BÁO CÁO KẾT QUẢ THAM GIA THEO ĐƠN VỊ", scope, unit, now) + [f"Ngưỡng tỷ lệ tham gia: {format_decimal(threshold, 2, fixed=False)}%"]
-    return write_table(PARTICIPATION_COLUMNS, participation_rows(units), title, "Tham gia", target)
+    return write_table(PARTICIPATION_COLUMNS, participation_rows(units), title, "Tham gia", target, progress=progress)
 
 
 NON_PARTICIPANT_COLUMNS = [
@@ -163,7 +167,9 @@ def _unit_cells(unit: Unit) -> list[str]:
     return [unit.code, unit.display_name, unit.parent.name if unit.parent else ""]
 
 
-def export_non_participants(session: Session, scope: Scope, unit: Unit, now: datetime, target: BinaryIO | None = None):
+def export_non_participants(
+    session: Session, scope: Scope, unit: Unit, now: datetime, target: BinaryIO | None = None, *, progress: Progress | None = None
+):
     """Who in `unit`'s subtree has not taken part: the staff lists' people, then the accounts without a finished attempt."""
     people = statistics.non_participants(session, scope, unit)
     accounts = statistics.registered_non_participants(session, scope, unit)
@@ -174,7 +180,7 @@ def export_non_participants(session: Session, scope: Scope, unit: Unit, now: dat
     title = _title("DANH SÁCH CHƯA THAM GIA", scope, unit, now) + [
         f"Theo danh sách cán bộ: {format_number(len(people))} người; tài khoản đã đăng ký nhưng chưa nộp bài: {format_number(len(accounts))}"
     ]
-    return write_table(NON_PARTICIPANT_COLUMNS, rows, title, "Chưa tham gia", target)
+    return write_table(NON_PARTICIPANT_COLUMNS, rows, title, "Chưa tham gia", target, progress=progress)
 
 
 def _stat_columns() -> list[Column]:
@@ -191,7 +197,7 @@ def _stat_columns() -> list[Column]:
     ]
 
 
-def export_question_statistics(session: Session, scope: Scope, now: datetime, target: BinaryIO | None = None):
+def export_question_statistics(session: Session, scope: Scope, now: datetime, target: BinaryIO | None = None, *, progress: Progress | None = None):
     total, items = statistics.item_statistics(session, scope)
     rows = (
         [s.code, s.topic, s.text, ", ".join(sorted(s.key_labels)), s.shown, s.facility,
@@ -201,4 +207,4 @@ def export_question_statistics(session: Session, scope: Scope, now: datetime, ta
         for s in items
     )
     title = _title("THỐNG KÊ CÂU HỎI", scope, None, now) + [f"Số bài thi đã hoàn thành: {format_number(total)}"]
-    return write_table(_stat_columns(), rows, title, "Câu hỏi", target)
+    return write_table(_stat_columns(), rows, title, "Câu hỏi", target, progress=progress)

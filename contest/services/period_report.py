@@ -26,7 +26,7 @@ from contest.models.units import unit_label
 from contest.services.periods import Period
 from contest.services.statistics import DEFAULT_THRESHOLD
 from contest.services.units import flatten_tree, unit_tree
-from question_bank.xlsx import Column, TitleCell, write_table
+from question_bank.xlsx import Column, Progress, TitleCell, write_table
 
 LOCAL_TZ = ZoneInfo(DISPLAY_TIMEZONE)
 
@@ -304,7 +304,9 @@ def report_notes(report: PeriodReport) -> list[str]:
     ]
 
 
-def export_period_report(report: PeriodReport, made_on: date, place: str, target: BinaryIO | None = None):
+def export_period_report(
+    report: PeriodReport, made_on: date, place: str, target: BinaryIO | None = None, *, progress: Progress | None = None
+):
     """The report as a workbook in the same form as the printable page: heading, table, signatures."""
     head = heading(report, made_on, place)
     right = 8
@@ -321,4 +323,4 @@ def export_period_report(report: PeriodReport, made_on: date, place: str, target
         [TitleCell(head.SIGNERS[0], 1, span=3, bold=True), TitleCell(head.SIGNERS[1], right, span=6, bold=True)],
         [TitleCell(head.SIGN_HINT, 1, span=3, italic=True), TitleCell(head.HEAD_SIGN_HINT, right, span=6, italic=True)],
     ]
-    return write_table(PERIOD_COLUMNS, period_rows(report), title, "Báo cáo", target, footer=footer)
+    return write_table(PERIOD_COLUMNS, period_rows(report), title, "Báo cáo", target, footer=footer, progress=progress)

@@ -21,6 +21,7 @@ from question_bank.planning import ExistingQuestion, ImportPlan, plan_import
 from question_bank.issues import ImportIssue
 from question_bank.labels import LabelledEnum
 from question_bank.text import fold, normalize_text
+from question_bank.xlsx import Progress
 
 PENDING_IMPORT_LIFETIME = timedelta(hours=24)
 
@@ -385,8 +386,8 @@ def bank_questions(session: Session, bank: QuestionBank) -> list[QuestionData]:
     return [question_as_data(q) for q in questions]
 
 
-def export_bank(session: Session, bank: QuestionBank) -> bytes:
-    return export_workbook(bank_questions(session, bank))
+def export_bank(session: Session, bank: QuestionBank, *, progress: Progress | None = None) -> bytes:
+    return export_workbook(bank_questions(session, bank), progress=progress)
 
 
 def bank_topics(session: Session, bank: QuestionBank) -> list[Topic]:
