@@ -18,6 +18,7 @@ from contest.models.letters import LetterTemplate
 from contest.models.practice import PracticeAnswer
 from contest.models.questions import Choice, PendingImport, Question, QuestionBank, Topic
 from contest.models.regrades import Regrade, RegradeAction
+from contest.models.unit_prizes import UnitPrizeBloc, UnitPrizeTier, unit_prize_bloc_units
 from contest.models.units import StaffMember, Unit, UnitKind
 from contest.models.users import MoveStatus, Role, UnitChangeRequest, User
 
@@ -56,7 +57,10 @@ __all__ = [
     "UnitChangeRequest",
     "MoveStatus",
     "UnitKind",
+    "UnitPrizeBloc",
+    "UnitPrizeTier",
     "User",
     "WinnersPublication",
     "contest_units",
+    "unit_prize_bloc_units",
 ]

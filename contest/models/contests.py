@@ -154,6 +154,11 @@ class Contest(Base):
     def status_label(self) -> str:
         return ContestStatus(self.status).label
 
+    @property
+    def max_score(self) -> int:
+        """The highest total a person can reach over every round (each round's best, first or last attempt summed)."""
+        return sum(r.question_count for r in self.rounds) * self.points_per_question
+
 
 class Round(Base):
     __tablename__ = "rounds"
