@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import Boolean, bindparam, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -36,6 +36,7 @@ from contest.models import (
 )
 from contest.services import contests as contest_service
 from contest.services import overrides as override_service
+from contest.timeutil import UTCDateTime
 from question_bank.draw import NotEnoughQuestionsError, choice_order, draw_questions, relabel
 from question_bank.model import LABELS
 
@@ -219,9 +220,14 @@ def save_answers(session: Session, attempt: Attempt, answers: dict[int, list[str
         session.execute(_upsert_statement(session), rows)
 
 
+def _chosen(keys: list[str]) -> list[str]:
+    """The keys of a save as stored: trimmed, upper case, each once, in order ("A,C")."""
+    return sorted({k.strip().upper() for k in keys if k and k.strip()})
+
+
 def _answer_row(attempt_id: int, question_id: int, kind: str, choices: list[dict], keys: list[str], now: datetime) -> dict:
     valid = {c["key"]: c.get("source", c["key"]) for c in choices}
-    chosen = sorted({k.strip().upper() for k in keys if k and k.strip()})
+    chosen = _chosen(keys)
     if any(k not in valid for k in chosen):
         raise AttemptError("Phương án đã chọn không có trong câu hỏi.")
     if kind != "multiple" and len(chosen) > 1:
@@ -265,6 +271,46 @@ _SAVE_CONTEXT = (
 )
 
 
+# The whole autosave in one statement on PostgreSQL: lock the attempt (FOR UPDATE, as _SAVE_CONTEXT), and
+# upsert only when every rule of `save_answer` below holds — the attempt is the user's, the account active
+# with the cookie's session version, the attempt in progress, `now` within deadline + the contest's grace
+# (else the platform's), the question one of the attempt's, every chosen key one of its choices and at most
+# one for a single-choice question; selected_original maps the keys through the snapshot's choices as
+# `_answer_row` does (sorted by byte value, as Python sorts). The row lock is held until the request's
+# commit, so saving and finishing still serialise. No row, or saved false: `save_answer` runs its checks.
+_SAVE_IN_ONE = text("""
+WITH ctx AS (
+    SELECT a.user_id, a.status, a.deadline, u.active, u.session_version, q.kind, q.choices, c.grace_seconds
+    FROM attempts a
+    JOIN attempt_questions q ON q.attempt_id = a.id
+    JOIN users u ON u.id = a.user_id
+    JOIN rounds r ON r.id = a.round_id
+    JOIN contests c ON c.id = r.contest_id
+    WHERE a.id = :attempt_id AND q.id = :question_id
+    FOR UPDATE OF a
+), picked AS (
+    SELECT count(*) AS n,
+           coalesce(string_agg(coalesce(e ->> 'source', e ->> 'key'), ','
+                               ORDER BY coalesce(e ->> 'source', e ->> 'key') COLLATE "C"), '') AS original
+    FROM ctx, json_array_elements(CAST(ctx.choices AS json)) AS e
+    WHERE e ->> 'key' = ANY (CAST(:keys AS text[]))
+), saved AS (
+    INSERT INTO answers (attempt_id, attempt_question_id, selected, selected_original, saved_at)
+    SELECT :attempt_id, :question_id, :selected, picked.original, :now
+    FROM ctx, picked
+    WHERE ctx.user_id = :user_id AND ctx.active
+      AND (CAST(:session_version AS integer) IS NULL OR ctx.session_version = :session_version)
+      AND ctx.status = :in_progress
+      AND :now <= ctx.deadline + coalesce(ctx.grace_seconds, CAST(:grace_seconds AS double precision)) * interval '1 second'
+      AND picked.n = :key_count AND (ctx.kind = 'multiple' OR :key_count <= 1)
+    ON CONFLICT (attempt_id, attempt_question_id) DO UPDATE
+        SET selected = excluded.selected, selected_original = excluded.selected_original, saved_at = excluded.saved_at
+    RETURNING 1
+)
+SELECT ctx.deadline, EXISTS (SELECT FROM saved) AS saved FROM ctx
+""").bindparams(bindparam("now", type_=UTCDateTime())).columns(deadline=UTCDateTime(), saved=Boolean())
+
+
 def save_answer(
     session: Session, user_id: int, attempt_id: int, question_id: int, keys: list[str], now: datetime, policy: AttemptPolicy,
     session_version: int | None = None,
@@ -277,6 +323,16 @@ def save_answer(
     `session_version` (the cookie's) is no longer the account's.
     """
     connection = session.connection()  # Core statements: no ORM bookkeeping on the hottest path
+    if connection.dialect.name == "postgresql":
+        chosen = _chosen(keys)
+        saved = connection.execute(_SAVE_IN_ONE, {
+            "attempt_id": attempt_id, "question_id": question_id, "user_id": user_id, "session_version": session_version,
+            "in_progress": AttemptStatus.in_progress.value, "now": now, "grace_seconds": policy.grace.total_seconds(),
+            "keys": chosen, "key_count": len(chosen), "selected": ",".join(chosen),
+        }).first()
+        if saved is not None and saved.saved:
+            return max(0, int((saved.deadline - now).total_seconds()))
+        # Refused (or nothing found): the attempt is locked by now; the checks below say why, in the same transaction.
     row = connection.execute(_SAVE_CONTEXT, {"attempt_id": attempt_id, "question_id": question_id}).first()
     if row is None or row.user_id != user_id:
         owner = session.execute(

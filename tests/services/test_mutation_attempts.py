@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 
 from contest import cache
 from contest.errors import NotFoundError, SessionEndedError
@@ -248,6 +248,46 @@ def test_autosave_checks_who_and_which_question(db_session, player, make_user, p
     with pytest.raises(SessionEndedError, match="^Phiên đăng nhập đã hết hạn; vui lòng đăng nhập lại.$"):
         svc.save_answer(db_session, player.id, attempt.id, theirs.questions[0].id, ["A"], T0, POLICY)
     assert db_session.scalar(select(Answer.id)) is None
+
+
+def test_an_accepted_autosave_is_one_statement_on_postgresql(db_session, player, round_):
+    """The surge's hot path (BENCHMARKS.md): on PostgreSQL the checks and the upsert are one statement, which
+    applies the contest's own grace and stores the bank's keys in order, as the two-step path does."""
+    if db_session.get_bind().dialect.name != "postgresql":
+        pytest.skip("the one-statement autosave is PostgreSQL's; SQLite reads, then upserts")
+    round_.contest.grace_seconds = 60
+    attempt = start(db_session, player, round_)
+    # A question whose shown order is not the bank's (shuffled choices), all of its keys chosen.
+    multiple = max((q for q in attempt.questions if q.kind == "multiple"),
+                   key=lambda q: [c["source"] for c in q.choices] != sorted(c["source"] for c in q.choices))
+    keys = [c["key"] for c in multiple.choices]
+    sent: list[str] = []
+    listener = lambda _c, _cursor, statement, *_a: sent.append(statement)  # noqa: E731
+    event.listen(db_session.get_bind(), "before_cursor_execute", listener)
+    try:
+        at = attempt.deadline + timedelta(seconds=30)  # past the platform's grace, inside the contest's
+        left = svc.save_answer(db_session, player.id, attempt.id, multiple.id, keys, at, POLICY, session_version=player.session_version)
+    finally:
+        event.remove(db_session.get_bind(), "before_cursor_execute", listener)
+    db_session.commit()
+    assert len(sent) == 1 and sent[0].lstrip().startswith("WITH"), sent
+    assert left == 0
+    assert db_session.execute(select(Answer.selected, Answer.selected_original)).all() == [
+        (",".join(sorted(keys)), ",".join(sorted(c["source"] for c in multiple.choices)))]
+    round_.contest.grace_seconds = 0  # shorter than the platform's: one second late is refused
+    db_session.commit()
+    with pytest.raises(AttemptError, match="^Đã hết thời gian làm bài"):
+        svc.save_answer(db_session, player.id, attempt.id, multiple.id, ["A"], attempt.deadline + timedelta(seconds=1), POLICY)
+
+
+def test_autosave_with_an_ended_session_version_is_refused(db_session, player, round_):
+    attempt = start(db_session, player, round_)
+    question = attempt.questions[0]
+    with pytest.raises(SessionEndedError):
+        svc.save_answer(db_session, player.id, attempt.id, question.id, ["A"], T0, POLICY, session_version=player.session_version + 1)
+    assert svc.save_answer(db_session, player.id, attempt.id, question.id, ["A"], T0, POLICY, session_version=player.session_version)
+    db_session.commit()
+    assert db_session.scalar(select(Answer.selected)) == "A"
 
 
 # ---------------------------------------------------------------- predictions and save_answers
