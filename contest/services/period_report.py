@@ -117,10 +117,21 @@ class PeriodReport:
         return self.rows[0] if self.rows else None
 
 
+@dataclass(frozen=True)
+class PeriodScope:
+    """A period as a scope of statistics.non_participants: the attempts that count as taking part in it."""
+
+    period: Period
+
+    @property
+    def counts(self):
+        start, end = self.period.utc_bounds(LOCAL_TZ)
+        return and_(Attempt.status.in_(FINISHED), Attempt.finished_at >= start, Attempt.finished_at < end, Attempt.max_score > 0)
+
+
 def _figures(session: Session, root: Unit, period: Period, pass_mark: float) -> dict[int, tuple[object, PeriodFigures]]:
     """{unit id: (the unit's row, its figures)} for every unit of `root`'s subtree: one query."""
-    start, end = period.utc_bounds(LOCAL_TZ)
-    in_period = and_(Attempt.status.in_(FINISHED), Attempt.finished_at >= start, Attempt.finished_at < end, Attempt.max_score > 0)
+    in_period = PeriodScope(period).counts
     percent = 100.0 * Attempt.score / Attempt.max_score
     pairs = (
         select(Attempt.user_id, Round.contest_id, func.max(percent).label("best"))

@@ -39,6 +39,12 @@ class Scope:
     def label(self) -> str:
         return self.round.title if self.round else "Toàn cuộc thi"
 
+    @property
+    def counts(self):
+        """The attempts that count as taking part: the finished ones of the scope's rounds (a period report's
+        PeriodScope has the same property, so "who has not taken part" serves both)."""
+        return and_(Attempt.round_id.in_(self.round_ids), Attempt.status.in_(FINISHED))
+
 
 def finalize(session: Session, scope: Scope, now: datetime, policy: AttemptPolicy) -> None:
     """Reports count only finished attempts: finish the overdue ones first."""
@@ -115,7 +121,7 @@ def participation_by_unit(
     `unit_tree(session, root)` then picks `root`'s subtree out of it, in tree order. SUM skips the NULLs of
     units without people, attempts or staff, and a sum of nothing but NULLs is read as 0 below.
     """
-    finished = and_(Attempt.round_id.in_(scope.round_ids), Attempt.status.in_(FINISHED))
+    finished = scope.counts
     people = _person_scores(scope)
     # Attempts count for the unit they were taken in, people for the unit of their latest finished attempt:
     # someone who moved after taking part still counts where they took part (README, "Corrections").
@@ -187,15 +193,12 @@ def participation_by_unit(
 
 
 def _took_part(scope: Scope):
-    return (
-        select(User.id)
-        .join(Attempt, Attempt.user_id == User.id)
-        .where(Attempt.round_id.in_(scope.round_ids), Attempt.status.in_(FINISHED))
-    )
+    return select(Attempt.user_id).where(scope.counts)
 
 
 def non_participants(session: Session, scope: Scope, unit: Unit) -> list[StaffMember]:
-    """People on the staff lists of `unit`'s subtree with no finished attempt in scope (matched by CCCD or phone)."""
+    """People on the staff lists of `unit`'s subtree with no finished attempt in scope (matched by CCCD or phone).
+    `scope` is a contest's Scope or a period report's PeriodScope: anything with `counts`, the attempts that count."""
     participant = aliased(User)
     matched = (
         exists()
