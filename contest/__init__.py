@@ -27,7 +27,7 @@ def create_app(config: dict | None = None, instance_path: str | Path | None = No
         # client's, as the trusted proxies report them; values a client adds in front are ignored.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
-    from contest import auth, cli, db, errors, ratelimit, security, templating, viewhelpers
+    from contest import auth, background, cli, db, errors, ratelimit, security, templating, viewhelpers
     from contest.admin import bp as admin_bp
     from contest.auth import bp as auth_bp
     from contest.awards import bp as awards_bp
@@ -46,6 +46,7 @@ def create_app(config: dict | None = None, instance_path: str | Path | None = No
     ratelimit.init_app(app)
     templating.init_app(app)
     cli.init_app(app)
+    background.init_app(app)
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)

@@ -11,11 +11,12 @@ from flask import abort
 from flask_login import current_user, login_required
 
 from contest import clock, db
-from contest.models import Attempt, Contest, Override, PrizeAward, Question, QuestionBank, Role, Round, Topic
+from contest.models import Attempt, Contest, ExportJob, Override, PrizeAward, Question, QuestionBank, Role, Round, Topic
 from contest.models.contests import LeaderboardVisibility
 from contest.services import attempts as attempt_service
 from contest.services import awards as award_service
 from contest.services import contests as contest_service
+from contest.services import jobs as job_service
 from contest.services import people as people_service
 from contest.services import practice as practice_service
 from contest.services import questions as question_service
@@ -195,3 +196,8 @@ def load_person(user_id: int) -> User:
 def load_move_request(request_id: int) -> UnitChangeRequest:
     """A request to move unit that the current user may decide (the target unit is in their subtree)."""
     return get_allowed(UnitChangeRequest, request_id, people_service.may_decide)
+
+
+def load_export_job(job_id: int) -> ExportJob:
+    """An export job of the current user (any for admins)."""
+    return get_allowed(ExportJob, job_id, job_service.may_see)

@@ -100,6 +100,20 @@ def _check_report(config: dict) -> None:
     config["REPORT_PLACE"] = str(config.get("REPORT_PLACE") or "").strip()
 
 
+def _check_jobs(config: dict) -> None:
+    """Export jobs (contest/background.py): RQ on Redis when REDIS_URL is set, else a thread of the app server."""
+    runner = (config.get("JOB_RUNNER") or ("rq" if config["REDIS_URL"] else "thread")).strip().lower()
+    if runner not in ("rq", "thread", "inline"):
+        raise ConfigurationError(f"JOB_RUNNER must be rq, thread or inline (got {runner!r}).")
+    if runner == "rq" and not config["REDIS_URL"]:
+        raise ConfigurationError("JOB_RUNNER=rq needs REDIS_URL.")
+    config["JOB_RUNNER"] = runner
+    config["EXPORT_INLINE_MAX_ROWS"] = _whole_number("EXPORT_INLINE_MAX_ROWS", config["EXPORT_INLINE_MAX_ROWS"], 0, 10_000_000)
+    config["JOB_STALE_SECONDS"] = _whole_number("JOB_STALE_SECONDS", config["JOB_STALE_SECONDS"], 10, 86_400)
+    config["JOB_QUEUED_SECONDS"] = _whole_number("JOB_QUEUED_SECONDS", config["JOB_QUEUED_SECONDS"], 10, 86_400)
+    config["JOB_TIMEOUT_SECONDS"] = _whole_number("JOB_TIMEOUT_SECONDS", config["JOB_TIMEOUT_SECONDS"], 10, 86_400)
+
+
 def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
     """Build the configuration mapping for one application instance."""
     overrides = dict(overrides or {})
@@ -148,6 +162,14 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "REPORT_PASS_MARK": env.get("REPORT_PASS_MARK", "80"),
         "REPORT_TARGET": env.get("REPORT_TARGET", "100"),
         "REPORT_PLACE": env.get("REPORT_PLACE", ""),
+        # Exports estimated (by a COUNT) above this many rows run as background jobs (contest/background.py).
+        "EXPORT_INLINE_MAX_ROWS": env.get("EXPORT_INLINE_MAX_ROWS", "10000"),
+        "JOB_RUNNER": env.get("JOB_RUNNER") or None,
+        "JOB_QUEUE": env.get("JOB_QUEUE") or "contest-exports",
+        # A running job silent this long (no heartbeat), or a job queued this long, is shown as failed.
+        "JOB_STALE_SECONDS": env.get("JOB_STALE_SECONDS", "60"),
+        "JOB_QUEUED_SECONDS": env.get("JOB_QUEUED_SECONDS", "900"),
+        "JOB_TIMEOUT_SECONDS": env.get("JOB_TIMEOUT_SECONDS", "3600"),  # RQ stops a job running longer
     }
     config.update(overrides)
     config["TRUSTED_PROXY_COUNT"] = _proxy_count(config["TRUSTED_PROXY_COUNT"])
@@ -157,6 +179,7 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         )
     _check_mail(config)
     _check_report(config)
+    _check_jobs(config)
     if not config.get("SECRET_KEY"):
         secret = env.get("SECRET_KEY")
         if not secret:

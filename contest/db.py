@@ -68,12 +68,13 @@ def get_engine() -> Engine:
 def get_session() -> Session:
     """The session of the current application context, opened on first use."""
     if "db_session" not in g:
-        g.db_session = current_app.extensions["db_sessionmaker"](info={"redis": _redis_client()})
+        g.db_session = current_app.extensions["db_sessionmaker"](info={"redis": redis_client()})
     return g.db_session
 
 
-def _redis_client():
-    """The app's Redis client when REDIS_URL is set (one per app, connecting on first use), for contest.cache."""
+def redis_client():
+    """The app's Redis client when REDIS_URL is set (one per app, connecting on first use), for contest.cache and
+    the export jobs' queue (contest/background.py)."""
     url = current_app.config.get("REDIS_URL")
     if not url:
         return None

@@ -15,6 +15,7 @@ from contest.models.contests import (
     contest_units,
 )
 from contest.models.letters import LetterTemplate
+from contest.models.jobs import ExportJob, JobStatus
 from contest.models.practice import PracticeAnswer
 from contest.models.questions import Choice, PendingImport, Question, QuestionBank, Topic
 from contest.models.regrades import Regrade, RegradeAction
@@ -39,6 +40,8 @@ __all__ = [
     "Contest",
     "ContestStatus",
     "Disqualification",
+    "ExportJob",
+    "JobStatus",
     "LetterTemplate",
     "PendingImport",
     "PracticeAnswer",

@@ -20,19 +20,19 @@ def scope_from_request(contest: Contest) -> Scope:
     return Scope(contest, load_round(contest, round_id)) if round_id else Scope(contest)
 
 
-def _report_root(contest: Contest) -> Unit:
+def report_root(contest: Contest) -> Unit:
     """The widest unit the user may report on: the contest's owner for its organisers, else their own unit."""
     return contest.owner_unit if manages(contest) else current_user.unit
 
 
 def report_unit_options(contest: Contest) -> list[tuple[str, str]]:
     """(code, label) of every unit the report filter offers: the user's report root and the units below it."""
-    return [(node.unit.code, unit_option_label(node.unit)) for node in flatten_tree(unit_tree(db.session, _report_root(contest)))]
+    return [(node.unit.code, unit_option_label(node.unit)) for node in flatten_tree(unit_tree(db.session, report_root(contest)))]
 
 
 def report_unit(contest: Contest) -> Unit:
     """The unit a report covers: asked for with ?don_vi=CODE, within what the user may see."""
-    default = _report_root(contest)
+    default = report_root(contest)
     code = (request.args.get("don_vi") or "").strip().upper()
     if not code:
         return default

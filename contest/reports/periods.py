@@ -8,15 +8,15 @@ from flask import current_app, redirect, render_template, request, url_for
 
 from contest import clock, db
 from contest.access import report_roles
-from contest.downloads import send_xlsx
 from contest.reports import bp
 from contest.reports.access import period_unit, period_unit_options
 from contest.reports.forms import PeriodReportForm
+from contest.services import jobs as job_service
 from contest.services import period_report as reports
 from contest.services.attempts import expire_due_attempts
 from contest.services.periods import PeriodChoice, chosen_period, custom_period
 from contest.services.statistics import DEFAULT_THRESHOLD
-from contest.viewhelpers import audit
+from contest.reports.jobs import send_or_start
 
 
 def _settings(form: PeriodReportForm) -> reports.ReportSettings:
@@ -29,24 +29,29 @@ def _settings(form: PeriodReportForm) -> reports.ReportSettings:
     )
 
 
-def _build():
-    """(form, unit, report or None when the form has errors, today): the report asked for by the query string,
-    with overdue attempts finished first (reports count finished ones)."""
+def _asked():
+    """(form, unit, period and settings or None when the form has errors, now): what the query string asks for."""
     unit = period_unit()
     config = current_app.config
     form = PeriodReportForm(request.args, dat=config["REPORT_PASS_MARK"], chi_tieu=config["REPORT_TARGET"], nguong=int(DEFAULT_THRESHOLD))
     now = clock.now()
-    today = reports.report_date(now)
     if not form.validate():
-        return form, unit, None, today
+        return form, unit, None, now
     if form.ky.data == PeriodChoice.custom.value:
         period = custom_period(form.tu_ngay.data, form.den_ngay.data)
     else:
-        period = chosen_period(PeriodChoice(form.ky.data), today, config["REPORT_CUTOFF_DAY"])
-    expire_due_attempts(db.session, now, clock.attempt_policy())
-    report = reports.period_report(db.session, unit, period, _settings(form))
+        period = chosen_period(PeriodChoice(form.ky.data), reports.report_date(now), config["REPORT_CUTOFF_DAY"])
+    expire_due_attempts(db.session, now, clock.attempt_policy())  # reports count finished attempts
+    return form, unit, (period, _settings(form)), now
+
+
+def _build():
+    """(form, unit, report or None when the form has errors, today): the report asked for by the query string,
+    with overdue attempts finished first (reports count finished ones)."""
+    form, unit, asked, now = _asked()
+    report = reports.period_report(db.session, unit, *asked) if asked else None
     db.session.commit()
-    return form, unit, report, today
+    return form, unit, report, reports.report_date(now)
 
 
 @bp.route("/dinh-ky")
@@ -70,10 +75,12 @@ def print_period_report():
 @bp.route("/dinh-ky/bao-cao.xlsx")
 @report_roles
 def export_period_report():
-    _, unit, report, today = _build()
-    if report is None:
+    """The report as a workbook: written now, or (its period's attempts above EXPORT_INLINE_MAX_ROWS) in the background."""
+    _, unit, asked, now = _asked()
+    if asked is None:
         return redirect(url_for("reports.period_report", **request.args))
-    content = reports.export_period_report(report, today, current_app.config["REPORT_PLACE"])
-    audit("export.period_report", f"Xuất báo cáo định kỳ {report.period.label[0].lower()}{report.period.label[1:]}, đơn vị {unit.code}.")
-    db.session.commit()
-    return send_xlsx(content, f"bao-cao-dinh-ky-{unit.code}-{report.period.start:%Y%m%d}-{report.period.end:%Y%m%d}.xlsx")
+    period, settings = asked
+    params = job_service.period_params(unit, period, settings, reports.report_date(now), current_app.config["REPORT_PLACE"])
+    phrase = f"{period.label[0].lower()}{period.label[1:]}"
+    return send_or_start("period_report", params, f"bao-cao-dinh-ky-{unit.code}-{period.start:%Y%m%d}-{period.end:%Y%m%d}.xlsx",
+                         f"Báo cáo định kỳ {phrase}, {unit.code}", "export.period_report", f"Xuất báo cáo định kỳ {phrase}, đơn vị {unit.code}.")

@@ -1,8 +1,6 @@
 from __future__ import annotations
 
-import tempfile
-
-from flask import redirect, render_template, request, send_file, url_for
+from flask import redirect, render_template, request, url_for
 from flask_login import current_user
 
 from contest import clock, db
@@ -16,21 +14,13 @@ from contest.reports.forms import StaffImportForm
 from contest.reports.access import report_unit, report_unit_options, scope_from_request, threshold_from_request
 from contest.services import contests as contest_service
 from contest.services import awards as award_service
-from contest.services import exports, prizes, regrade, staff, statistics
+from contest.services import jobs as job_service
+from contest.services import prizes, regrade, staff, statistics
 from contest.services import overrides as override_service
-from contest.downloads import XLSX_MIMETYPE, send_xlsx
-from contest.viewhelpers import audit, commit_or_flash, db_int, import_upload, redirect_back
+from contest.downloads import send_xlsx
+from contest.reports.jobs import send_or_start
+from contest.viewhelpers import commit_or_flash, db_int, import_upload, redirect_back
 
-
-
-def _xlsx(write, name: str, action: str, summary: str):
-    """Stream a report (written to a temporary file: bounded memory), after logging who took it."""
-    spool = tempfile.TemporaryFile()
-    write(spool)
-    spool.seek(0)
-    audit(action, summary)
-    db.session.commit()
-    return send_file(spool, mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=name)
 
 
 def _report(contest_id: int, managed_only: bool = False):
@@ -114,9 +104,9 @@ def question_statistics(contest_id: int):
 @report_roles
 def export_results(contest_id: int):
     contest, scope, now = _report(contest_id, managed_only=True)
-    policy = attempt_policy()
-    return _xlsx(lambda target: exports.export_results(db.session, scope, now, policy, target), f"ket-qua-cuoc-thi-{contest.id}.xlsx",
-                 "export.results", f"Xuất kết quả, xếp hạng “{contest.title}” ({scope.label}).")
+    return send_or_start("results", job_service.contest_params(scope, now, attempt_policy()), f"ket-qua-cuoc-thi-{contest.id}.xlsx",
+                         f"Kết quả, xếp hạng “{contest.title}” ({scope.label})",
+                         "export.results", f"Xuất kết quả, xếp hạng “{contest.title}” ({scope.label}).")
 
 
 @bp.route("/cuoc-thi/<int:contest_id>/xuat/dat-giai.xlsx")
@@ -124,9 +114,9 @@ def export_results(contest_id: int):
 def export_winners(contest_id: int):
     contest, scope, now = _report(contest_id, managed_only=True)
     top = max(1, min(request.args.get("top", 30, type=db_int), 1000))
-    policy = attempt_policy()
-    return _xlsx(lambda target: exports.export_winners(db.session, scope, now, policy, top, target), f"dat-giai-cuoc-thi-{contest.id}.xlsx",
-                 "export.winners", f"Xuất danh sách {top} người đạt giải “{contest.title}” ({scope.label}).")
+    return send_or_start("winners", job_service.contest_params(scope, now, attempt_policy(), top=top), f"dat-giai-cuoc-thi-{contest.id}.xlsx",
+                         f"Danh sách {top} người đạt giải “{contest.title}” ({scope.label})",
+                         "export.winners", f"Xuất danh sách {top} người đạt giải “{contest.title}” ({scope.label}).")
 
 
 @bp.route("/cuoc-thi/<int:contest_id>/xuat/tham-gia.xlsx")
@@ -134,9 +124,9 @@ def export_winners(contest_id: int):
 def export_participation(contest_id: int):
     contest, scope, now = _report(contest_id)
     unit = report_unit(contest)
-    threshold = threshold_from_request()
-    return _xlsx(lambda target: exports.export_participation(db.session, scope, unit, threshold, now, target), f"tham-gia-{unit.code}.xlsx",
-                 "export.participation", f"Xuất báo cáo tham gia “{contest.title}” ({scope.label}), đơn vị {unit.code}.")
+    params = job_service.contest_params(scope, now, attempt_policy(), unit=unit.id, threshold=threshold_from_request())
+    return send_or_start("participation", params, f"tham-gia-{unit.code}.xlsx", f"Báo cáo tham gia “{contest.title}” ({scope.label}), {unit.code}",
+                         "export.participation", f"Xuất báo cáo tham gia “{contest.title}” ({scope.label}), đơn vị {unit.code}.")
 
 
 @bp.route("/cuoc-thi/<int:contest_id>/xuat/chua-tham-gia.xlsx")
@@ -145,16 +135,19 @@ def export_non_participants(contest_id: int):
     """The "Chưa tham gia" page as a workbook, for whoever may open the page (a unit manager: their subtree)."""
     contest, scope, now = _report(contest_id)
     unit = report_unit(contest)
-    return _xlsx(lambda target: exports.export_non_participants(db.session, scope, unit, now, target), f"chua-tham-gia-{unit.code}.xlsx",
-                 "export.non_participants", f"Xuất danh sách chưa tham gia “{contest.title}” ({scope.label}), đơn vị {unit.code}.")
+    params = job_service.contest_params(scope, now, attempt_policy(), unit=unit.id)
+    return send_or_start("non_participants", params, f"chua-tham-gia-{unit.code}.xlsx",
+                         f"Danh sách chưa tham gia “{contest.title}” ({scope.label}), {unit.code}",
+                         "export.non_participants", f"Xuất danh sách chưa tham gia “{contest.title}” ({scope.label}), đơn vị {unit.code}.")
 
 
 @bp.route("/cuoc-thi/<int:contest_id>/xuat/cau-hoi.xlsx")
 @report_roles
 def export_question_statistics(contest_id: int):
     contest, scope, now = _report(contest_id, managed_only=True)
-    return _xlsx(lambda target: exports.export_question_statistics(db.session, scope, now, target), f"thong-ke-cau-hoi-{contest.id}.xlsx",
-                 "export.questions", f"Xuất thống kê câu hỏi “{contest.title}” ({scope.label}).")
+    return send_or_start("questions", job_service.contest_params(scope, now, attempt_policy()), f"thong-ke-cau-hoi-{contest.id}.xlsx",
+                         f"Thống kê câu hỏi “{contest.title}” ({scope.label})",
+                         "export.questions", f"Xuất thống kê câu hỏi “{contest.title}” ({scope.label}).")
 
 
 @bp.route("/danh-sach-can-bo", methods=["GET", "POST"])

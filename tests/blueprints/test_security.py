@@ -14,6 +14,7 @@ from werkzeug.routing import Rule
 
 from contest.models import Role, UnitKind
 from contest.services import attempts as attempt_service
+from contest.services import jobs as job_service
 from contest.services import overrides as override_service
 from contest.services import practice as practice_service
 from contest.services import questions as question_service
@@ -63,6 +64,9 @@ EXPECTED = {
     **dict.fromkeys(["reports.question_statistics", "reports.export_results", "reports.export_winners",
                      "reports.export_question_statistics", "reports.prize_verification"], ORGANISER),
     "reports.import_staff": MANAGERS, "reports.staff_template": MANAGERS,
+    # Export jobs: the list for everyone who reports; the world's job (O's, finished) for its owner and admins only.
+    "reports.export_jobs": MANAGERS,
+    **dict.fromkeys(["reports.export_job", "reports.export_job_status", "reports.download_export_job"], ORGANISER),
     # The period report: each for their own subtree (ME and OE for their own province).
     **dict.fromkeys(["reports.period_report", "reports.print_period_report", "reports.export_period_report"], MANAGERS),
     # A pending import no one made (999999) is not found.
@@ -88,6 +92,7 @@ OTHER_ORGANISER_GET = {
                      "reports.export_results", "reports.export_winners", "reports.export_question_statistics",
                      "reports.prize_verification"], 403),
     "participant.leaderboard": 403,
+    "reports.export_job": 403, "reports.export_job_status": 403, "reports.download_export_job": 403,
     "organizer.new_question": 403, "organizer.import_preview": 403,
     "organizer.regrade_questions": 403, "organizer.regrade": 403,
     "awards.contest_winners": 404, "awards.round_winners": 404, "awards.poster": 403,
@@ -116,10 +121,12 @@ def world(db_session, make_unit, make_user, make_contest, make_bank):
     question = db_session.scalars(question_service.question_query(bank, question_service.QuestionFilter())).first()
     practice_service.set_practice(db_session, bank, practice_service.PracticeScope(True, frozenset()), confirm_in_use=True, now=T0)
     practice_service.answer(db_session, users[P], question, ["B"], T0)
+    job = job_service.create_job(db_session, users[O], "results", {"contest": contest.id}, "Kết quả", "ket-qua.xlsx", T0)
+    job_service.finish(db_session, job.id, b"PK", 1, T0)
     db_session.commit()
     values = {"topic_id": question.topic_id, "user_id": users[P].id, "unit_id": department.id, "bank_id": bank.id, "question_id": question.id,
               "contest_id": contest.id, "round_id": contest.rounds[0].id, "attempt_id": attempt.id, "pending_id": 999999,
-              "override_id": override.id,
+              "override_id": override.id, "job_id": job.id,
               "filename": "css/app.css", "token": "khong-phai-lien-ket"}
     return users, values
 
