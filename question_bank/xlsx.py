@@ -11,12 +11,10 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
-from decimal import Decimal
+from datetime import date, datetime, time
 from collections.abc import Callable, Iterable
 from typing import BinaryIO
 
-import xlsxwriter
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -24,6 +22,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from question_bank.text import header_key, normalize_text
 from question_bank.issues import ImportIssue
+from question_bank.sheet_writer import SheetWriter, Style
 from question_bank.workbook_limits import MAX_FILE_BYTES, MAX_SHEET_COLUMNS, SPARE_SHEET_ROWS, WorkbookRefused, inspect_workbook
 
 HEADER_SEARCH_ROWS = 30  # the header may sit under a title block this deep
@@ -284,70 +283,16 @@ class TitleCell:
 # A title or footer line: one bold text in column A, or cells placed in their columns.
 TitleLine = str | list[TitleCell]
 
-# Excel's formats for a date or time in a column without its own number format (openpyxl's defaults).
-_DEFAULT_FORMATS = {datetime: "yyyy-mm-dd h:mm:ss", date: "yyyy-mm-dd", time: "h:mm:ss", timedelta: "[hh]:mm:ss"}
-
-
-class _Sheet:
-    """One XlsxWriter worksheet in constant-memory mode (rows go to disk as they are finished, so memory
-    does not grow with the rows) and the cell formats it has made, each made once."""
-
-    def __init__(self, target: BinaryIO, sheet_title: str):
-        self.workbook = xlsxwriter.Workbook(target, {"constant_memory": True, "strings_to_numbers": False,
-                                                     "strings_to_formulas": False, "strings_to_urls": False})
-        self.sheet = self.workbook.add_worksheet(sheet_title)
-        self.formats: dict[tuple, object] = {}
-
-    def format(self, **properties):
-        key = tuple(sorted(properties.items()))
-        if key not in self.formats:
-            self.formats[key] = self.workbook.add_format(properties) if properties else None
-        return self.formats[key]
-
-    def line(self, row: int, line: TitleLine, bold: bool = True, size: int = 11) -> None:
-        """A title or footer line: a text in column A, or TitleCells in their columns."""
-        if isinstance(line, str):
-            if line:
-                self.sheet.write_string(row, 0, line, self.format(bold=bold, font_size=size))
-            return
-        for item in line:
-            style = {"bold": item.bold, "italic": item.italic, "font_size": item.size or 11}
-            if item.span > 1:
-                style["align"] = "center_across"
-            if item.text:
-                self.sheet.write_string(row, item.column - 1, item.text, self.format(**style))
-            for offset in range(1, item.span):
-                self.sheet.write_blank(row, item.column - 1 + offset, None, self.format(align="center_across"))
-
-
-def _cell_writer(sheet: _Sheet, column: Column):
-    """write(row, col, value) for one column: text always as text ("=SUM(...)" never becomes a formula), numbers and
-    dates with the column's number format, a blank with the format where a number is missing."""
-    worksheet = sheet.sheet
-    number = sheet.format(num_format=column.number_format) if column.number_format else None
-    write_string, write_number, write_blank = worksheet.write_string, worksheet.write_number, worksheet.write_blank
-
-    def write(row: int, col: int, value: object) -> None:
-        kind = type(value)
-        if kind is str:
-            if value:
-                write_string(row, col, value)
-        elif kind is int or kind is float:
-            write_number(row, col, value, number)
-        elif value is None:
-            if number is not None:
-                write_blank(row, col, None, number)
-        elif kind is bool:
-            worksheet.write_boolean(row, col, value)
-        elif isinstance(value, (int, float, Decimal)):
-            write_number(row, col, float(value) if isinstance(value, Decimal) else value, number)
-        elif isinstance(value, (datetime, date, time, timedelta)):
-            default = next(fmt for base, fmt in _DEFAULT_FORMATS.items() if isinstance(value, base))
-            worksheet.write_datetime(row, col, value, number or sheet.format(num_format=default))
-        else:
-            write_string(row, col, str(value))
-
-    return write
+def _line(sheet: SheetWriter, line: TitleLine, bold: bool = True, size: int = 11) -> str:
+    """A title or footer line's cells: a text in column A, or TitleCells in their columns."""
+    if isinstance(line, str):
+        return sheet.styled(0, line, Style(bold=bold, size=size))
+    cells = []
+    for item in sorted(line, key=lambda c: c.column):
+        cells.append(sheet.styled(item.column - 1, item.text, Style(bold=item.bold, italic=item.italic, size=item.size or 11,
+                                                                     center_across=item.span > 1)))
+        cells.extend(sheet.styled(item.column - 1 + offset, None, Style(center_across=True)) for offset in range(1, item.span))
+    return "".join(cells)
 
 
 def write_table(
@@ -362,42 +307,38 @@ def write_table(
     """Stream a workbook: an optional title block, a bold frozen header with autofilter, the rows, then an optional
     footer (a signature block) after one empty row.
 
-    Rows are written one by one (XlsxWriter's constant-memory mode: each finished
-    row goes to a temporary file), so a large export never holds the whole sheet
-    in memory; `rows` may be a generator streaming from the database. Text is
-    always written as text. A title line is a text (bold, the first one larger)
-    or a row of TitleCells. With `target` the workbook is written there and None
-    is returned; otherwise its bytes are. `progress`, when given, is called with
-    the number of data rows written so far every PROGRESS_EVERY rows, and once
-    more with the total when the workbook is complete (also for no rows).
+    Rows are written one by one straight into the zip (question_bank.sheet_writer), so a large export never
+    holds the whole sheet in memory; `rows` may be a generator streaming from the database. Text is always
+    written as text. A title line is a text (bold, the first one larger) or a row of TitleCells. With
+    `target` the workbook is written there and None is returned; otherwise its bytes are. `progress`, when
+    given, is called with the number of data rows written so far every PROGRESS_EVERY rows, and once more
+    with the total when the workbook is complete (also for no rows).
     """
     titles = [title] if isinstance(title, str) else list(title or [])
     buffer = target if target is not None else io.BytesIO()
-    book = _Sheet(buffer, sheet_title)
-    sheet = book.sheet
-    for index, column in enumerate(columns):
-        sheet.set_column(index, index, column.width or max(12, min(60, len(column.header) + 6)))
-    header_row = len(titles) + 1 if titles else 0  # 0-based: the titles, then one empty row
-    sheet.freeze_panes(header_row + 1, 0)
+    header_row = len(titles) + 2 if titles else 1  # the titles, one empty row, the header
+    widths = [column.width or max(12, min(60, len(column.header) + 6)) for column in columns]
+    sheet = SheetWriter(buffer, sheet_title, widths, frozen_rows=header_row)
     for index, line in enumerate(titles):
-        book.line(index, line, size=13 if index == 0 else 11)
-    bold = book.format(bold=True)
-    for index, column in enumerate(columns):
-        sheet.write_string(header_row, index, column.header, bold)
-    writers = list(enumerate(_cell_writer(book, column) for column in columns))
-    row_index = header_row
+        sheet.row(_line(sheet, line, size=13 if index == 0 else 11))
+    if titles:
+        sheet.row("")
+    sheet.row("".join(sheet.styled(index, column.header, Style(bold=True)) for index, column in enumerate(columns)))
+    cells = [sheet.cell_function(index, column.number_format) for index, column in enumerate(columns)]
+    row_number = header_row
+    append = sheet.row
     for row in rows:
-        row_index += 1
-        for (index, write), value in zip(writers, row):
-            write(row_index, index, value)
-        count = row_index - header_row
-        if progress is not None and count % PROGRESS_EVERY == 0:
-            progress(count)
-    count = row_index - header_row
-    sheet.autofilter(header_row, 0, header_row + max(count, 1), len(columns) - 1)
-    for offset, line in enumerate(footer or []):
-        book.line(row_index + 2 + offset, line)
-    book.workbook.close()
+        row_number += 1
+        append("".join([cell(row_number, value) for cell, value in zip(cells, row)]))
+        if progress is not None and (row_number - header_row) % PROGRESS_EVERY == 0:
+            progress(row_number - header_row)
+    count = row_number - header_row
+    sheet.autofilter(header_row, header_row + max(count, 1))
+    if footer:
+        sheet.row("")
+        for line in footer:
+            sheet.row(_line(sheet, line))
+    sheet.close()
     if progress is not None:
         progress(count)
     return None if target is not None else buffer.getvalue()
