@@ -208,13 +208,22 @@ def test_change_password_shows_every_problem_at_once(client, db_session, login, 
     assert verify_password(user.password_hash, TEST_PASSWORD)
 
 
-def test_production_hashes_passwords_with_scrypt(database_url, tmp_path):
+def test_production_hashes_passwords_with_argon2id_as_owasp_lists(database_url, tmp_path):
+    from werkzeug.security import generate_password_hash
+
     from contest import create_app
-    from contest.passwords import hash_password
+    from contest.passwords import hash_password, verify_nothing, verify_password
 
     app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "x"}, instance_path=tmp_path)
     with app.app_context():
-        assert hash_password("Matkhau123").startswith("scrypt:")
+        stored = hash_password("Matkhau123")
+        assert stored.startswith("$argon2id$v=19$m=19456,t=2,p=1$")  # OWASP: 19 MiB, 2 iterations, 1 lane
+        assert verify_password(stored, "Matkhau123") and not verify_password(stored, "Matkhau124")
+        verify_nothing("Matkhau123")  # the dummy hash of an unknown account is of the same method
+    # Accounts hashed before (werkzeug's scrypt) still log in; a damaged hash is a wrong password, not a 500.
+    earlier = generate_password_hash("Matkhau123", method="scrypt")
+    assert verify_password(earlier, "Matkhau123") and not verify_password(earlier, "Matkhau124")
+    assert not verify_password("$argon2id$v=19$m=19456,t=2,p=1$broken", "Matkhau123")
     app.extensions["db_engine"].dispose()
 
 
