@@ -3,6 +3,7 @@
 from contest.models.attempts import FINISHED, USED, Answer, Attempt, AttemptQuestion, AttemptStatus
 from contest.models.audit import AuditEntry, Disqualification
 from contest.models.awards import Certificate, PrizeAward, WinnersPublication
+from contest.models.banners import ContestBanner
 from contest.models.cache import CacheEntry, RateLimitCounter
 from contest.models.contests import (
     BlueprintItem,
@@ -38,6 +39,7 @@ __all__ = [
     "Certificate",
     "Choice",
     "Contest",
+    "ContestBanner",
     "ContestStatus",
     "Disqualification",
     "ExportJob",

@@ -27,6 +27,7 @@ from contest.models import (
 )
 from contest.models.contests import Audience, Grading, LeaderboardVisibility, PredictionResolver, ReviewPolicy
 from contest.rules_markdown import normalize_rules, render_rules
+from contest.services.banners import copy_banner
 from contest.services.units import is_in_subtree, organizes, subtree_filter
 from question_bank.draw import Cell
 from question_bank.model import DIFFICULTY_LABELS
@@ -475,6 +476,7 @@ def copy_contest(session: Session, source: Contest, title: str, shift_days: int,
     ]
     session.add(copy)
     session.flush()
+    copy_banner(session, source, copy)
     return copy
 
 
