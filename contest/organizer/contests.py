@@ -12,8 +12,9 @@ from contest.access import Need, load_contest, load_round, organizer_required
 from contest.forms import EmptyForm, as_choices
 from contest.models import Contest, Round
 from contest.organizer import bp
-from contest.organizer.forms import BLUEPRINT_ROWS, ContestCopyForm, ContestForm, RoundForm, RulesPreviewForm
+from contest.organizer.forms import BLUEPRINT_ROWS, BannerForm, ContestCopyForm, ContestForm, RoundForm, RulesPreviewForm
 from contest.rules_markdown import normalize_rules, render_rules
+from contest.services import banners as banner_service
 from contest.services import contests as contest_service
 from contest.services import units as unit_service
 from contest.services.contests import OVERDUE_LABELS, BlueprintLine, ContestSettings, RoundSettings
@@ -129,6 +130,8 @@ def edit_contest(contest_id: int):
         blueprint_problems=[p for r in contest.rounds for p in contest_service.blueprint_problems(db.session, r)],
         action_form=EmptyForm(),
         now=clock.now(),
+        banner=banner_service.banner_of(db.session, contest),
+        banner_form=BannerForm(formdata=None),
     )
 
 

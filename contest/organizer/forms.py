@@ -28,6 +28,7 @@ from contest.services.contests import (
     PREDICTION_LABELS,
     REVIEW_LABELS,
 )
+from contest.services import banners as banner_rules
 from contest.services.overrides import MAX_EXTRA_ATTEMPTS, MAX_EXTRA_MINUTES, MAX_REASON
 from contest.models import Contest, QuestionBank, Round, User
 from contest.viewhelpers import db_int
@@ -136,6 +137,16 @@ class ContestForm(Form):
     grace_seconds = IntegerField("Gia hạn nhận bài sau khi hết giờ (giây; để trống: theo mặc định hệ thống)",
                                  validators=[Optional(), NumberRange(0, MAX_GRACE_SECONDS, f"Từ 0 đến {MAX_GRACE_SECONDS} giây.")])
     overdue_handling = SelectField("Khi hết giờ mà bài chưa nộp", validators=[Optional()])
+
+
+class BannerForm(Form):
+    """A contest's banner: the file only; what it holds is checked by contest.services.banners, not by its name."""
+
+    file = FileField(
+        "Tệp ảnh bìa", validators=[FileRequired("Vui lòng chọn tệp ảnh bìa.")],
+        description=f"PNG, JPEG hoặc WebP, tối đa {banner_rules.MAX_BYTES // 2**20} MB; ảnh ngang, {banner_rules.RECOMMENDED} điểm ảnh. "
+                    "Máy chủ thu nhỏ ảnh về tối đa 1.200 × 630 và bỏ mọi thông tin kèm theo (EXIF: vị trí, máy chụp).",
+    )
 
 
 class ContestCopyForm(Form):

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("participant", __name__)
 
-from contest.participant import practice, views  # noqa: E402,F401  (routes register on bp)
+from contest.participant import banner, practice, views  # noqa: E402,F401  (routes register on bp)

@@ -12,6 +12,7 @@ from contest.participant import bp
 from contest.access import Need, load_contest, load_own_attempt, load_round, load_touched_attempt, may_see_leaderboard
 from contest.clock import attempt_policy
 from contest.services import attempts as attempt_service
+from contest.services import banners as banner_service
 from contest.services import contests as contest_service
 from contest.services import overrides as override_service
 from contest.services import ranking
@@ -48,6 +49,7 @@ def contest(contest_id: int):
     return render_template(
         "participant/contest.html",
         contest=contest,
+        banner=banner_service.banner_of(db.session, contest),
         now=now,
         eligible=eligible,
         mine=mine,

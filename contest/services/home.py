@@ -12,7 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from contest import cache
-from contest.models import Attempt, AttemptStatus, Contest, ContestStatus, Round, RoundState, User
+from contest.models import Attempt, AttemptStatus, Contest, ContestBanner, ContestStatus, Round, RoundState, User
+from contest.services import banners as banner_service
 from contest.services import contests as contest_service
 from contest.services import ranking
 from contest.services.attempts import AttemptPolicy, finalize_if_due, used_attempts
@@ -35,6 +36,7 @@ class HomeContest:
     seconds_left: int  # to the current round's close (open) or opening (upcoming)
     participants: int
     attempt: Attempt | None = None  # the visitor's attempt in progress in the current round
+    banner: ContestBanner | None = None
     may_start: bool = False  # eligible, the round open, attempts left
     eligible: bool = False
     attempts_left: int = 0
@@ -114,6 +116,7 @@ def home_contests(
     contests = open_contests(session, user, now)
     counts = _participant_counts(session, contests, cache_seconds)
     running = _attempts_in_progress(session, user, [current_round(c, now) for c in contests], now, policy)
+    banners = banner_service.banners_of(session, contests)
     items = []
     for contest in contests:
         round_ = current_round(contest, now)
@@ -130,6 +133,7 @@ def home_contests(
             seconds_left=max(0, int((target - now).total_seconds())),
             participants=counts.get(contest.id, 0),
             attempt=running.get(round_.id),
+            banner=banners.get(contest.id),
         )
         if user is not None:
             _add_entry(session, item, user, round_, now)
