@@ -5,7 +5,9 @@ gunicorn (gunicorn.conf.py) and plays participants with an asyncio HTTP
 client: log in, start an attempt (all within 60 s), save every answer, reload
 once, submit. In the same run, a minimal Flask app doing one PostgreSQL upsert
 per request runs under the same gunicorn settings and takes the same number of
-requests at the same concurrency: its throughput is the ceiling.
+requests at the same concurrency: its throughput is the ceiling. The saves and
+the ceiling's upserts take turns in SLICES slices, both servers up, so that on a
+machine shared with other work both meet the same moments of load.
 
 Why an asyncio client (aiohttp) rather than Locust: one process on one core
 drives hundreds of concurrent participants with exact per-request timing, and
@@ -50,6 +52,7 @@ OFFICE_SIZE = 50  # participants behind one address; the login limit per address
 PARTICIPANTS = 1000
 CONCURRENCY = 24
 START_WINDOW = 60.0
+SLICES = 5  # the saves and the ceiling's upserts take turns, in this many slices each
 
 
 # ---------------------------------------------------------------- database
@@ -125,6 +128,7 @@ class Recorder:
     errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     statuses: dict[str, dict[int, int]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(int)))
     spans: dict[str, tuple[float, float]] = field(default_factory=dict)
+    busy: dict[str, float] = field(default_factory=lambda: defaultdict(float))  # seconds of phases that ran `name` alone
 
     async def timed(self, name: str, make_request, ok=(200,)):
         """(status, body, Location header) of one timed request; a status outside `ok` is an error."""
@@ -147,7 +151,8 @@ class Recorder:
     def row(self, name: str) -> tuple[str, int, int, float, float, float, float]:
         values = sorted(self.times[name]) or [float("nan")]
         first, last = self.spans.get(name, (0.0, 0.0))
-        rps = len(values) / (last - first) if last > first else float("nan")
+        seconds = self.busy.get(name) or (last - first)  # interleaved phases: their own time only
+        rps = len(values) / seconds if seconds > 0 else float("nan")
 
         def pct(p: float) -> float:
             return 1000 * values[min(len(values) - 1, int(p * len(values)))]
@@ -224,24 +229,31 @@ async def load_attempt(base: str, p: Participant, rec: Recorder, name: str) -> N
         raise PageError(f"participant {p.number}: {len(p.questions)} questions on the attempt page, {QUESTIONS} expected")
 
 
-async def save_all(base: str, participants: list[Participant], rec: Recorder) -> None:
-    queue: asyncio.Queue = asyncio.Queue()
-    for p in participants:
-        if p.lost:
-            continue
-        for question_id, keys in p.questions.items():
-            queue.put_nowait((p, question_id, random.choice(keys)))
+async def save_all(base: str, ceiling_base: str, participants: list[Participant], rec: Recorder) -> int:
+    """Every answer saved, in SLICES slices, each followed by as many upserts of the ceiling app at the same
+    concurrency: on a machine whose load drifts (shared with other work), both see the same moments."""
+    saves = [(p, question_id, random.choice(keys)) for p in participants if not p.lost for question_id, keys in p.questions.items()]
+    random.Random(2).shuffle(saves)  # participants' answers mixed, as they arrive
+    connector = aiohttp.TCPConnector(limit=CONCURRENCY)
+    async with aiohttp.ClientSession(connector=connector) as ceiling_session:
+        for number in range(SLICES):
+            queue = iter(saves[number::SLICES])
+            started = time.perf_counter()
 
-    async def worker():
-        while not queue.empty():
-            p, question_id, key = queue.get_nowait()
-            await rec.timed(
-                "answer-save",
-                lambda: p.session.post(f"{base}{p.attempt_url.replace('/bai-thi/', '/api/bai-thi/')}/tra-loi",
-                                       json={"question_id": question_id, "keys": [key]}, headers={"X-CSRFToken": p.csrf}),
-            )
+            async def worker():
+                for p, question_id, key in queue:
+                    await rec.timed(
+                        "answer-save",
+                        lambda: p.session.post(f"{base}{p.attempt_url.replace('/bai-thi/', '/api/bai-thi/')}/tra-loi",
+                                               json={"question_id": question_id, "keys": [key]}, headers={"X-CSRFToken": p.csrf}),
+                    )
 
-    await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
+            await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
+            rec.busy["answer-save"] += time.perf_counter() - started
+            started = time.perf_counter()
+            await ceiling(ceiling_base, ceiling_session, len(saves[number::SLICES]), number * len(saves), rec)
+            rec.busy["ceiling upsert"] += time.perf_counter() - started
+    return len(saves)
 
 
 async def reload_and_submit(base: str, p: Participant, rec: Recorder) -> None:
@@ -253,16 +265,15 @@ async def reload_and_submit(base: str, p: Participant, rec: Recorder) -> None:
         raise PageError(f"participant {p.number}: submitting did not lead to the result (Location {location!r})")
 
 
-async def ceiling(base: str, count: int, rec: Recorder) -> None:
-    connector = aiohttp.TCPConnector(limit=CONCURRENCY)
-    async with aiohttp.ClientSession(connector=connector) as session:
-        remaining = iter(range(count))
+async def ceiling(base: str, session: aiohttp.ClientSession, count: int, first: int, rec: Recorder) -> None:
+    """`count` upserts of the ceiling app, CONCURRENCY at a time (ids from `first`, wrapping at 5,000 rows)."""
+    remaining = iter(range(first, first + count))
 
-        async def worker():
-            for n in remaining:
-                await rec.timed("ceiling upsert", lambda: session.post(f"{base}/upsert", json={"id": n % 5000, "value": "B"}))
+    async def worker():
+        for n in remaining:
+            await rec.timed("ceiling upsert", lambda: session.post(f"{base}/upsert", json={"id": n % 5000, "value": "B"}))
 
-        await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
+    await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
 
 
 async def bounded(limit: int, coroutines) -> None:
@@ -275,7 +286,7 @@ async def bounded(limit: int, coroutines) -> None:
     await asyncio.gather(*(run(c) for c in coroutines))
 
 
-async def play(base: str, rec: Recorder) -> tuple[int, list[str]]:
+async def play(base: str, ceiling_base: str, rec: Recorder) -> tuple[int, list[str]]:
     # One connection pool per office address: each participant's requests come from their office.
     connectors = {a: aiohttp.TCPConnector(limit=0, local_addr=(a, 0)) for a in sorted({address(n) for n in range(1, PARTICIPANTS + 1)})}
     timeout = aiohttp.ClientTimeout(total=300)  # aiohttp's default: a slow answer is timed, not dropped
@@ -286,9 +297,9 @@ async def play(base: str, rec: Recorder) -> tuple[int, list[str]]:
         await bounded(CONCURRENCY, [guarded(p, log_in(base, p, rec)) for p in participants])
         rng = random.Random(1)
         await asyncio.gather(*(guarded(p, start(base, p, rec, rng.uniform(0, START_WINDOW))) for p in participants))
-        await save_all(base, participants, rec)
+        saves = await save_all(base, ceiling_base, participants, rec)
         await bounded(CONCURRENCY, [guarded(p, reload_and_submit(base, p, rec)) for p in participants])
-        return sum(len(p.questions) for p in participants if not p.lost), [p.lost for p in participants if p.lost]
+        return saves, [p.lost for p in participants if p.lost]
     finally:
         for s in sessions:
             await s.close()
@@ -311,12 +322,11 @@ def main() -> None:
     with postgres_database("contest_bench") as database_url:
         seed(database_url)
         seeded = time.perf_counter()
-        with server(database_url, workers=workers) as app:
-            saves, lost = asyncio.run(play(app.url, rec))
-        played = time.perf_counter()
-        with server(database_url, "bench.ceiling_app:app", workers=workers) as ceiling_server:
-            asyncio.run(ceiling(ceiling_server.url, saves, rec))
-    phases = f"seeding {seeded - started:.0f} s, the surge {played - seeded:.0f} s, the ceiling {time.perf_counter() - played:.0f} s"
+        with server(database_url, workers=workers) as app, server(database_url, "bench.ceiling_app:app", workers=workers) as ceiling_server:
+            servers_up = time.perf_counter()
+            saves, lost = asyncio.run(play(app.url, ceiling_server.url, rec))
+    phases = (f"seeding {seeded - started:.0f} s, servers {servers_up - seeded:.0f} s, the surge with the interleaved ceiling "
+              f"{time.perf_counter() - servers_up:.0f} s")
 
     order = ["login", "contest page", "start", "attempt page", "answer-save", "reload", "submit", "ceiling upsert"]
     rows = [rec.row(name) for name in order if rec.times[name]]
@@ -330,9 +340,10 @@ def main() -> None:
 Command: `make bench` (`python -m bench.surge`). Machine: {machine()}; PostgreSQL on 127.0.0.1; the load generator
 runs on the same machine. gunicorn.conf.py: gthread, {workers} workers × {os.environ.get('GUNICORN_THREADS', 4)} threads.
 {PARTICIPANTS:,} participants, {OFFICE_SIZE} to an office address, log in (login rate limits on, as configured), then all start within {START_WINDOW:.0f} s (starts spread over {start_last - start_first:.0f} s),
-save each of their {QUESTIONS} answers ({saves:,} saves, {CONCURRENCY} at a time), reload once and submit. The ceiling is a
-minimal Flask app doing one PostgreSQL upsert per request, under the same gunicorn settings, taking the same
-number of requests at the same concurrency.
+save each of their {QUESTIONS} answers ({saves:,} saves in random order, {CONCURRENCY} at a time), reload once and submit. The
+ceiling is a minimal Flask app doing one PostgreSQL upsert per request, under the same gunicorn settings, taking the
+same number of requests at the same concurrency, in turns with the saves ({SLICES} slices each, both servers up);
+requests/s of those two is over their own slices.
 
 | request | count | errors | requests/s | p50 (ms) | p95 (ms) | p99 (ms) |
 |---|---:|---:|---:|---:|---:|---:|
@@ -340,13 +351,7 @@ number of requests at the same concurrency.
 
 answer-save/ceiling ratio: {save_rps / ceiling_rps:.2f}
 
-Where the time goes (profiled with cProfile on one save): before tuning, an answer-save made five
-database round trips (load the user for flask-login, load the attempt, load all its questions, upsert,
-commit) through the ORM, and reached 0.30 of the ceiling with p95 224 ms at 32 concurrent requests. It now
-makes one read that checks the session's user, the attempt and the question together, then one Core
-upsert; what is left over the ceiling is Flask-WTF's CSRF check, the signed session and the ORM session's
-commit. Logging in is dominated by the scrypt password hash (about 50 ms of CPU each): 1,000 logins take
-about a minute of one core, so the benchmark logs everyone in before the 8:00 surge, as people do.
+Where the time goes: `python -m bench.profile_save` (BENCHMARKS.md, "Where an answer-save spends its time").
 """
     publish("Contest surge (gunicorn + PostgreSQL)", body,
             f"surge benchmark: {PARTICIPANTS} participants in {time.perf_counter() - started:.0f} s ({phases})", args.smoke)

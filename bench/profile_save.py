@@ -1,0 +1,119 @@
+"""Where an answer-save spends its time: cProfile over many saves, in process, against the ceiling's upsert.
+
+Run: `.venv/bin/python -m bench.profile_save` (PostgreSQL of BENCH_DATABASE_URL, default 127.0.0.1:5432;
+a new database, dropped at the end). --saves sets the number of saves profiled (2,000), --top the
+number of functions printed (25).
+
+One participant of the surge's seed logs in, starts and then saves answers through the Flask test client
+(the whole WSGI stack: session cookie, CSRF check, rate limiter hooks, the view, the service, JSON); the
+ceiling app (bench/ceiling_app.py) takes as many upserts the same way. Both are timed without the profiler
+first — wall time, and this process's CPU time per request, which is what a saturated server divides its
+cores by — and their database calls counted (the pool's ping, BEGIN, statements, COMMIT); then profiled on
+CPU time (waits on PostgreSQL excluded), and the heaviest functions by own and cumulative time are printed.
+"""
+
+from __future__ import annotations
+
+import cProfile
+import importlib
+import io
+import os
+import pstats
+import re
+import sys
+import time
+
+from sqlalchemy import event
+
+from bench import surge
+from bench.common import arguments, postgres_database
+
+
+def _timed(fn, count: int) -> tuple[float, float]:
+    """(wall, CPU of this process) in microseconds per call."""
+    started, cpu = time.perf_counter(), time.process_time()
+    for n in range(count):
+        fn(n)
+    return (time.perf_counter() - started) / count * 1e6, (time.process_time() - cpu) / count * 1e6
+
+
+def _round_trips(engine) -> list[str]:
+    """The statements sent on `engine` (a list that grows), BEGIN and COMMIT included."""
+    sent: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda _c, _cur, statement, *_a: sent.append(statement.split()[0]))
+    event.listen(engine, "begin", lambda _c: sent.append("BEGIN"))
+    event.listen(engine, "commit", lambda _c: sent.append("COMMIT"))
+    return sent
+
+
+def _per_request(fn, sent: list[str], count: int = 20) -> str:
+    sent.clear()
+    for n in range(count):
+        fn(n)
+    return f"{len(sent) / count:.1f} ({', '.join(sent[: len(sent) // count])})"
+
+
+def _profile(fn, count: int, top: int, title: str) -> str:
+    profiler = cProfile.Profile(time.process_time)  # CPU time: waits on the database are not this process's work
+    profiler.enable()
+    for n in range(count):
+        fn(n)
+    profiler.disable()
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out).strip_dirs()
+    out.write(f"===== {title}: by own time\n")
+    stats.sort_stats("tottime").print_stats(top)
+    out.write(f"===== {title}: by cumulative time\n")
+    stats.sort_stats("cumulative").print_stats(top)
+    return out.getvalue()
+
+
+def main() -> None:
+    args = arguments(__doc__.split("\n")[0], saves=(2000, 100, "saves profiled (2,000)"), top=(25, 10, "functions printed (25)"))
+    with postgres_database("contest_profile") as url:
+        surge.PARTICIPANTS = 10
+        surge.seed(url)
+        os.environ.update(DATABASE_URL=url, SECRET_KEY="bench-secret")
+        from contest import create_app
+
+        app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench-secret"})
+        client = app.test_client()
+        token = surge.CSRF.search(client.get("/dang-nhap").data).group(1).decode()
+        response = client.post("/dang-nhap", data={"identifier": "0900000001", "password": surge.PASSWORD, "csrf_token": token})
+        assert response.status_code == 302, response.status_code
+        token = surge.START_FORM.search(client.get("/cuoc-thi/1").data).group(1).decode()
+        attempt_url = client.post("/cuoc-thi/1/vong/1/bat-dau", data={"csrf_token": token}).headers["Location"]
+        page = client.get(attempt_url).data
+        csrf = surge.ATTEMPT_CSRF.search(page).group(1).decode()
+        questions = [(int(q), k.decode()) for q, k in surge.QUESTION.findall(page)]
+        save_url = attempt_url.replace("/bai-thi/", "/api/bai-thi/") + "/tra-loi"
+
+        def save(n: int) -> None:
+            question_id, key = questions[n % len(questions)]
+            response = client.post(save_url, json={"question_id": question_id, "keys": [key]}, headers={"X-CSRFToken": csrf})
+            assert response.status_code == 200, response.data
+
+        sys.modules.pop("bench.ceiling_app", None)
+        ceiling = importlib.import_module("bench.ceiling_app").app.test_client()
+
+        def upsert(n: int) -> None:
+            assert ceiling.post("/upsert", json={"id": n % 5000, "value": "B"}).status_code == 200
+
+        for fn in (save, upsert):  # warm up: pools, caches, compiled statements
+            _timed(fn, 50)
+        (save_wall, save_cpu), (upsert_wall, upsert_cpu) = _timed(save, args.saves), _timed(upsert, args.saves)
+        save_sent = _round_trips(app.extensions["db_engine"])
+        upsert_sent = _round_trips(importlib.import_module("bench.ceiling_app").engine)
+        print(f"answer-save: {save_wall:.0f} µs wall, {save_cpu:.0f} µs CPU per request, database calls per request "
+              f"{_per_request(save, save_sent)}")
+        print(f"ceiling upsert: {upsert_wall:.0f} µs wall, {upsert_cpu:.0f} µs CPU per request, database calls per request "
+              f"{_per_request(upsert, upsert_sent)}")
+        print(f"CPU ratio (ceiling ÷ save): {upsert_cpu / save_cpu:.2f}")
+        report = _profile(save, args.saves, args.top, "answer-save") + _profile(upsert, args.saves, args.top, "ceiling upsert")
+        print(re.sub(r"\n{3,}", "\n\n", report))
+        app.extensions["db_engine"].dispose()
+        importlib.import_module("bench.ceiling_app").engine.dispose()
+
+
+if __name__ == "__main__":
+    main()
