@@ -46,3 +46,7 @@ class PeriodReportForm(Form):
             self.den_ngay.errors.append("Kỳ báo cáo dài tối đa 5 năm.")
             valid = False
         return valid
+
+
+class LetterTemplateForm(Form):
+    file = FileField("Tệp mẫu công văn (.docx)", validators=[FileRequired("Vui lòng chọn tệp."), FileAllowed(["docx"], "Chỉ nhận tệp Word .docx.")])
