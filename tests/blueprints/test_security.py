@@ -14,12 +14,16 @@ from werkzeug.routing import Rule
 
 from contest.models import Role, UnitKind
 from contest.services import attempts as attempt_service
+from contest.services import banners as banner_service
 from contest.services import jobs as job_service
 from contest.services import overrides as override_service
 from contest.services import practice as practice_service
 from contest.services import questions as question_service
 from contest.services.attempts import AttemptPolicy
 from tests.conftest import T0, TEST_PASSWORD
+from tests.hostile_images import picture
+
+BANNER = picture("PNG", size=(800, 420))
 
 ROLES = ["anonymous", "participant", "manager_elsewhere", "unit_manager", "organizer", "admin"]
 A, P, ME, UM, O, AD = ROLES
@@ -42,12 +46,13 @@ EXPECTED = {
     **dict.fromkeys(["organizer.banks", "organizer.bank", "organizer.export_bank", "organizer.import_questions", "organizer.question_template",
                      "organizer.edit_question", "organizer.contests", "organizer.new_contest", "organizer.edit_contest",
                      "organizer.new_round", "organizer.edit_round", "organizer.copy_round", "organizer.copy_contest",
-                     "organizer.overrides", "organizer.edit_override"], ORGANISER),
+                     "organizer.overrides", "organizer.edit_override", "organizer.contest_banner"], ORGANISER),
     "participant.contests": LOGGED_IN,
     # Practice: anyone logged in; the world's bank is open and only P has answered the question (others: back to it).
     "participant.practice": LOGGED_IN, "participant.practice_topic": LOGGED_IN,
     "participant.practice_feedback": {**dict.fromkeys(ROLES, 302), P: 200},
     "participant.contest": EVERYONE,
+    "participant.contest_banner": EVERYONE,  # the world's contest is published and has a banner
     # People: admins, and unit managers for the participants of their subtree (P is in UM's unit).
     "people.index": {A: 302, P: 403, ME: 200, UM: 200, O: 403, AD: 200},
     "people.move_requests": {A: 302, P: 403, ME: 200, UM: 200, O: 403, AD: 200},
@@ -91,7 +96,8 @@ OTHER_ORGANISER_GET = {
     **{e: EXPECTED[e][O] for e in EXPECTED},
     **dict.fromkeys(["organizer.bank", "organizer.export_bank", "organizer.import_questions", "organizer.edit_question",
                      "organizer.edit_contest", "organizer.new_round", "organizer.edit_round", "organizer.copy_round",
-                     "organizer.copy_contest", "organizer.overrides", "organizer.edit_override", "reports.contest_dashboard",
+                     "organizer.copy_contest", "organizer.overrides", "organizer.edit_override", "organizer.contest_banner",
+                     "reports.contest_dashboard",
                      "reports.participation", "reports.non_participants", "reports.export_participation", "reports.export_non_participants",
                      "reports.question_statistics",
                      "reports.export_results", "reports.export_winners", "reports.export_question_statistics",
@@ -123,6 +129,7 @@ def world(db_session, make_unit, make_user, make_contest, make_bank):
     attempt = attempt_service.start_attempt(db_session, users[P], contest.rounds[0], T0, AttemptPolicy())
     override = override_service.save_override(db_session, contest, None, override_service.OverrideSettings(
         person=users[P].phone, unit_id=None, round_id=None, extra_minutes=5))
+    banner_service.set_banner(db_session, contest, BANNER)
     db_session.commit()
     question = db_session.scalars(question_service.question_query(bank, question_service.QuestionFilter())).first()
     practice_service.set_practice(db_session, bank, practice_service.PracticeScope(True, frozenset()), confirm_in_use=True, now=T0)
@@ -335,6 +342,13 @@ def _fresh_override(w):
     return {"values": {"contest_id": contest.id, "override_id": override.id}}
 
 
+def _with_banner(w):
+    contest = _fresh_contest(w)
+    banner_service.set_banner(w.session, contest, BANNER)
+    w.session.commit()
+    return {"values": {"contest_id": contest.id}}
+
+
 def _override_fields(w) -> dict:
     return {"person": _fresh_user(w).phone, "unit_id": 0, "round_id": 0, "extra_minutes": 10, "extra_attempts": 1, "reason": "Mất điện"}
 
@@ -517,6 +531,9 @@ POST_EXPECTED = {
                                                                           "data": _round_fields(w)})(_fresh_contest(w))),
     "organizer.copy_contest": (ORGANISER_POST, lambda w, role: {"values": {"contest_id": _fresh_contest(w).id},
                                                                 "data": {"title": "Bản sao", "shift_days": 7, "action": "copy"}}),
+    "organizer.contest_banner": (ORGANISER_POST, lambda w, role: {"values": {"contest_id": _fresh_contest(w).id},
+                                                                  "data": {"file": (io.BytesIO(BANNER), "anh-bia.png")}}),
+    "organizer.remove_banner": (ORGANISER_POST, lambda w, role: _with_banner(w)),
     "organizer.overrides": (ORGANISER_POST, lambda w, role: {"values": {"contest_id": _fresh_contest(w).id}, "data": _override_fields(w)}),
     "organizer.edit_override": (ORGANISER_POST, lambda w, role: {**_fresh_override(w), "data": {**_override_fields(w), "extra_minutes": 20}}),
     "organizer.delete_override": (ORGANISER_POST, lambda w, role: _fresh_override(w)),
