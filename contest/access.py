@@ -11,7 +11,7 @@ from flask import abort
 from flask_login import current_user, login_required
 
 from contest import clock, db
-from contest.models import Attempt, Contest, ExportJob, Override, PrizeAward, Question, QuestionBank, Role, Round, Topic
+from contest.models import Attempt, Contest, ExportJob, Override, ParticipantGroup, PrizeAward, Question, QuestionBank, Role, Round, Topic
 from contest.models.contests import LeaderboardVisibility
 from contest.services import attempts as attempt_service
 from contest.services import awards as award_service
@@ -100,6 +100,19 @@ def load_round(contest: Contest, round_id: int | None) -> Round:
     if round_ is None or round_.contest_id != contest.id:
         abort(404)
     return round_
+
+
+def load_group(contest: Contest, value: str | None) -> ParticipantGroup | None:
+    """The group a per-group page shows (`?nhom=`): None when the contest admits one group only (it ranks everyone
+    together); without a value, the viewer's own group if admitted, else the first; 404 for a group not admitted."""
+    if not contest.ranks_by_group:
+        return None
+    if not value:
+        own = current_user.group if current_user.is_authenticated else None
+        return own if own in contest.groups else contest.groups[0]
+    if value not in {group.value for group in contest.groups}:
+        abort(404)
+    return ParticipantGroup(value)
 
 
 def load_override(contest: Contest, override_id: int) -> Override:

@@ -79,6 +79,16 @@ def as_choices(pairs: Iterable[tuple[object, str]]) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
+def chosen_id(value) -> int:
+    """`coerce=` of a picker whose service gives the message: the picked id, or 0 ("none chosen") for anything that is
+    not an id an INTEGER column holds (so that no coercion error in English and no database error comes first)."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return 0
+    return number if 0 < number <= 2**31 - 1 else 0
+
+
 class EmptyForm(Form):
     """A form with only the CSRF token, for one-button actions."""
 

@@ -119,7 +119,7 @@ def make_user(db_session, make_unit) -> Callable[..., User]:
 
     def factory(role: Role | str = Role.participant, *, unit: Unit | None = None, **fields) -> User:
         number = next(counter)
-        if unit is None and Role(role) != Role.admin:
+        if unit is None and Role(role) != Role.admin and fields.get("participant_group") != "citizen":
             unit = make_unit()
         defaults = dict(
             full_name=f"Người dùng {number}",

@@ -61,6 +61,8 @@ def register():
         return redirect(url_for("main.index"))
     form = RegisterForm()
     form.unit_id.choices = as_choices([(0, "— Chọn đơn vị —"), *unit_service.unit_options(db.session)])
+    form.residence_unit_id.choices = as_choices(
+        [(0, "— Chọn xã/phường —"), *unit_service.unit_options(db.session, kinds=user_service.RESIDENCE_KINDS)])
     if form.is_submitted():
         registration = user_service.Registration(
             full_name=form.full_name.data or "",
@@ -70,6 +72,9 @@ def register():
             unit_id=form.unit_id.data or 0,
             position=form.position.data,
             password=form.password.data or "",
+            participant_group=form.participant_group.data or "",
+            residence_unit_id=form.residence_unit_id.data or 0,
+            residence_text=form.residence_text.data,
         )
         if form.validate():
             user, _ = save_or_problems(

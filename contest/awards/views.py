@@ -72,8 +72,9 @@ def _winners(contest: Contest, round_: Round | None):
     published = award_service.is_published(db.session, contest, round_)
     if not published and not manages(contest):
         abort(404)
-    return render_template("awards/winners.html", contest=contest, round=round_, published=published,
-                           awards=award_service.awards(db.session, contest, round_))
+    groups = contest.groups if contest.ranks_by_group else [None]
+    lists = [(group, award_service.awards(db.session, contest, round_, group)) for group in groups]
+    return render_template("awards/winners.html", contest=contest, round=round_, published=published, lists=lists)
 
 
 @bp.route("/cuoc-thi/<int:contest_id>/dat-giai")

@@ -22,7 +22,7 @@ from contest.models.questions import Choice, PendingImport, Question, QuestionBa
 from contest.models.regrades import Regrade, RegradeAction
 from contest.models.unit_prizes import UnitPrizeBloc, UnitPrizeTier, unit_prize_bloc_units
 from contest.models.units import StaffMember, Unit, UnitKind
-from contest.models.users import MoveStatus, Role, UnitChangeRequest, User
+from contest.models.users import MoveStatus, ParticipantGroup, Role, UnitChangeRequest, User
 
 __all__ = [
     "Answer",
@@ -32,6 +32,7 @@ __all__ = [
     "FINISHED",
     "USED",
     "OverdueHandling",
+    "ParticipantGroup",
     "Override",
     "AuditEntry",
     "BlueprintItem",

@@ -15,12 +15,13 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from contest.db import Base
 from contest.models.questions import QuestionBank, Topic
 from contest.models.units import Unit
-from contest.models.users import User
+from contest.models.users import ParticipantGroup, User
 from contest.timeutil import UTCDateTime, utcnow
 from question_bank.labels import LabelledEnum
 
@@ -136,6 +137,12 @@ class Contest(Base):
     # The overdue rule; NULL = the platform default (ATTEMPT_GRACE_SECONDS, ATTEMPT_OVERDUE_HANDLING).
     grace_seconds: Mapped[int | None] = mapped_column(Integer)
     overdue_handling: Mapped[str | None] = mapped_column(String(16))
+    # The participant groups admitted, comma-separated values of ParticipantGroup, in its order.
+    admitted_groups: Mapped[str] = mapped_column(
+        String(64), default=ParticipantGroup.civil_servant.value, server_default=ParticipantGroup.civil_servant.value
+    )
+    # A citizen without a CCCD number may take part (civil servants always need one).
+    citizen_cccd_optional: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
@@ -149,6 +156,20 @@ class Contest(Base):
     @property
     def is_published(self) -> bool:
         return self.status == ContestStatus.published
+
+    @property
+    def groups(self) -> list[ParticipantGroup]:
+        """The admitted groups in ParticipantGroup's order (civil servants when nothing is stored)."""
+        stored = set((self.admitted_groups or ParticipantGroup.civil_servant.value).split(","))
+        return [group for group in ParticipantGroup if group.value in stored] or [ParticipantGroup.civil_servant]
+
+    def admits(self, group: ParticipantGroup | str) -> bool:
+        return ParticipantGroup(group) in self.groups
+
+    @property
+    def ranks_by_group(self) -> bool:
+        """Rankings, prize lists and exports are per group when more than one group takes part."""
+        return len(self.groups) > 1
 
     @property
     def status_label(self) -> str:

@@ -21,6 +21,17 @@ class Role(LabelledEnum):
     participant = "participant", "Người dự thi"
 
 
+class ParticipantGroup(LabelledEnum):
+    """Who a person takes part as (DESIGN.md "Groups and periods"): a civil servant counts towards their workplace
+    unit's participation rate; a citizen gives a commune/ward of residence and is counted there, outside every rate."""
+
+    civil_servant = "civil_servant", "Cán bộ, công chức, viên chức"
+    citizen = "citizen", "Người dân"
+
+
+GROUP_VALUES = ", ".join(f"'{group.value}'" for group in ParticipantGroup)
+
+
 class User(UserMixin, Base):
     __tablename__ = "users"
     __table_args__ = (
@@ -28,6 +39,7 @@ class User(UserMixin, Base):
             "role IN ('admin', 'organizer', 'unit_manager', 'participant')", name="role_valid"
         ),
         CheckConstraint("length(cccd) = 12", name="cccd_length"),
+        CheckConstraint(f"participant_group IN ({GROUP_VALUES})", name="participant_group_valid"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -39,6 +51,12 @@ class User(UserMixin, Base):
     email: Mapped[str | None] = mapped_column(String(255), unique=True)
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"), index=True)
     position: Mapped[str | None] = mapped_column(String(255))
+    participant_group: Mapped[str] = mapped_column(
+        String(16), default=ParticipantGroup.civil_servant.value, server_default=ParticipantGroup.civil_servant.value
+    )
+    # A citizen's commune/ward of residence: a unit of the tree, or (outside it) as they wrote it.
+    residence_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"), index=True)
+    residence_text: Mapped[str | None] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16), default=Role.participant.value)
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -47,7 +65,35 @@ class User(UserMixin, Base):
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-    unit: Mapped[Unit | None] = relationship()
+    unit: Mapped[Unit | None] = relationship(foreign_keys=[unit_id])
+    residence_unit: Mapped[Unit | None] = relationship(foreign_keys=[residence_unit_id])
+
+    @property
+    def group(self) -> ParticipantGroup:
+        return ParticipantGroup(self.participant_group or ParticipantGroup.civil_servant.value)
+
+    @property
+    def is_citizen(self) -> bool:
+        return self.group == ParticipantGroup.citizen
+
+    @property
+    def home_unit(self) -> Unit | None:
+        """The unit that places this person in the tree: the workplace of a civil servant, a citizen's commune."""
+        return self.residence_unit if self.is_citizen else self.unit
+
+    @property
+    def place_name(self) -> str:
+        """Where the person is from, as lists of names show it: a civil servant's unit, a citizen's residence."""
+        if self.is_citizen:
+            return self.residence_name
+        return self.unit.display_name if self.unit is not None else ""
+
+    @property
+    def residence_name(self) -> str:
+        """A citizen's place of residence as pages show it ("" for a civil servant)."""
+        if not self.is_citizen:
+            return ""
+        return self.residence_unit.display_name if self.residence_unit is not None else (self.residence_text or "")
 
     @property
     def is_active(self) -> bool:  # flask-login refuses inactive accounts

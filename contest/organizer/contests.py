@@ -44,6 +44,8 @@ def _settings_from(form: ContestForm) -> ContestSettings:
         prediction_resolver=form.prediction_resolver.data or None,
         grace_seconds=form.grace_seconds.data,
         overdue_handling=form.overdue_handling.data or None,
+        admitted_groups=form.admitted_groups.data or "",
+        citizen_cccd_optional=form.citizen_cccd_optional.data,
     )
 
 

@@ -17,6 +17,7 @@ from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Numbe
 from contest.forms import REQUIRED, Form, LocalDateTimeField, SubForm, as_choices
 from contest.services.contests import (
     AUDIENCE_LABELS,
+    ADMISSION_LABELS,
     GRADING_LABELS,
     LEADERBOARD_LABELS,
     MAX_ATTEMPTS,
@@ -123,6 +124,10 @@ class ContestForm(Form):
     rules_markdown = TextAreaField("Thể lệ", validators=[Optional(), Length(max=MAX_RULES_CHARACTERS, message=RULES_TOO_LONG)])
     audience = SelectField("Đối tượng dự thi", choices=as_choices(AUDIENCE_LABELS.items()))
     eligible_unit_ids = SelectMultipleField("Các đơn vị được tham gia (gồm cả đơn vị cấp dưới)", coerce=int, validators=[Optional()])
+    # The service refuses an unknown choice, with its own message.
+    admitted_groups = SelectField("Nhóm đối tượng dự thi", choices=as_choices(ADMISSION_LABELS.items()), default="civil_servant",
+                                  validate_choice=False)
+    citizen_cccd_optional = BooleanField("Người dân không bắt buộc có số CCCD (cán bộ, công chức, viên chức luôn phải có)")
     attempts_allowed = IntegerField("Số lượt thi mỗi vòng", default=1, validators=[NumberRange(1, MAX_ATTEMPTS, f"Từ 1 đến {MAX_ATTEMPTS} lượt.")])
     grading = SelectField("Lượt được tính điểm", choices=as_choices(GRADING_LABELS.items()))
     points_per_question = IntegerField("Điểm mỗi câu", default=1, validators=[NumberRange(1, MAX_POINTS_PER_QUESTION, f"Từ 1 đến {MAX_POINTS_PER_QUESTION} điểm.")])

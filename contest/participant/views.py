@@ -9,7 +9,7 @@ from contest.forms import EmptyForm
 from contest.models import Attempt, AttemptStatus
 from contest.auth import session_account
 from contest.participant import bp
-from contest.access import Need, load_contest, load_own_attempt, load_round, load_touched_attempt, may_see_leaderboard
+from contest.access import Need, load_contest, load_group, load_own_attempt, load_round, load_touched_attempt, may_see_leaderboard
 from contest.clock import attempt_policy
 from contest.services import attempts as attempt_service
 from contest.services import banners as banner_service
@@ -21,10 +21,10 @@ from contest.services.attempts import AttemptError
 from contest.viewhelpers import DB_INT_MAX, db_int
 
 
-def current_leaderboard(contest, round_, now, frozen: bool) -> ranking.Leaderboard:
+def current_leaderboard(contest, round_, now, frozen: bool, group=None) -> ranking.Leaderboard:
     return ranking.cached_leaderboard(
         db.session, contest, round_, now, attempt_policy(), frozen=frozen,
-        seconds=current_app.config["LEADERBOARD_CACHE_SECONDS"],
+        seconds=current_app.config["LEADERBOARD_CACHE_SECONDS"], group=group,
     )
 
 
@@ -40,7 +40,8 @@ def contests():
 def contest(contest_id: int):
     contest = load_contest(contest_id, Need.view)
     now = clock.now()
-    eligible = current_user.is_authenticated and contest_service.is_eligible(current_user, contest)
+    refusal = contest_service.admission_refusal(current_user, contest) if current_user.is_authenticated else None
+    eligible = current_user.is_authenticated and refusal is None
     mine, allowances = {}, {}
     if current_user.is_authenticated:
         mine = attempt_service.own_attempts(db.session, current_user, contest.rounds, now, attempt_policy())
@@ -52,6 +53,7 @@ def contest(contest_id: int):
         banner=banner_service.banner_of(db.session, contest),
         now=now,
         eligible=eligible,
+        refusal=refusal,
         mine=mine,
         allowances=allowances,
         no_allowance=override_service.Allowance(),
@@ -239,7 +241,8 @@ def attempt_result(attempt_id: int):
     review = attempt.answers_visible(now, review_from)
     standing = None
     if may_see_leaderboard(contest):
-        standing = current_leaderboard(contest, attempt.round, now, frozen=True).find(current_user.id)
+        group = current_user.group if contest.ranks_by_group else None
+        standing = current_leaderboard(contest, attempt.round, now, frozen=True, group=group).find(current_user.id)
     db.session.commit()
     return render_template(
         "participant/attempt_result.html",
@@ -259,7 +262,8 @@ def leaderboard(contest_id: int):
         abort(403)
     round_id = request.args.get("vong", type=db_int)
     round_ = load_round(contest, round_id) if round_id else None
+    group = load_group(contest, request.args.get("nhom"))
     live = current_user.is_authenticated and contest_service.can_manage_contest(current_user, contest)
-    board = current_leaderboard(contest, round_, clock.now(), frozen=not live)
+    board = current_leaderboard(contest, round_, clock.now(), frozen=not live, group=group)
     db.session.commit()
-    return render_template("participant/leaderboard.html", contest=contest, round=round_, board=board, live=live)
+    return render_template("participant/leaderboard.html", contest=contest, round=round_, board=board, live=live, group=group)

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
-from contest.forms import Form
+from contest.forms import Form, as_choices, chosen_id
+from contest.models import ParticipantGroup
+from contest.services.users import MAX_RESIDENCE
 from contest.services.people import MAX_FULL_NAME, MAX_REASON
 
 
@@ -19,8 +21,11 @@ class CorrectionForm(Form):
     full_name = StringField("Họ và tên", render_kw={"maxlength": MAX_FULL_NAME})
     phone = StringField("Số điện thoại di động")
     email = StringField("Email (không bắt buộc)")
-    cccd = StringField("Số CCCD (12 chữ số)")
-    unit_id = SelectField("Đơn vị", coerce=int, validate_choice=False)
+    cccd = StringField("Số CCCD (12 chữ số; người dân có thể bỏ trống)")
+    participant_group = RadioField("Đối tượng", choices=as_choices(ParticipantGroup.labels().items()), validate_choice=False)
+    unit_id = SelectField("Đơn vị công tác (cán bộ, công chức, viên chức)", coerce=int, validate_choice=False)
+    residence_unit_id = SelectField("Xã/phường nơi cư trú (người dân)", coerce=chosen_id, validate_choice=False)
+    residence_text = StringField("Nơi cư trú, nếu xã/phường không có trong danh sách", render_kw={"maxlength": MAX_RESIDENCE})
 
 
 class MoveDecisionForm(Form):

@@ -15,6 +15,7 @@ from contest.pagination import paginate
 from contest.services import people as people_service
 from contest.services import recovery
 from contest.services import units as unit_service
+from contest.services import users as user_service
 from contest.viewhelpers import audit, commit_or_flash, db_int, render_form, reset_link, safe_target, save_or_problems
 
 
@@ -35,15 +36,17 @@ def edit_person(user_id: int):
     person = load_person(user_id)
     form = CorrectionForm(obj=person if request.method == "GET" else None)
     blank = "— Không thuộc đơn vị nào —" if people_service.may_have_no_unit(person) else "— Chọn đơn vị —"
-    form.unit_id.choices = as_choices(
-        [(0, blank), *unit_service.unit_options(db.session, people_service.manageable_units_root(current_user))]
-    )
+    root = people_service.manageable_units_root(current_user)
+    form.unit_id.choices = as_choices([(0, blank), *unit_service.unit_options(db.session, root)])
+    form.residence_unit_id.choices = as_choices(
+        [(0, "— Chọn xã/phường —"), *unit_service.unit_options(db.session, root, kinds=user_service.RESIDENCE_KINDS)])
     back = safe_target(request.values.get("back"), url_for("people.index"))
     problems: list[str] = []
     if form.is_submitted():
         correction = people_service.Correction(
             full_name=form.full_name.data or "", phone=form.phone.data or "", email=form.email.data,
-            cccd=form.cccd.data, unit_id=form.unit_id.data or 0,
+            cccd=form.cccd.data, unit_id=form.unit_id.data or 0, participant_group=form.participant_group.data or person.participant_group,
+            residence_unit_id=form.residence_unit_id.data or 0, residence_text=form.residence_text.data,
         )
         old_name, old_phone = person.full_name, person.phone
         done, problems = save_or_problems(

@@ -4,10 +4,10 @@ from flask import redirect, render_template, request, url_for
 from flask_login import current_user
 
 from contest import clock, db
-from contest.access import Need, concerns_manager, get_or_404, load_contest, manages, report_roles
+from contest.access import Need, concerns_manager, get_or_404, load_contest, load_group, manages, report_roles
 from contest.formats import format_number
 from contest.forms import EmptyForm
-from contest.models import Role, User
+from contest.models import ParticipantGroup, Role, User
 from contest.clock import attempt_policy
 from contest.reports import bp
 from contest.reports.forms import StaffImportForm
@@ -78,6 +78,7 @@ def participation(contest_id: int):
     threshold = threshold_from_request()
     return _unit_report(contest_id, "reports/participation.html", lambda scope, unit: {
         "units": statistics.participation_by_unit(db.session, scope, unit, threshold), "threshold": threshold,
+        "citizens": scope.contest.admits(ParticipantGroup.citizen),
     })
 
 
@@ -179,7 +180,8 @@ def prize_verification(contest_id: int):
     top = max(1, min(request.args.get("top", 30, type=db_int), 500))
     min_seconds = max(0, request.args.get("nhanh", prizes.DEFAULT_MIN_SECONDS, type=db_int))
     shared_ip = max(2, request.args.get("ip", prizes.DEFAULT_SHARED_IP, type=db_int))
-    candidates = prizes.shortlist(db.session, scope, now, attempt_policy(), top, min_seconds, shared_ip)
+    group = load_group(contest, request.args.get("nhom"))
+    candidates = prizes.shortlist(db.session, scope, now, attempt_policy(), top, min_seconds, shared_ip, group)
     removed = prizes.disqualifications(db.session, contest)
     regrades = regrade.unreviewed(db.session, contest)
     overrides = override_service.overrides_by_user(db.session, contest, [c.standing.user_id for c in candidates])
@@ -189,7 +191,8 @@ def prize_verification(contest_id: int):
     return render_template("reports/prize_verification.html", contest=contest, scope=scope, candidates=candidates, removed=removed,
                            awards=awards, awarded={a.user_id: a for a in awards}, published=published,
                            overrides=overrides, override_terms=override_service.terms,
-                           regrades=regrades, top=top, min_seconds=min_seconds, shared_ip=shared_ip, managed=True, form=EmptyForm())
+                           regrades=regrades, top=top, min_seconds=min_seconds, shared_ip=shared_ip, managed=True, form=EmptyForm(),
+                           group=group)
 
 
 def _prize_action(contest_id: int, act, success) -> object:

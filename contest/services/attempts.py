@@ -92,8 +92,9 @@ def start_attempt(session: Session, user: User, round_: Round, now: datetime, po
     the others roll back their savepoint and resume the winner's attempt.
     """
     contest = round_.contest
-    if not contest_service.is_eligible(user, contest):
-        raise AttemptError("Bạn không thuộc đối tượng dự thi của cuộc thi này.")
+    refusal = contest_service.admission_refusal(user, contest)
+    if refusal:
+        raise AttemptError(refusal)
     current = in_progress_attempt(session, user, round_)
     if current is not None:
         if finalize_if_due(session, current, now, policy):

@@ -10,7 +10,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, selectinload
 
 from contest.errors import ValidationError
-from contest.models import Attempt, Certificate, Contest, Disqualification, PrizeAward, Round, User, WinnersPublication
+from contest.models import Attempt, Certificate, Contest, Disqualification, ParticipantGroup, PrizeAward, Round, User, WinnersPublication
 from contest.models.attempts import FINISHED
 from question_bank.text import normalize_text
 
@@ -54,11 +54,13 @@ def _not_disqualified(contest_id, user_id):
     return ~exists().where(Disqualification.contest_id == contest_id, Disqualification.user_id == user_id)
 
 
-def awards(session: Session, contest: Contest, round_: Round | None) -> list[PrizeAward]:
-    """The confirmed winners of a round (or of the whole contest: round None), in the order they were confirmed;
-    someone disqualified after the confirmation is left out (and is back if reinstated)."""
+def awards(session: Session, contest: Contest, round_: Round | None, group: ParticipantGroup | None = None) -> list[PrizeAward]:
+    """The confirmed winners of a round (or of the whole contest: round None), of `group` if given, in the order they
+    were confirmed; someone disqualified after the confirmation is left out (and is back if reinstated)."""
     query = select(PrizeAward).options(selectinload(PrizeAward.user).selectinload(User.unit)).where(
         PrizeAward.contest_id == contest.id, _not_disqualified(PrizeAward.contest_id, PrizeAward.user_id))
+    if group is not None:
+        query = query.where(PrizeAward.user_id.in_(select(User.id).where(User.participant_group == ParticipantGroup(group).value)))
     return list(session.scalars(_round_filter(query, PrizeAward.round_id, round_).order_by(PrizeAward.created_at, PrizeAward.id)))
 
 
@@ -163,7 +165,7 @@ def verify(session: Session, code: str) -> Verification | None:
     award = certificate.award
     user = certificate.user
     return Verification(
-        code=certificate.code, full_name=user.full_name, unit_name=user.unit.display_name if user.unit else "",
+        code=certificate.code, full_name=user.full_name, unit_name=user.place_name,
         contest_title=certificate.contest.title, round_title=award.round.title if award and award.round else None,
         title=award.prize if award else PARTICIPATION, issued_at=certificate.issued_at,
     )

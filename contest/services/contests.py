@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy import Select, and_, exists, func, literal, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from contest.errors import ValidationError
@@ -16,6 +16,7 @@ from contest.models import (
     Contest,
     ContestStatus,
     OverdueHandling,
+    ParticipantGroup,
     Question,
     QuestionBank,
     Role,
@@ -47,6 +48,12 @@ REVIEW_LABELS = {m.value: m.label for m in ReviewPolicy}
 LEADERBOARD_LABELS = {m.value: m.label for m in LeaderboardVisibility}
 PREDICTION_LABELS = {m.value: m.label for m in PredictionResolver}
 OVERDUE_LABELS = {m.value: m.label for m in OverdueHandling}
+GROUP_LABELS = {m.value: m.label for m in ParticipantGroup}
+# What a contest may admit (Contest.admitted_groups): one group, or both, ranked apart.
+ADMISSION_LABELS = {
+    **GROUP_LABELS,
+    ",".join(GROUP_LABELS): "Cả cán bộ, công chức, viên chức và người dân (xếp hạng, giải riêng từng nhóm)",
+}
 
 
 # ---------------------------------------------------------------- access
@@ -57,21 +64,45 @@ def can_manage_contest(user: User, contest: Contest) -> bool:
 
 
 def is_eligible(user: User, contest: Contest) -> bool:
-    """May this person take part? Public contests: anyone; otherwise people of the chosen units' subtrees."""
+    """Is this person among the contest's public? Public contests: anyone; otherwise people whose place in the tree
+    (a civil servant's unit, a citizen's commune of residence: User.home_unit) is in the chosen units' subtrees.
+    Whether their group is admitted is admission_refusal's question."""
     if not contest.is_published:
         return False
     if contest.audience == Audience.public:
         return True
-    return user.unit is not None and any(is_in_subtree(user.unit, unit) for unit in contest.eligible_units)
+    home = user.home_unit
+    return home is not None and any(is_in_subtree(home, unit) for unit in contest.eligible_units)
+
+
+def admission_refusal(user: User, contest: Contest) -> str | None:
+    """Why this person may not start an attempt of the contest, in the words the contest page shows; None if they may."""
+    if not is_eligible(user, contest):
+        return "Bạn không thuộc đối tượng dự thi của cuộc thi này."
+    if not contest.admits(user.group):
+        admitted = " và ".join(group.label.lower() if i else group.label for i, group in enumerate(contest.groups))
+        return f"Cuộc thi này dành cho {admitted}; tài khoản của bạn đăng ký là {user.group.label.lower()} nên không dự thi được."
+    if user.is_citizen and not user.cccd and not contest.citizen_cccd_optional:
+        return ("Cuộc thi này yêu cầu số CCCD; tài khoản của bạn chưa có. "
+                "Vui lòng liên hệ ban tổ chức hoặc quản trị viên để bổ sung số CCCD trước khi dự thi.")
+    return None
+
+
+def _group_admitted(group: ParticipantGroup):
+    """SQL: the contest admits `group` (admitted_groups is a comma-separated list of values)."""
+    return literal(",").concat(Contest.admitted_groups).concat(",").like(f"%,{group.value},%")
 
 
 def contests_for_participant(session: Session, user: User) -> list[Contest]:
-    """Published contests open to the user: one query, matching the user's unit and its ancestors."""
-    ancestor_ids = user.unit.ancestor_ids if user.unit else []
+    """Published contests open to the user: one query, matching the group and the home unit (User.home_unit) and
+    its ancestors."""
+    home = user.home_unit
+    ancestor_ids = home.ancestor_ids if home else []
     eligible = exists().where(contest_units.c.contest_id == Contest.id, contest_units.c.unit_id.in_(ancestor_ids))
     query = (
         select(Contest)
-        .where(Contest.status == ContestStatus.published.value, or_(Contest.audience == Audience.public.value, eligible))
+        .where(Contest.status == ContestStatus.published.value, or_(Contest.audience == Audience.public.value, eligible),
+               _group_admitted(user.group))
         .options(selectinload(Contest.rounds))
         .order_by(Contest.created_at.desc())
     )
@@ -163,6 +194,9 @@ class ContestSettings:
     prediction_resolver: str | None = None
     grace_seconds: int | None = None  # None: the platform default
     overdue_handling: str | None = None  # None: the platform default
+    # Civil servants only by default: see README, "Participant groups".
+    admitted_groups: str = ParticipantGroup.civil_servant.value  # a key of ADMISSION_LABELS
+    citizen_cccd_optional: bool = False
 
 
 def _apply_settings(session: Session, contest: Contest, owner_unit: Unit, settings: ContestSettings) -> None:
@@ -193,6 +227,8 @@ def _apply_settings(session: Session, contest: Contest, owner_unit: Unit, settin
         problems.append(f"Thời gian gia hạn sau khi hết giờ phải từ 0 đến {MAX_GRACE_SECONDS} giây.")
     if settings.overdue_handling is not None and settings.overdue_handling not in OVERDUE_LABELS:
         problems.append("Cách xử lý bài thi khi hết giờ không hợp lệ.")
+    if settings.admitted_groups not in ADMISSION_LABELS:
+        problems.append("Nhóm đối tượng dự thi không hợp lệ: hãy chọn cán bộ, công chức, viên chức, người dân hoặc cả hai.")
     if problems:
         raise ValidationError("\n".join(problems))
     contest.owner_unit = owner_unit
@@ -213,6 +249,8 @@ def _apply_settings(session: Session, contest: Contest, owner_unit: Unit, settin
     contest.prediction_resolver = settings.prediction_resolver if prediction else None
     contest.grace_seconds = settings.grace_seconds
     contest.overdue_handling = settings.overdue_handling
+    contest.admitted_groups = settings.admitted_groups
+    contest.citizen_cccd_optional = settings.citizen_cccd_optional
 
 
 def create_contest(session: Session, owner_unit: Unit | None, settings: ContestSettings, created_by: User | None = None) -> Contest:
@@ -249,6 +287,8 @@ def contest_settings(contest: Contest) -> ContestSettings:
         prediction_resolver=contest.prediction_resolver,
         grace_seconds=contest.grace_seconds,
         overdue_handling=contest.overdue_handling,
+        admitted_groups=",".join(group.value for group in contest.groups),
+        citizen_cccd_optional=contest.citizen_cccd_optional,
     )
 
 

@@ -14,7 +14,7 @@ from typing import BinaryIO
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from contest.models import Unit, UnitKind, User
+from contest.models import ParticipantGroup, Unit, UnitKind, User
 from contest.services import ranking, statistics
 from contest.services.attempts import AttemptPolicy
 from contest.services.statistics import Scope
@@ -64,10 +64,23 @@ def _duration(ms: int | None) -> float | None:
     return ms / MS_PER_DAY if ms is not None else None
 
 
-def _board(session: Session, scope: Scope, now: datetime, policy: AttemptPolicy, limit: int | None):
-    if scope.round is not None:
-        return ranking.round_leaderboard(session, scope.round, now, policy, frozen=False, limit=limit)
-    return ranking.contest_leaderboard(session, scope.contest, now, policy, frozen=False, limit=limit)
+GROUP_COLUMN = Column("group", "Đối tượng", width=28)
+
+
+def _standings(session: Session, scope: Scope, now: datetime, policy: AttemptPolicy, limit: int | None) -> list[ranking.Standing]:
+    """The ranking of the scope; for a contest that ranks its groups apart, each group's in turn (`limit` per group)."""
+    groups = scope.contest.groups if scope.contest.ranks_by_group else [None]
+    return [s for group in groups
+            for s in ranking.leaderboard(session, scope.contest, scope.round, now, policy, frozen=False, limit=limit, group=group).standings]
+
+
+def _group_columns(scope: Scope, columns: list[Column]) -> list[Column]:
+    """`columns` after a group column when the contest ranks its groups apart (the rank is then within the group)."""
+    return [GROUP_COLUMN, *columns] if scope.contest.ranks_by_group else columns
+
+
+def _group_cells(scope: Scope, standing: ranking.Standing) -> list[str]:
+    return [ParticipantGroup(standing.group).label] if scope.contest.ranks_by_group else []
 
 
 RESULT_COLUMNS = [
@@ -85,13 +98,13 @@ RESULT_COLUMNS = [
 def export_results(
     session: Session, scope: Scope, now: datetime, policy: AttemptPolicy, target: BinaryIO | None = None, *, progress: Progress | None = None
 ):
-    board = _board(session, scope, now, policy, limit=None)
+    standings = _standings(session, scope, now, policy, limit=None)
     rows = (
-        [s.rank, s.full_name, s.unit_code, s.unit_name, s.unit_parent, s.score, s.max_score, s.prediction, s.prediction_error,
-         _duration(s.time_used_ms), _local_naive(s.finished_at)]
-        for s in board.standings
+        [*_group_cells(scope, s), s.rank, s.full_name, s.unit_code, s.unit_name, s.unit_parent, s.score, s.max_score, s.prediction,
+         s.prediction_error, _duration(s.time_used_ms), _local_naive(s.finished_at)]
+        for s in standings
     )
-    return write_table(RESULT_COLUMNS, rows, _title("KẾT QUẢ VÀ XẾP HẠNG", scope, None, now), "Kết quả", target, progress=progress)
+    return write_table(_group_columns(scope, RESULT_COLUMNS), rows, _title("KẾT QUẢ VÀ XẾP HẠNG", scope, None, now), "Kết quả", target, progress=progress)
 
 
 WINNER_COLUMNS = [
@@ -109,15 +122,16 @@ WINNER_COLUMNS = [
 def export_winners(
     session: Session, scope: Scope, now: datetime, policy: AttemptPolicy, top: int, target: BinaryIO | None = None, *, progress: Progress | None = None
 ):
-    """The first `top` people by the ranking rule, with what an organiser needs to reach them."""
-    board = _board(session, scope, now, policy, limit=top)
-    users = {u.id: u for u in session.scalars(select(User).where(User.id.in_([s.user_id for s in board.standings])))}
+    """The first `top` people by the ranking rule (of each group, for a contest that ranks them apart), with what an
+    organiser needs to reach them."""
+    standings = _standings(session, scope, now, policy, limit=top)
+    users = {u.id: u for u in session.scalars(select(User).where(User.id.in_([s.user_id for s in standings])))}
     rows = (
-        [s.rank, s.full_name, users[s.user_id].position, s.unit_code, s.unit_name, s.unit_parent, users[s.user_id].phone, users[s.user_id].email,
-         s.score, _duration(s.time_used_ms), _local_naive(s.finished_at)]
-        for s in board.standings
+        [*_group_cells(scope, s), s.rank, s.full_name, users[s.user_id].position, s.unit_code, s.unit_name, s.unit_parent,
+         users[s.user_id].phone, users[s.user_id].email, s.score, _duration(s.time_used_ms), _local_naive(s.finished_at)]
+        for s in standings
     )
-    return write_table(WINNER_COLUMNS, rows, _title(f"DANH SÁCH {top} NGƯỜI ĐẠT GIẢI CAO NHẤT", scope, None, now), "Đạt giải", target, progress=progress)
+    return write_table(_group_columns(scope, WINNER_COLUMNS), rows, _title(f"DANH SÁCH {top} NGƯỜI ĐẠT GIẢI CAO NHẤT", scope, None, now), "Đạt giải", target, progress=progress)
 
 
 PARTICIPATION_COLUMNS = [
@@ -137,12 +151,16 @@ PARTICIPATION_COLUMNS = [
 ]
 
 
-def participation_rows(units: list[statistics.UnitParticipation]) -> Iterator[list[object]]:
+CITIZENS_COLUMN = Column("citizens", "Người dân tham gia", width=14, number_format=SCORE)
+
+
+def participation_rows(units: list[statistics.UnitParticipation], citizens: bool = False) -> Iterator[list[object]]:
+    """The rows under PARTICIPATION_COLUMNS, then (`citizens`) the citizens counted in each unit, under CITIZENS_COLUMN."""
     for u in units:
         yield [
             u.code, "    " * u.depth + u.display_name, u.parent_name, UnitKind(u.kind).label, u.base, u.base_source, u.participants,
             u.ratio if u.ratio is not None else "—", u.attempts, u.average, u.best, u.full_scores,
-            "Có" if u.below_threshold else "",
+            "Có" if u.below_threshold else "", *([u.citizens] if citizens else []),
         ]
 
 
@@ -150,8 +168,12 @@ def export_participation(
     session: Session, scope: Scope, unit: Unit, threshold: float, now: datetime, target: BinaryIO | None = None, *, progress: Progress | None = None
 ):
     units = statistics.participation_by_unit(session, scope, unit, threshold)
+    citizens = scope.contest.admits(ParticipantGroup.citizen)
     title = _title("BÁO CÁO KẾT QUẢ THAM GIA THEO ĐƠN VỊ", scope, unit, now) + [f"Ngưỡng tỷ lệ tham gia: {format_decimal(threshold, 2, fixed=False)}%"]
-    return write_table(PARTICIPATION_COLUMNS, participation_rows(units), title, "Tham gia", target, progress=progress)
+    if citizens:
+        title.append("Tỷ lệ tham gia chỉ tính cán bộ, công chức, viên chức; người dân được đếm riêng theo xã/phường nơi cư trú.")
+    columns = [*PARTICIPATION_COLUMNS, CITIZENS_COLUMN] if citizens else PARTICIPATION_COLUMNS
+    return write_table(columns, participation_rows(units, citizens), title, "Tham gia", target, progress=progress)
 
 
 NON_PARTICIPANT_COLUMNS = [

@@ -15,23 +15,33 @@ from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from contest.errors import FieldErrors, PermissionDeniedError, ValidationError
-from contest.models import MoveStatus, Role, Unit, UnitChangeRequest, User
+from contest.models import MoveStatus, ParticipantGroup, Role, Unit, UnitChangeRequest, User
 from contest.services.units import is_in_subtree, subtree_filter, with_parent
-from contest.services.users import identity_conflicts, normalize_cccd, normalize_email, normalize_phone, search_users
+from contest.services.users import (
+    Placement,
+    identity_conflicts,
+    normalize_cccd,
+    normalize_email,
+    normalize_phone,
+    placement_problems,
+    search_users,
+)
 from question_bank.text import fold, normalize_text
 
 MAX_REASON = 500
 
 
 def manages_person(actor: User, person: User) -> bool:
-    """Admins manage everyone; a unit manager, the participants whose unit lies in their own unit's subtree."""
+    """Admins manage everyone; a unit manager, the participants whose unit (a citizen: commune of residence) lies in
+    their own unit's subtree."""
     if actor.has_role(Role.admin):
         return True
     return (
         actor.has_role(Role.unit_manager)
         and actor.unit is not None
         and person.has_role(Role.participant)
-        and is_in_subtree(person.unit, actor.unit)
+        and person.home_unit is not None
+        and is_in_subtree(person.home_unit, actor.unit)
     )
 
 
@@ -57,9 +67,13 @@ class Correction:
     email: str | None
     cccd: str | None
     unit_id: int
+    participant_group: str = ParticipantGroup.civil_servant.value
+    residence_unit_id: int = 0
+    residence_text: str | None = None
 
 
-FIELD_LABELS = {"full_name": "họ và tên", "phone": "số điện thoại", "email": "email", "cccd": "số CCCD", "unit_id": "đơn vị"}
+FIELD_LABELS = {"full_name": "họ và tên", "phone": "số điện thoại", "email": "email", "cccd": "số CCCD", "unit_id": "đơn vị",
+                "participant_group": "đối tượng", "residence_unit_id": "xã/phường nơi cư trú", "residence_text": "nơi cư trú"}
 
 
 def _allowed_unit(session: Session, actor: User, unit_id: int) -> Unit | None:
@@ -93,24 +107,42 @@ def correction_problems(session: Session, actor: User, person: User, data: Corre
     phone = normalize_phone(data.phone or "")
     if phone is None:
         add("phone", "Số điện thoại di động không hợp lệ (10 chữ số, bắt đầu bằng 03, 05, 07, 08 hoặc 09).")
+    citizen = data.participant_group == ParticipantGroup.citizen.value
     cccd = None
     if (data.cccd or "").strip():
         cccd = normalize_cccd(data.cccd)
         if cccd is None:
             add("cccd", "Số CCCD phải gồm đúng 12 chữ số.")
-    elif person.has_role(Role.participant):
-        add("cccd", "Người dự thi phải có số CCCD (12 chữ số).")
+    elif person.has_role(Role.participant) and not citizen:
+        add("cccd", "Cán bộ, công chức, viên chức dự thi phải có số CCCD (12 chữ số).")
     try:
         email = normalize_email(data.email)
     except ValidationError as error:
         add("email", str(error))
         email = None
     unit = _allowed_unit(session, actor, data.unit_id)
-    if unit is None and not (data.unit_id == 0 and may_have_no_unit(person)):
-        add("unit_id", "Vui lòng chọn một đơn vị trong phạm vi bạn quản lý.")
+    placement = Placement(ParticipantGroup.civil_servant)  # an admin of no unit
+    if citizen and not person.has_role(Role.participant):
+        add("participant_group", "Chỉ người dự thi mới có thể đăng ký là người dân.")
+    elif citizen and data.residence_unit_id and _allowed_unit(session, actor, data.residence_unit_id) is None:
+        add("residence_unit_id", "Vui lòng chọn xã/phường nơi cư trú trong phạm vi bạn quản lý.")
+    elif citizen and not data.residence_unit_id and manageable_units_root(actor) is not None:
+        add("residence_unit_id", "Vui lòng chọn xã/phường nơi cư trú trong phạm vi bạn quản lý.")
+    elif not (unit is None and not citizen and data.unit_id == 0 and may_have_no_unit(person)):
+        placed, placement = placement_problems(session, data.participant_group, unit, data.residence_unit_id, data.residence_text,
+                                               unit_message="Vui lòng chọn một đơn vị trong phạm vi bạn quản lý.")
+        for field, messages in placed.items():
+            for message in messages:
+                add(field, message)
     for field, message in identity_conflicts(session, cccd=cccd, phone=phone, email=email, except_user=person):
         add(field, message)
-    return problems, {"full_name": full_name, "phone": phone, "email": email, "cccd": cccd, "unit_id": unit.id if unit else None}
+    placement = placement or Placement(ParticipantGroup.civil_servant)
+    return problems, {
+        "full_name": full_name, "phone": phone, "email": email, "cccd": cccd,
+        "participant_group": placement.group.value, "unit_id": placement.unit.id if placement.unit else None,
+        "residence_unit_id": placement.residence_unit.id if placement.residence_unit else None,
+        "residence_text": placement.residence_text,
+    }
 
 
 def _cancel_pending_moves(session: Session, person: User) -> None:
@@ -136,8 +168,8 @@ def correct_person(session: Session, actor: User, person: User, data: Correction
         setattr(person, field, value)
     person.search_name = fold(person.full_name)
     if "unit_id" in changes:
-        session.expire(person, ["unit"])
         _cancel_pending_moves(session, person)
+    session.expire(person, ["unit", "residence_unit"])
     person.end_sessions()
     session.flush()
     return changes
@@ -147,8 +179,10 @@ def describe_changes(session: Session, changes: dict[str, tuple]) -> str:
     """"họ và tên: A → B; đơn vị: X → Y" for the audit log and the flash message."""
     parts = []
     for field, (old, new) in changes.items():
-        if field == "unit_id":
+        if field in ("unit_id", "residence_unit_id"):
             old, new = (session.get(Unit, u).display_name if u else "—" for u in (old, new))
+        elif field == "participant_group":
+            old, new = (ParticipantGroup(g).label for g in (old, new))
         parts.append(f"{FIELD_LABELS[field]}: {old or '—'} → {new or '—'}")
     return "; ".join(parts)
 

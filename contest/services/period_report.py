@@ -20,11 +20,11 @@ from sqlalchemy.orm import Session, aliased
 
 from contest.config import DISPLAY_TIMEZONE
 from contest.formats import MISSING, document_date, format_decimal, format_number
-from contest.models import Attempt, Contest, Round, StaffMember, Unit
+from contest.models import Attempt, Contest, ParticipantGroup, Round, StaffMember, Unit, User
 from contest.models.attempts import FINISHED
 from contest.models.units import unit_label
 from contest.services.periods import Period
-from contest.services.statistics import DEFAULT_THRESHOLD
+from contest.services.statistics import DEFAULT_THRESHOLD, group_members
 from contest.services.units import flatten_tree, unit_tree
 from question_bank.xlsx import Column, Progress, TitleCell, write_table
 
@@ -50,6 +50,7 @@ class PeriodFigures:
     pairs: int = 0  # (person, contest) pairs: what the average is taken over
     best_sum: float = 0.0  # their best percentages summed
     passed: int = 0  # people whose best percentage in some contest reached the pass mark
+    citizens: int = 0  # citizens who took part, living in the unit's subtree: in none of the figures above
 
     @property
     def rate(self) -> float | None:
@@ -116,6 +117,11 @@ class PeriodReport:
     def total(self) -> PeriodRow | None:
         return self.rows[0] if self.rows else None
 
+    @property
+    def has_citizens(self) -> bool:
+        """Citizens took part in the subtree: the page and the workbook add their column."""
+        return bool(self.rows) and self.rows[0].current.citizens > 0
+
 
 @dataclass(frozen=True)
 class PeriodScope:
@@ -130,8 +136,12 @@ class PeriodScope:
 
 
 def _figures(session: Session, root: Unit, period: Period, pass_mark: float) -> dict[int, tuple[object, PeriodFigures]]:
-    """{unit id: (the unit's row, its figures)} for every unit of `root`'s subtree: one query."""
-    in_period = PeriodScope(period).counts
+    """{unit id: (the unit's row, its figures)} for every unit of `root`'s subtree: one query.
+
+    As in participation_by_unit, the figures against the headcount are the civil servants'; citizens are counted
+    apart, in their commune of residence."""
+    taking_part = PeriodScope(period).counts
+    in_period = and_(taking_part, Attempt.user_id.in_(group_members(ParticipantGroup.civil_servant)))
     percent = 100.0 * Attempt.score / Attempt.max_score
     pairs = (
         select(Attempt.user_id, Round.contest_id, func.max(percent).label("best"))
@@ -161,6 +171,13 @@ def _figures(session: Session, root: Unit, period: Period, pass_mark: float) -> 
     )
     own_attempts = select(Attempt.unit_id, func.count().label("attempts")).where(in_period).group_by(Attempt.unit_id).subquery()
     own_staff = select(StaffMember.unit_id, func.count().label("staff")).group_by(StaffMember.unit_id).subquery()
+    own_citizens = (
+        select(User.residence_unit_id.label("unit_id"), func.count(func.distinct(User.id)).label("citizens"))
+        .join(Attempt, Attempt.user_id == User.id)
+        .where(taking_part, User.participant_group == ParticipantGroup.citizen.value, User.residence_unit_id.is_not(None))
+        .group_by(User.residence_unit_id)
+        .subquery()
+    )
     report, below, parent = aliased(Unit), aliased(Unit), aliased(Unit)
     upper = func.substr(report.path, 1, func.length(report.path) - 1).concat(literal("0"))
     query = (
@@ -174,11 +191,13 @@ def _figures(session: Session, root: Unit, period: Period, pass_mark: float) -> 
             func.sum(own_people.c.best_sum).label("best_sum"),
             func.sum(own_people.c.passed).label("passed"),
             func.sum(own_attempts.c.attempts).label("attempts"),
+            func.sum(own_citizens.c.citizens).label("citizens"),
         )
         .join(below, and_(below.path >= report.path, below.path < upper))
         .outerjoin(own_people, own_people.c.unit_id == below.id)
         .outerjoin(own_attempts, own_attempts.c.unit_id == below.id)
         .outerjoin(own_staff, own_staff.c.unit_id == below.id)
+        .outerjoin(own_citizens, own_citizens.c.unit_id == below.id)
         .outerjoin(parent, parent.id == report.parent_id)
         .where(report.path >= root.path, report.path < root.subtree_upper_bound)
         .group_by(report.id, parent.name)
@@ -188,7 +207,7 @@ def _figures(session: Session, root: Unit, period: Period, pass_mark: float) -> 
         base = int(r.staff or 0) if r.has_staff_lists else int(r.headcount or 0)
         figures[r.id] = (r, PeriodFigures(
             base=base, participants=int(r.participants or 0), attempts=int(r.attempts or 0), pairs=int(r.pairs or 0),
-            best_sum=float(r.best_sum or 0), passed=int(r.passed or 0),
+            best_sum=float(r.best_sum or 0), passed=int(r.passed or 0), citizens=int(r.citizens or 0),
         ))
     return figures
 
@@ -285,6 +304,11 @@ PERIOD_COLUMNS = [
     Column("change", "Tăng/giảm so với kỳ trước", width=12, number_format=CHANGE),
     Column("below", "Dưới ngưỡng", width=10),
 ]
+CITIZENS_COLUMN = Column("citizens", "Người dân tham gia", width=12, number_format=COUNT)
+
+
+def period_columns(report: PeriodReport) -> list[Column]:
+    return [*PERIOD_COLUMNS, CITIZENS_COLUMN] if report.has_citizens else PERIOD_COLUMNS
 
 
 def _ratio(percent: float | None) -> float | str:
@@ -299,6 +323,7 @@ def period_rows(report: PeriodReport):
             row.code, "    " * row.depth + row.display_name, now.base, now.participants, _ratio(now.rate), now.attempts,
             _ratio(now.average), now.passed, _ratio(now.passed_share), report.settings.target / 100, _ratio(row.gap),
             _ratio(row.previous.rate), _ratio(row.rate_change), "Có" if row.below_threshold else "",
+            *([now.citizens] if report.has_citizens else []),
         ]
 
 
@@ -312,6 +337,8 @@ def report_notes(report: PeriodReport) -> list[str]:
         f"Nắm vững: điểm cao nhất đạt từ {format_decimal(settings.pass_mark, 1, fixed=False)}% điểm tối đa; "
         f"chỉ tiêu {format_decimal(settings.target, 1, fixed=False)}% số CBCCVC; "
         f"ngưỡng tỷ lệ tham gia {format_decimal(settings.threshold, 1, fixed=False)}%.",
+        *(["Tỷ lệ chỉ tính cán bộ, công chức, viên chức; người dân tham gia được đếm riêng theo xã/phường nơi cư trú."]
+          if report.has_citizens else []),
     ]
 
 
@@ -334,4 +361,4 @@ def export_period_report(
         [TitleCell(head.SIGNERS[0], 1, span=3, bold=True), TitleCell(head.SIGNERS[1], right, span=6, bold=True)],
         [TitleCell(head.SIGN_HINT, 1, span=3, italic=True), TitleCell(head.HEAD_SIGN_HINT, right, span=6, italic=True)],
     ]
-    return write_table(PERIOD_COLUMNS, period_rows(report), title, "Báo cáo", target, footer=footer, progress=progress)
+    return write_table(period_columns(report), period_rows(report), title, "Báo cáo", target, footer=footer, progress=progress)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, aliased
 
 from contest import cache
 from contest.errors import ValidationError
-from contest.models import Attempt, Contest, Disqualification, StaffMember, User
+from contest.models import Attempt, Contest, Disqualification, ParticipantGroup, StaffMember, User
 from contest.services import ranking
 from contest.services.attempts import FINISHED, AttemptPolicy
 from contest.services.ranking import Standing
@@ -30,13 +30,10 @@ class Candidate:
 
 def shortlist(
     session: Session, scope: Scope, now: datetime, policy: AttemptPolicy, top: int,
-    min_seconds: int = DEFAULT_MIN_SECONDS, shared_ip: int = DEFAULT_SHARED_IP,
+    min_seconds: int = DEFAULT_MIN_SECONDS, shared_ip: int = DEFAULT_SHARED_IP, group: ParticipantGroup | None = None,
 ) -> list[Candidate]:
-    """The first `top` people by the ranking rule (disqualified people excluded), each with its flags."""
-    if scope.round is not None:
-        board = ranking.round_leaderboard(session, scope.round, now, policy, frozen=False, limit=top)
-    else:
-        board = ranking.contest_leaderboard(session, scope.contest, now, policy, frozen=False, limit=top)
+    """The first `top` people by the ranking rule (disqualified people excluded), of `group` if given, each with its flags."""
+    board = ranking.leaderboard(session, scope.contest, scope.round, now, policy, frozen=False, limit=top, group=group)
     candidates = [Candidate(s) for s in board.standings]
     user_ids = [c.standing.user_id for c in candidates]
     if not user_ids:

@@ -15,7 +15,7 @@ from sqlalchemy import and_, case, distinct, func, select
 from sqlalchemy.orm import Session, aliased
 
 from contest import cache
-from contest.models import Attempt, Contest, Disqualification, Round, Unit, User
+from contest.models import Attempt, Contest, Disqualification, ParticipantGroup, Round, Unit, User
 from contest.models.contests import Grading
 from contest.models.units import unit_label
 from contest.services.attempts import FINISHED, AttemptPolicy, expire_due_attempts
@@ -38,6 +38,7 @@ class Standing:
     rounds: int = 1
     unit_code: str = ""
     unit_parent: str = ""
+    group: str = ParticipantGroup.civil_servant.value
 
 
 @dataclass
@@ -61,12 +62,16 @@ def _order_for(grading: str):
     return (Attempt.score.desc(), Attempt.finished_at.asc(), Attempt.id.asc())
 
 
-def counted_attempts(contest: Contest, round_ids: list[int], cutoff: datetime | None, ranked: bool = True):
-    """One row per (person, round): the attempt the grading policy counts.
+def counted_attempts(
+    contest: Contest, round_ids: list[int], cutoff: datetime | None, ranked: bool = True, group: ParticipantGroup | None = None
+):
+    """One row per (person, round): the attempt the grading policy counts; with `group`, that group's people only.
 
     For rankings (`ranked`) disqualified people are left out; participation still counts them.
     """
     conditions = [Attempt.round_id.in_(round_ids), Attempt.status.in_(FINISHED)]
+    if group is not None:
+        conditions.append(Attempt.user_id.in_(select(User.id).where(User.participant_group == ParticipantGroup(group).value)))
     if ranked:
         conditions.append(Attempt.user_id.not_in(select(Disqualification.user_id).where(Disqualification.contest_id == contest.id)))
     if cutoff is not None:
@@ -118,29 +123,36 @@ def _assign_ranks(standings: list[Standing], key) -> None:
 
 _PARENT = aliased(Unit, name="parent_unit")
 _UNIT_COLUMNS = (
-    Unit.name.label("unit_name"), Unit.code.label("unit_code"), Unit.depth.label("unit_depth"), _PARENT.name.label("unit_parent")
+    Unit.name.label("unit_name"), Unit.code.label("unit_code"), Unit.depth.label("unit_depth"), _PARENT.name.label("unit_parent"),
+    User.participant_group.label("group"), User.residence_text.label("residence_text"),
 )
+# A standing's unit: a civil servant's workplace, a citizen's commune of residence (User.home_unit).
+_HOME_UNIT = Unit.id == func.coalesce(User.unit_id, User.residence_unit_id)
 
 
 def _unit_fields(row) -> dict[str, str]:
-    """A standing's unit as the pages and exports show it: display name, code, parent's name."""
+    """A standing's unit as the pages and exports show it: display name, code, parent's name (a citizen's
+    residence written out when it is outside the tree); and the person's group."""
     if row.unit_name is None:
-        return {"unit_name": "", "unit_code": "", "unit_parent": ""}
+        return {"unit_name": row.residence_text or "", "unit_code": "", "unit_parent": "", "group": row.group}
     return {
         "unit_name": unit_label(row.unit_name, row.unit_depth, row.unit_parent),
         "unit_code": row.unit_code,
         "unit_parent": row.unit_parent or "",
+        "group": row.group,
     }
 
 
 def round_leaderboard(
-    session: Session, round_: Round, now: datetime, policy: AttemptPolicy, frozen: bool, limit: int | None = DEFAULT_LIMIT
+    session: Session, round_: Round, now: datetime, policy: AttemptPolicy, frozen: bool, limit: int | None = DEFAULT_LIMIT,
+    group: ParticipantGroup | None = None,
 ) -> Leaderboard:
+    """The round's ranking; with `group`, among that group's people only (the prediction's actual stays the round's)."""
     contest = round_.contest
     expire_due_attempts(session, now, policy, round_.id)
     actual = resolve_prediction(session, round_, now, policy)
     cutoff = _cutoff(contest, now, frozen)
-    counted = counted_attempts(contest, [round_.id], cutoff)
+    counted = counted_attempts(contest, [round_.id], cutoff, group=group)
     error = func.abs(counted.c.prediction - actual) if actual is not None else None
     order = [counted.c.score.desc()]
     if error is not None:
@@ -149,7 +161,7 @@ def round_leaderboard(
     query = (
         select(counted, User.full_name, *_UNIT_COLUMNS)
         .join(User, User.id == counted.c.user_id)
-        .outerjoin(Unit, Unit.id == User.unit_id)
+        .outerjoin(Unit, _HOME_UNIT)
         .outerjoin(_PARENT, _PARENT.id == Unit.parent_id)
         .where(counted.c.rn == 1)
         .order_by(*order)
@@ -176,15 +188,17 @@ def round_leaderboard(
 
 
 def contest_leaderboard(
-    session: Session, contest: Contest, now: datetime, policy: AttemptPolicy, frozen: bool, limit: int | None = DEFAULT_LIMIT
+    session: Session, contest: Contest, now: datetime, policy: AttemptPolicy, frozen: bool, limit: int | None = DEFAULT_LIMIT,
+    group: ParticipantGroup | None = None,
 ) -> Leaderboard:
-    """Sum of round scores; ties by mean prediction error over resolved rounds, total time, last submission."""
+    """Sum of round scores; ties by mean prediction error over resolved rounds, total time, last submission;
+    with `group`, among that group's people only."""
     round_ids = [r.id for r in contest.rounds]
     for round_ in contest.rounds:
         expire_due_attempts(session, now, policy, round_.id)
         resolve_prediction(session, round_, now, policy)
     cutoff = _cutoff(contest, now, frozen)
-    counted = counted_attempts(contest, round_ids, cutoff)
+    counted = counted_attempts(contest, round_ids, cutoff, group=group)
     error = func.abs(counted.c.prediction - Round.prediction_actual)
     per_user = (
         select(
@@ -205,7 +219,7 @@ def contest_leaderboard(
     query = (
         select(per_user, User.full_name, *_UNIT_COLUMNS)
         .join(User, User.id == per_user.c.user_id)
-        .outerjoin(Unit, Unit.id == User.unit_id)
+        .outerjoin(Unit, _HOME_UNIT)
         .outerjoin(_PARENT, _PARENT.id == Unit.parent_id)
         .order_by(
             per_user.c.score.desc(),
@@ -256,18 +270,27 @@ def _from_cache(data: dict) -> Leaderboard:
     )
 
 
+def leaderboard(
+    session: Session, contest: Contest, round_: Round | None, now: datetime, policy: AttemptPolicy, frozen: bool,
+    limit: int | None = DEFAULT_LIMIT, group: ParticipantGroup | None = None,
+) -> Leaderboard:
+    """The round's leaderboard, or the whole contest's (round None)."""
+    if round_ is not None:
+        return round_leaderboard(session, round_, now, policy, frozen, limit, group)
+    return contest_leaderboard(session, contest, now, policy, frozen, limit, group)
+
+
 def cached_leaderboard(
-    session: Session, contest: Contest, round_: Round | None, now: datetime, policy: AttemptPolicy, frozen: bool, seconds: int
+    session: Session, contest: Contest, round_: Round | None, now: datetime, policy: AttemptPolicy, frozen: bool, seconds: int,
+    group: ParticipantGroup | None = None,
 ) -> Leaderboard:
     """The leaderboard from the shared cache, computed at most every `seconds` (and after each submission)."""
-    key = cache.leaderboard_key(contest.id, f"round{round_.id}" if round_ else "all", frozen)
+    scope = f"round{round_.id}" if round_ else "all"
+    key = cache.leaderboard_key(contest.id, f"{scope}:{ParticipantGroup(group).value}" if group else scope, frozen)
     data = cache.get(session, key)
     if data is not None:
         return _from_cache(data)
-    if round_ is not None:
-        board = round_leaderboard(session, round_, now, policy, frozen)
-    else:
-        board = contest_leaderboard(session, contest, now, policy, frozen)
+    board = leaderboard(session, contest, round_, now, policy, frozen, group=group)
     cache.set(session, key, _to_cache(board), seconds)
     return board
 

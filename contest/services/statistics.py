@@ -13,7 +13,7 @@ from datetime import date, datetime
 from sqlalchemy import Date, and_, case, cast, distinct, exists, func, literal, or_, select, text
 from sqlalchemy.orm import Session, aliased
 
-from contest.models import Answer, Attempt, AttemptQuestion, AttemptStatus, Contest, Question, Round, StaffMember, Unit, User
+from contest.models import Answer, Attempt, AttemptQuestion, AttemptStatus, Contest, ParticipantGroup, Question, Round, StaffMember, Unit, User
 from contest.services.attempts import FINISHED, AttemptPolicy, expire_due_attempts
 from contest.services.ranking import counted_attempts
 from contest.models.units import unit_label
@@ -52,6 +52,11 @@ def finalize(session: Session, scope: Scope, now: datetime, policy: AttemptPolic
         expire_due_attempts(session, now, policy, round_id)
 
 
+def group_members(group: ParticipantGroup):
+    """SQL: the ids of the people of `group` (as they are now: correcting a person's group moves their attempts too)."""
+    return select(User.id).where(User.participant_group == group.value)
+
+
 def _person_scores(scope: Scope):
     """One row per person: the sum over rounds of the attempt the grading policy counts."""
     counted = counted_attempts(scope.contest, scope.round_ids, None, ranked=False)
@@ -84,6 +89,8 @@ class UnitParticipation:
     threshold: float = DEFAULT_THRESHOLD
     parent_name: str = ""
     display_name: str = ""  # with the parent's name (contest.models.units.unit_label)
+    # Citizens who took part and live in this unit's subtree (their commune of residence); in no rate.
+    citizens: int = 0
 
     @property
     def base(self) -> int:
@@ -117,11 +124,15 @@ def participation_by_unit(
 ) -> list[UnitParticipation]:
     """Every unit of `root`'s subtree (down to `max_depth` levels below it), rolled up along the tree.
 
+    Participants, attempts and scores are the civil servants' only: the rate is against the headcount of civil
+    servants (DESIGN.md, "Groups and periods"). Citizens who took part are counted apart (`citizens`), in the
+    commune of residence they gave, and so in none of the figures measured against the headcount.
+
     The roll-up runs over every unit (the per-unit counts it joins are whole-table aggregates anyway);
     `unit_tree(session, root)` then picks `root`'s subtree out of it, in tree order. SUM skips the NULLs of
     units without people, attempts or staff, and a sum of nothing but NULLs is read as 0 below.
     """
-    finished = scope.counts
+    finished = and_(scope.counts, Attempt.user_id.in_(group_members(ParticipantGroup.civil_servant)))
     people = _person_scores(scope)
     # Attempts count for the unit they were taken in, people for the unit of their latest finished attempt:
     # someone who moved after taking part still counts where they took part (README, "Corrections").
@@ -149,6 +160,13 @@ def participation_by_unit(
         .subquery()
     )
     own_staff = select(StaffMember.unit_id, func.count().label("staff")).group_by(StaffMember.unit_id).subquery()
+    own_citizens = (
+        select(User.residence_unit_id.label("unit_id"), func.count(distinct(User.id)).label("citizens"))
+        .join(Attempt, Attempt.user_id == User.id)
+        .where(scope.counts, User.participant_group == ParticipantGroup.citizen.value, User.residence_unit_id.is_not(None))
+        .group_by(User.residence_unit_id)
+        .subquery()
+    )
     report = aliased(Unit)
     below = aliased(Unit)
     parent = aliased(Unit)
@@ -165,11 +183,13 @@ def participation_by_unit(
             func.max(own_people.c.best).label("best"),
             func.sum(own_attempts.c.attempts).label("attempts"),
             func.sum(own_attempts.c.full_scores).label("full_scores"),
+            func.sum(own_citizens.c.citizens).label("citizens"),
         )
         .join(below, and_(below.path >= report.path, below.path < upper))
         .outerjoin(own_people, own_people.c.unit_id == below.id)
         .outerjoin(own_attempts, own_attempts.c.unit_id == below.id)
         .outerjoin(own_staff, own_staff.c.unit_id == below.id)
+        .outerjoin(own_citizens, own_citizens.c.unit_id == below.id)
         .outerjoin(parent, parent.id == report.parent_id)
         .group_by(report.id)
     )
@@ -182,6 +202,7 @@ def participation_by_unit(
             participants=int(r.participants or 0), attempts=int(r.attempts or 0), score_sum=int(r.score_sum or 0),
             best=int(r.best) if r.best is not None else None, full_scores=int(r.full_scores or 0), threshold=threshold,
             parent_name=r.parent_name or "", display_name=unit_label(r.name, r.depth, r.parent_name),
+            citizens=int(r.citizens or 0),
         )
         for r in session.execute(query)
     }
@@ -344,10 +365,11 @@ class Dashboard:
     max_score: int
     top_by_rate: list[UnitParticipation]
     top_by_average: list[UnitParticipation]
+    citizens: int = 0  # of `participants`; the rate counts the others (civil servants) only
 
     @property
     def rate(self) -> float | None:
-        return round(100 * self.participants / self.base, 1) if self.base else None
+        return round(100 * (self.participants - self.citizens) / self.base, 1) if self.base else None
 
 
 def dashboard(session: Session, scope: Scope, threshold: float = DEFAULT_THRESHOLD, top: int = 10) -> Dashboard:
@@ -372,8 +394,13 @@ def dashboard(session: Session, scope: Scope, threshold: float = DEFAULT_THRESHO
         value = value if isinstance(value, date) else date.fromisoformat(str(value))
         return value.strftime("%d/%m")
 
+    by_group = dict(session.execute(
+        select(User.participant_group, func.count(distinct(Attempt.user_id))).join(User, User.id == Attempt.user_id)
+        .where(finished).group_by(User.participant_group)
+    ).all())
     return Dashboard(
-        participants=session.scalar(select(func.count(distinct(Attempt.user_id))).where(finished)) or 0,
+        participants=sum(by_group.values()),
+        citizens=by_group.get(ParticipantGroup.citizen.value, 0),
         finished_attempts=session.scalar(select(func.count()).where(finished)) or 0,
         in_progress=session.scalar(select(func.count()).where(round_filter, Attempt.status == AttemptStatus.in_progress.value)) or 0,
         base=units[0].base if units else 0,

@@ -129,13 +129,15 @@ def flatten_tree(nodes: list[TreeNode]) -> list[TreeNode]:
     return out
 
 
-def unit_options(session: Session, root: Unit | None = None) -> list[tuple[int, str]]:
-    """(id, label) pairs in tree order for select boxes: "Văn phòng Sở — Sở Tài chính (T01-S03-VP)".
+def unit_options(session: Session, root: Unit | None = None, kinds: tuple[str, ...] | None = None) -> list[tuple[int, str]]:
+    """(id, label) pairs in tree order for select boxes: "Văn phòng Sở — Sở Tài chính (T01-S03-VP)"; with `kinds`,
+    only units of those kinds (a citizen's commune/ward of residence).
 
     The label names the parent, so a picker's search (static/js/app.js, without diacritics) finds a
     unit by its own name or its parent's. The tree's one query holds every parent but the root's.
     """
-    return [(node.unit.id, unit_option_label(node.unit)) for node in flatten_tree(unit_tree(session, root))]
+    return [(node.unit.id, unit_option_label(node.unit)) for node in flatten_tree(unit_tree(session, root))
+            if kinds is None or node.unit.kind in kinds]
 
 
 def unit_option_label(unit: Unit) -> str:

@@ -11,7 +11,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from contest.errors import FieldErrors, ValidationError
-from contest.models import Role, Unit, User
+from contest.models import ParticipantGroup, Role, Unit, UnitKind, User
 from contest.services.units import subtree_filter, with_parent
 from contest.passwords import hash_password, password_problems, verify_nothing, verify_password
 from question_bank.text import ascii_digits, fold, normalize_text
@@ -22,6 +22,9 @@ MOBILE_PATTERN = re.compile(r"^0[35789][0-9]{8}$")
 # A phone or CCCD number as typed (spaces, dots, +84 included), before it is normalised to its column.
 MAX_TYPED_NUMBER = 20
 MIN_FULL_NAME = 2
+MAX_RESIDENCE = User.residence_text.type.length
+# The units a citizen may name as their place of residence.
+RESIDENCE_KINDS = (UnitKind.commune.value,)
 
 
 def normalize_phone(raw: str) -> str | None:
@@ -65,6 +68,53 @@ class Registration:
     unit_id: int
     email: str | None = None
     position: str | None = None
+    participant_group: str = ParticipantGroup.civil_servant.value
+    residence_unit_id: int = 0
+    residence_text: str | None = None
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a person sits in the tree by group: a civil servant's unit, or a citizen's residence (normalised)."""
+
+    group: ParticipantGroup
+    unit: Unit | None = None
+    residence_unit: Unit | None = None
+    residence_text: str | None = None
+
+
+def placement_problems(
+    session: Session, group: str, unit: Unit | None, residence_unit_id: int, residence_text: str | None,
+    unit_message: str = "Vui lòng chọn đơn vị công tác.",
+) -> tuple[dict[str, list[str]], Placement | None]:
+    """(problems by field, the placement): a civil servant needs a unit (`unit`, already looked up and allowed by
+    the caller); a citizen a commune/ward of the tree or, outside it, its name written out, not both."""
+    try:
+        chosen = ParticipantGroup(group)
+    except ValueError:
+        return {"participant_group": ["Vui lòng chọn đối tượng dự thi."]}, None
+    if chosen == ParticipantGroup.civil_servant:
+        if unit is None:
+            return {"unit_id": [unit_message]}, None
+        return {}, Placement(chosen, unit=unit)
+    text = normalize_text(residence_text or "")
+    residence = session.get(Unit, residence_unit_id) if residence_unit_id else None
+    if residence_unit_id and (residence is None or residence.kind not in RESIDENCE_KINDS):
+        return {"residence_unit_id": ["Nơi cư trú phải là một xã, phường hoặc thị trấn trong danh sách."]}, None
+    if residence is not None and text:
+        return {"residence_text": ["Đã chọn xã/phường trong danh sách thì không ghi thêm nơi cư trú khác."]}, None
+    if residence is None and len(text) < MIN_FULL_NAME:
+        return {"residence_unit_id": ["Vui lòng chọn xã/phường nơi cư trú, hoặc ghi nơi cư trú nếu không có trong danh sách."]}, None
+    if len(text) > MAX_RESIDENCE:
+        return {"residence_text": [f"Nơi cư trú tối đa {MAX_RESIDENCE} ký tự."]}, None
+    return {}, Placement(chosen, residence_unit=residence, residence_text=text or None)
+
+
+def apply_placement(user: User, placement: Placement) -> None:
+    user.participant_group = placement.group.value
+    user.unit = placement.unit
+    user.residence_unit = placement.residence_unit
+    user.residence_text = placement.residence_text
 
 
 def identity_conflicts(
@@ -95,8 +145,16 @@ def registration_problems(session: Session, data: Registration) -> dict[str, lis
 
     if len(normalize_text(data.full_name)) < MIN_FULL_NAME:
         add("full_name", "Vui lòng nhập họ và tên.")
+    unit = session.get(Unit, data.unit_id) if data.unit_id else None
+    placed, _ = placement_problems(session, data.participant_group, unit, data.residence_unit_id, data.residence_text)
+    for field, messages in placed.items():
+        for message in messages:
+            add(field, message)
+    # A civil servant always gives a CCCD; a citizen may leave it out (a contest decides whether it admits them
+    # without one: services/contests.admission_refusal), but a number typed must be one.
     cccd = normalize_cccd(data.cccd)
-    if cccd is None:
+    optional = data.participant_group == ParticipantGroup.citizen.value and not (data.cccd or "").strip()
+    if cccd is None and not optional:
         add("cccd", "Số CCCD phải gồm đúng 12 chữ số.")
     phone = normalize_phone(data.phone)
     if phone is None:
@@ -106,8 +164,6 @@ def registration_problems(session: Session, data: Registration) -> dict[str, lis
     except ValidationError as error:
         add("email", str(error))
         email = None
-    if not data.unit_id or session.get(Unit, data.unit_id) is None:
-        add("unit_id", "Vui lòng chọn đơn vị công tác.")
     for message in password_problems(data.password, full_name=data.full_name, phone=phone,
                                      cccd=cccd, email=email):
         add("password", message)
@@ -121,6 +177,8 @@ def register_participant(session: Session, data: Registration) -> User:
     problems = registration_problems(session, data)
     if problems:
         raise FieldErrors(problems)
+    unit = session.get(Unit, data.unit_id) if data.unit_id else None
+    _, placement = placement_problems(session, data.participant_group, unit, data.residence_unit_id, data.residence_text)
     full_name = normalize_text(data.full_name)
     user = User(
         full_name=full_name,
@@ -128,11 +186,11 @@ def register_participant(session: Session, data: Registration) -> User:
         cccd=normalize_cccd(data.cccd),
         phone=normalize_phone(data.phone),
         email=normalize_email(data.email),
-        unit=session.get(Unit, data.unit_id),
         position=normalize_text(data.position or "") or None,
         role=Role.participant.value,
         password_hash=hash_password(data.password),
     )
+    apply_placement(user, placement)
     session.add(user)
     session.flush()
     return user
@@ -149,8 +207,12 @@ def create_user(
     cccd: str | None = None,
     email: str | None = None,
     position: str | None = None,
+    participant_group: ParticipantGroup | str = ParticipantGroup.civil_servant,
+    residence_unit: Unit | None = None,
+    residence_text: str | None = None,
 ) -> User:
-    """Create an account of any role (CLI, demo data, admin)."""
+    """Create an account of any role (CLI, demo data, admin); a citizen (a participant) lives in `residence_unit`
+    or, outside the tree, `residence_text`, and works in no unit."""
     normalized_phone = normalize_phone(phone)
     if normalized_phone is None:
         raise ValidationError(f"Số điện thoại “{phone}” không hợp lệ.")
@@ -167,6 +229,9 @@ def create_user(
     role = Role(role)
     if role in (Role.organizer, Role.unit_manager) and unit is None:
         raise ValidationError("Ban tổ chức và quản lý đơn vị phải thuộc một đơn vị.")
+    group = ParticipantGroup(participant_group)
+    if group == ParticipantGroup.citizen and (role != Role.participant or unit is not None or (residence_unit is None) == (not residence_text)):
+        raise ValidationError("Người dân là người dự thi không thuộc đơn vị công tác nào, cư trú ở một xã/phường hoặc một nơi ghi rõ.")
     user = User(
         full_name=normalize_text(full_name),
         search_name=fold(full_name),
@@ -177,6 +242,9 @@ def create_user(
         position=position,
         role=role.value,
         password_hash=hash_password(password),
+        participant_group=group.value,
+        residence_unit=residence_unit,
+        residence_text=residence_text,
     )
     session.add(user)
     session.flush()
@@ -303,7 +371,7 @@ def search_users(
     session: Session, *, query: str = "", role: str | None = None, unit: Unit | None = None
 ):
     """A select() of users matching a name (accent-insensitive), phone, CCCD or e-mail fragment."""
-    statement = select(User).options(with_parent(User.unit)).order_by(User.full_name, User.id)
+    statement = select(User).options(with_parent(User.unit), with_parent(User.residence_unit)).order_by(User.full_name, User.id)
     text = (query or "").strip()
     if text:
         like = f"%{fold(text)}%"
@@ -318,5 +386,6 @@ def search_users(
     if role:
         statement = statement.where(User.role == role)
     if unit is not None:
-        statement = statement.join(Unit, User.unit_id == Unit.id).where(subtree_filter(unit))
+        # A citizen belongs where they live (User.home_unit).
+        statement = statement.join(Unit, func.coalesce(User.unit_id, User.residence_unit_id) == Unit.id).where(subtree_filter(unit))
     return statement

@@ -37,6 +37,19 @@
     });
   });
 
+  // A block with data-shown-for="NAME=VALUE" is shown only while the radio button NAME has VALUE
+  // (registration: a civil servant's unit, a citizen's residence). Without this file both are shown.
+  document.querySelectorAll("[data-shown-for]").forEach(function (block) {
+    var parts = block.getAttribute("data-shown-for").split("=");
+    var radios = document.querySelectorAll('input[type="radio"][name="' + parts[0] + '"]');
+    function update() {
+      var checked = document.querySelector('input[type="radio"][name="' + parts[0] + '"]:checked');
+      block.hidden = !checked || checked.value !== parts[1];
+    }
+    radios.forEach(function (radio) { radio.addEventListener("change", update); });
+    update();
+  });
+
   // Buttons that need a confirmation carry data-confirm="message".
   document.querySelectorAll("[data-confirm]").forEach(function (el) {
     el.addEventListener("click", function (event) {
