@@ -87,3 +87,11 @@ def test_hostile_uploads_benchmark_refuses_every_costly_workbook():
     assert all(re.fullmatch(r"\d+\.\d{2}", cells[0]) and re.fullmatch(r"\d+\.\d{3}", cells[2]) for cells in rows.values()), rows
     assert "hostile uploads benchmark: 13 files × 1 uploads" in output
 
+
+
+@pytest.mark.skipif(not POSTGRES, reason="the export job benchmark needs PostgreSQL (and Redis): set TEST_DATABASE_URL (CI's PostgreSQL pass runs it)")
+def test_export_job_benchmark_runs_a_results_export_in_the_background():
+    output = run_benchmark("bench.export_job", BENCH_DATABASE_URL=POSTGRES)
+    rows = table_rows(output)
+    assert "export job benchmark: 3000 rows as a job" in output
+    assert rows["job: asked → file ready"][0].endswith("workbook)")
