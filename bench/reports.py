@@ -1,23 +1,30 @@
-"""Benchmark: participation report and the four exports on 1,000 units and 100,000 finished attempts.
+"""Benchmark: the contest reports and exports, and a year's period report, on PostgreSQL with SQLite beside it.
 
-Each export is compared with raw openpyxl write-only writing the same rows and
-cells (values only, no styles), and its peak Python memory is measured.
+Data: 1,000 units, 50,000 people and 12 contests in 2026 with 600,000 finished attempts: contest 1 has two
+rounds that everyone finishes with 10 saved answers each (100,000 attempts, 1,000,000 answers: participation,
+item statistics, winners and the four exports), the other eleven one round each, one a month (the period
+report over the year). Each export is compared with raw openpyxl write-only writing the same rows and cells
+(values only, no styles), measured in the same run; its peak Python memory is measured too.
 
-Run: .venv/bin/python -m bench.reports   (or `make bench-reports`); `--smoke` (or BENCH_SCALE=smoke)
-runs on 100 units and 500 people and prints the figures without touching BENCHMARKS.md; --units and
---people set the sizes. Default database: a temporary SQLite file; with BENCH_DATABASE_URL set to a
-PostgreSQL URL, a new uniquely named database on that server (dropped at the end).
+Run: .venv/bin/python -m bench.reports   (or `make bench-reports`). PostgreSQL: a new uniquely named database on
+the server of BENCH_DATABASE_URL (default 127.0.0.1:5432), dropped at the end; then the same data in a temporary
+SQLite file. BENCH_DATABASE_URL=sqlite:// runs on SQLite alone. `--smoke` (or BENCH_SCALE=smoke) runs on 100
+units, 500 people and 6,000 attempts and prints the figures without touching BENCHMARKS.md; --units, --people
+and --attempts set the sizes.
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
+import json
 import os
 import random
+import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -26,20 +33,55 @@ from sqlalchemy import insert, text
 from bench.common import arguments, machine, measure, peak_memory, postgres_database, publish
 from contest import create_app, db
 from contest.migrate import upgrade_to_head
-from contest.models import Answer, Attempt, AttemptQuestion, BlueprintItem, Choice, Contest, Question, QuestionBank, Round, Topic, Unit, User
-from contest.services import exports, statistics
+from contest.models import BlueprintItem, Choice, Contest, Question, QuestionBank, Role, Round, Topic, Unit, User
+from contest.services import exports, period_report, statistics, users as user_service
 from contest.services.attempts import AttemptPolicy
+from contest.services.periods import custom_period
 from contest.services.statistics import Scope
 
 UNITS = 1000
 PEOPLE = 50_000
-ROUNDS = 2  # every person finishes one attempt per round: 100,000 attempts
+ATTEMPTS = 600_000  # contest 1: 2 × PEOPLE with answers; the rest spread over contests 2-12
+CONTESTS = 12
+ROUNDS = 2  # of contest 1
 QUESTIONS_PER_ATTEMPT = 10
 BANK_QUESTIONS = 100
 T0 = datetime(2026, 11, 2, 1, 0, tzinfo=timezone.utc)
+YEAR = custom_period(date(2026, 1, 1), date(2026, 12, 31))
+PAGE = "/bao-cao/dinh-ky?ky=tu-chon&tu_ngay=01/01/2026&den_ngay=31/12/2026"
+ORGANISER_PHONE = "0999999999"
+PASSWORD = "Bench@2026"
+
+TARGETS = {"participation": 0.3, "item statistics": 0.5, "winners": 0.3, "period page": 1.0}
 
 
-def seed(session) -> Contest:
+def naive(moment: datetime) -> datetime:
+    """How UTCDateTime stores a moment: naive UTC."""
+    return moment.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def bulk(connection, table: str, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+    """Load rows fast: COPY on PostgreSQL, the driver's executemany on SQLite (values as the ORM would store them)."""
+    raw = connection.connection.driver_connection
+    if connection.dialect.name == "postgresql":
+        with raw.cursor() as cursor, cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+    else:
+        def stored(value):
+            return value.strftime("%Y-%m-%d %H:%M:%S.%f") if isinstance(value, datetime) else value
+        raw.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                        ([stored(v) for v in row] for row in rows))
+
+
+ATTEMPT_COLUMNS = ("id", "round_id", "user_id", "unit_id", "number", "status", "seed", "started_at", "deadline", "finished_at",
+                   "score", "max_score", "correct_count", "time_used_ms")
+QUESTION_COLUMNS = ("id", "attempt_id", "question_id", "position", "kind", "text", "choices", "correct_keys", "points")
+ANSWER_COLUMNS = ("attempt_id", "attempt_question_id", "selected", "selected_original", "saved_at", "is_correct")
+
+
+def seed(session) -> None:
+    """The year's data (sizes from UNITS, PEOPLE, ATTEMPTS), the same on every database (a fixed random seed)."""
     rng = random.Random(7)
     connection = session.connection()
     units = [{"id": 1, "code": "T", "name": "UBND tỉnh", "kind": "province", "parent_id": None, "headcount": 0, "path": "/1/", "depth": 0, "created_at": T0}]
@@ -57,9 +99,10 @@ def seed(session) -> Contest:
         next_id += 1
     connection.execute(insert(Unit), units)
     leaf_ids = [u["id"] for u in units if u["depth"] == 2]
+    unit_of = {i: leaf_ids[i % len(leaf_ids)] for i in range(1, PEOPLE + 1)}
     connection.execute(insert(User), [
         {"id": i, "full_name": f"Người dự thi {i}", "search_name": f"nguoi du thi {i}", "cccd": f"{i:012d}", "phone": f"09{i:08d}",
-         "unit_id": leaf_ids[i % len(leaf_ids)], "role": "participant", "password_hash": "x", "active": True, "created_at": T0}
+         "unit_id": unit_of[i], "role": "participant", "password_hash": "x", "active": True, "created_at": T0}
         for i in range(1, PEOPLE + 1)
     ])
     connection.execute(insert(QuestionBank), [{"id": 1, "name": "Bench", "owner_unit_id": 1, "created_at": T0}])
@@ -74,49 +117,69 @@ def seed(session) -> Contest:
         {"question_id": q, "label": label, "position": p, "text": f"Phương án {label} của câu {q}", "is_correct": label == "B"}
         for q in range(1, BANK_QUESTIONS + 1) for p, label in enumerate("ABCD")
     ])
-    connection.execute(insert(Contest), [{"id": 1, "owner_unit_id": 1, "title": "Cuộc thi benchmark", "rules_html": "", "status": "published",
-                                          "audience": "public", "shuffle_questions": True, "shuffle_choices": False, "attempts_allowed": 1,
-                                          "grading": "best", "points_per_question": 1, "review_policy": "after_close",
-                                          "leaderboard_visibility": "public", "created_at": T0, "updated_at": T0}])
-    connection.execute(insert(Round), [{"id": r, "contest_id": 1, "number": r, "title": f"Vòng {r}", "opens_at": T0 + timedelta(days=7 * (r - 1)),
-                                        "closes_at": T0 + timedelta(days=7 * r), "time_limit_minutes": 15} for r in range(1, ROUNDS + 1)])
-    connection.execute(insert(BlueprintItem), [{"round_id": r, "bank_id": 1, "topic_id": t, "question_count": 5} for r in range(1, ROUNDS + 1) for t in (1, 2)])
+    # Contest 1 in November (two weekly rounds); contests 2-12 one round each, from January to November.
+    rounds = [(r, 1, r, T0 + timedelta(days=7 * (r - 1))) for r in range(1, ROUNDS + 1)]
+    rounds += [(ROUNDS + c - 1, c, 1, datetime(2026, c - 1, 5, 1, 0, tzinfo=timezone.utc)) for c in range(2, CONTESTS + 1)]
+    connection.execute(insert(Contest), [
+        {"id": c, "owner_unit_id": 1, "title": "Cuộc thi benchmark" if c == 1 else f"Cuộc thi tháng {c - 1}", "rules_html": "",
+         "status": "published", "audience": "public", "shuffle_questions": True, "shuffle_choices": False, "attempts_allowed": 1,
+         "grading": "best", "points_per_question": 1, "review_policy": "after_close", "leaderboard_visibility": "public",
+         "created_at": T0, "updated_at": T0}
+        for c in range(1, CONTESTS + 1)
+    ])
+    connection.execute(insert(Round), [{"id": r, "contest_id": c, "number": n, "title": f"Vòng {n}", "opens_at": opens,
+                                        "closes_at": opens + timedelta(days=7), "time_limit_minutes": 15} for r, c, n, opens in rounds])
+    connection.execute(insert(BlueprintItem), [{"round_id": r, "bank_id": 1, "topic_id": t, "question_count": 5} for r, *_ in rounds for t in (1, 2)])
+
+    choices, keys = json.dumps([]), json.dumps(["B"])
     attempt_id = aq_id = 0
-    batch_attempts, batch_questions, batch_answers = [], [], []
-    for r in range(1, ROUNDS + 1):
-        for person in range(1, PEOPLE + 1):
+
+    def attempt_row(round_id: int, person: int, opens: datetime, score: int) -> tuple:
+        started = opens + timedelta(seconds=rng.randint(0, 6 * 86400))
+        used = rng.randint(60, 900)
+        return (attempt_id, round_id, person, unit_of[person], 1, "submitted", attempt_id, naive(started),
+                naive(started + timedelta(minutes=15)), naive(started + timedelta(seconds=used)), score, QUESTIONS_PER_ATTEMPT,
+                score, used * 1000)
+
+    for round_id, _, _, opens in rounds[:ROUNDS]:
+        for first in range(1, PEOPLE + 1, 5000):
+            attempts, questions, answers = [], [], []
+            for person in range(first, min(first + 5000, PEOPLE + 1)):
+                attempt_id += 1
+                score = 0
+                for position, question in enumerate(rng.sample(range(1, BANK_QUESTIONS + 1), QUESTIONS_PER_ATTEMPT), start=1):
+                    aq_id += 1
+                    picked = "B" if rng.random() < 0.7 else rng.choice("ACD")
+                    score += picked == "B"
+                    questions.append((aq_id, attempt_id, question, position, "single", f"Câu hỏi số {question}?", choices, keys, 1))
+                    answers.append((attempt_id, aq_id, picked, picked, naive(opens), picked == "B"))
+                attempts.append(attempt_row(round_id, person, opens, score))
+            bulk(connection, "attempts", ATTEMPT_COLUMNS, attempts)
+            bulk(connection, "attempt_questions", QUESTION_COLUMNS, questions)
+            bulk(connection, "answers", ANSWER_COLUMNS, answers)
+    others = rounds[ROUNDS:]
+    remaining = max(0, ATTEMPTS - ROUNDS * PEOPLE)
+    for index, (round_id, _, _, opens) in enumerate(others):
+        count = min(PEOPLE, remaining // len(others) + (index < remaining % len(others)))
+        offset = rng.randrange(PEOPLE)
+        rows = []
+        for j in range(count):
             attempt_id += 1
-            started = T0 + timedelta(days=7 * (r - 1), seconds=rng.randint(0, 6 * 86400))
-            used = rng.randint(60, 900)
-            drawn = rng.sample(range(1, BANK_QUESTIONS + 1), QUESTIONS_PER_ATTEMPT)
-            score = 0
-            for position, question in enumerate(drawn, start=1):
-                aq_id += 1
-                picked = "B" if rng.random() < 0.7 else rng.choice("ACD")
-                score += picked == "B"
-                batch_questions.append({"id": aq_id, "attempt_id": attempt_id, "question_id": question, "position": position, "kind": "single",
-                                        "text": f"Câu hỏi số {question}?", "choices": [], "correct_keys": ["B"], "points": 1})
-                batch_answers.append({"attempt_id": attempt_id, "attempt_question_id": aq_id, "selected": picked, "selected_original": picked,
-                                      "saved_at": started, "is_correct": picked == "B"})
-            batch_attempts.append({"id": attempt_id, "round_id": r, "user_id": person, "number": 1, "status": "submitted", "seed": attempt_id,
-                                   "started_at": started, "deadline": started + timedelta(minutes=15),
-                                   "finished_at": started + timedelta(seconds=used), "score": score,
-                                   "max_score": QUESTIONS_PER_ATTEMPT, "correct_count": score, "time_used_ms": used * 1000})
-            if len(batch_attempts) >= 5000:
-                connection.execute(insert(Attempt), batch_attempts)
-                connection.execute(insert(AttemptQuestion), batch_questions)
-                connection.execute(insert(Answer), batch_answers)
-                batch_attempts, batch_questions, batch_answers = [], [], []
-    if batch_attempts:
-        connection.execute(insert(Attempt), batch_attempts)
-        connection.execute(insert(AttemptQuestion), batch_questions)
-        connection.execute(insert(Answer), batch_answers)
+            rows.append(attempt_row(round_id, 1 + (offset + j) % PEOPLE, opens, rng.choices(range(11), weights=range(1, 12))[0]))
+        bulk(connection, "attempts", ATTEMPT_COLUMNS, rows)
     if connection.dialect.name == "postgresql":
-        for table in ("units", "users", "questions", "attempts", "attempt_questions"):
+        for table in ("units", "users", "questions", "attempts", "attempt_questions", "answers", "contests", "rounds"):
             connection.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"))
-        connection.execute(text("ANALYZE"))
     session.commit()
-    return session.get(Contest, 1)
+    user_service.create_user(session, full_name="Ban tổ chức", phone=ORGANISER_PHONE, password=PASSWORD, role=Role.organizer,
+                             unit=session.get(Unit, 1))
+    session.commit()
+    if connection.dialect.name == "postgresql":
+        with db.get_engine().connect().execution_options(isolation_level="AUTOCOMMIT") as plain:
+            plain.execute(text("VACUUM ANALYZE"))
+    else:
+        session.execute(text("ANALYZE"))
+        session.commit()
 
 
 def raw_write(rows: list[list[object]]) -> bytes:
@@ -130,79 +193,134 @@ def raw_write(rows: list[list[object]]) -> bytes:
     return buffer.getvalue()
 
 
-def cells_of(content: bytes, header_row: int) -> list[list[object]]:
+def cells_of(content: bytes) -> list[list[object]]:
     from openpyxl import load_workbook
 
     sheet = load_workbook(io.BytesIO(content), read_only=True).active
-    return [list(r) for r in sheet.iter_rows(min_row=header_row, values_only=True)]
+    return [list(r) for r in sheet.iter_rows(values_only=True)]
+
+
+def step(name: str, seconds: float) -> float:
+    """Report a measured step on stderr as it ends (a full run takes minutes), and return its time."""
+    print(f"  {name}: {seconds:.3f} s", file=sys.stderr, flush=True)
+    return seconds
+
+
+def run(url: str, tmp: str, memory: bool) -> dict:
+    """Seed `url` and measure everything on it: {"seed": s, "times": {name: s}, "exports": {name: (shape, export s, raw s,
+    MiB, raw MiB)}}; the peak memory (traced, slow) only with `memory`, else 0."""
+    upgrade_to_head(url)
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False,
+                      "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"}, instance_path=tmp)
+    now = T0 + timedelta(days=30)
+    policy = AttemptPolicy()
+    result: dict = {"times": {}, "exports": {}}
+    with app.app_context():
+        started = time.perf_counter()
+        seed(db.session)
+        result["seed"] = step(f"{db.get_engine().dialect.name}: loading", time.perf_counter() - started)
+        session = db.session
+        contest = session.get(Contest, 1)
+        scope = Scope(contest)
+        root = contest.owner_unit
+        settings = period_report.ReportSettings()
+        made_on = period_report.report_date(now)
+        result["rows"] = len(statistics.participation_by_unit(session, scope, root))
+        times = result["times"]
+        times["participation"] = step("participation", measure(lambda: statistics.participation_by_unit(session, scope, root)))
+        times["item statistics"] = step("item statistics", measure(lambda: statistics.item_statistics(session, scope)))
+        times["winners"] = step("winners", measure(lambda: exports._board(session, scope, now, policy, limit=100)))
+        times["period service"] = step("period service", measure(lambda: period_report.period_report(session, root, YEAR, settings)))
+        session.rollback()
+        client = app.test_client()
+        assert client.post("/dang-nhap", data={"identifier": ORGANISER_PHONE, "password": PASSWORD}).status_code == 302, "log-in failed"
+
+        def page(path: str = PAGE) -> None:
+            response = client.get(path)
+            assert response.status_code == 200, f"{path}: HTTP {response.status_code}"
+
+        page()
+        times["period page"] = step("period page", measure(page))
+        times["period workbook download"] = step("period workbook download", measure(lambda: page(PAGE.replace("/dinh-ky?", "/dinh-ky/bao-cao.xlsx?"))))
+        jobs: dict[str, Callable[[], bytes]] = {
+            f"results and ranking (contest, {PEOPLE:,} people)": lambda: exports.export_results(session, scope, now, policy),
+            f"participation by unit ({UNITS:,} units)": lambda: exports.export_participation(session, scope, root, 50, now),
+            f"question statistics ({BANK_QUESTIONS} questions)": lambda: exports.export_question_statistics(session, scope, now),
+            "winners list (top 100)": lambda: exports.export_winners(session, scope, now, policy, 100),
+            f"period report (year, {UNITS:,} units, {CONTESTS} contests)":
+                lambda: period_report.export_period_report(period_report.period_report(session, root, YEAR, settings), made_on, "Tỉnh"),
+        }
+        for name, job in jobs.items():
+            rows = cells_of(job())
+            export_s = step(f"export: {name}", measure(job, repeat=3))
+            raw_s = step("  openpyxl alone", measure(lambda rows=rows: raw_write(rows), repeat=3))
+            peaks = (peak_memory(job), peak_memory(lambda rows=rows: raw_write(rows))) if memory else (0.0, 0.0)
+            result["exports"][name] = (f"{len(rows):,} × {max(len(r) for r in rows)}", export_s, raw_s, *peaks)
+        session.rollback()
+    app.extensions["db_engine"].dispose()
+    return result
+
+
+LABELS = {
+    "participation": "participation roll-up (contest 1, whole tree)",
+    "item statistics": "item statistics (contest 1: {answers} saved answers)",
+    "winners": "winners (contest ranking, top 100 of {people} people)",
+    "period service": "period report, service (year: {attempts} attempts, {contests} contests)",
+    "period page": "period report page (Flask test client, {units} units)",
+    "period workbook download": "period report workbook download (Flask test client)",
+}
 
 
 def main() -> None:
-    global UNITS, PEOPLE
+    global UNITS, PEOPLE, ATTEMPTS
     args = arguments(__doc__.split("\n")[0], units=(UNITS, 100, "units (1,000; smoke: 100)"),
-                     people=(PEOPLE, 500, "people, each finishing one attempt per round (50,000; smoke: 500)"))
-    UNITS, PEOPLE = args.units, args.people
+                     people=(PEOPLE, 500, "people, each finishing both rounds of contest 1 (50,000; smoke: 500)"),
+                     attempts=(ATTEMPTS, 6000, "finished attempts in the year, all contests (600,000; smoke: 6,000)"))
+    UNITS, PEOPLE, ATTEMPTS = args.units, args.people, max(args.attempts, ROUNDS * args.people)
     started_run = time.perf_counter()
-    with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as stack:
-        if (os.environ.get("BENCH_DATABASE_URL") or "").startswith("postgresql"):
-            url = stack.enter_context(postgres_database("contest_bench_reports"))
-        else:
-            url = f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
-        upgrade_to_head(url)
-        app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench"}, instance_path=tmp)
-        now = T0 + timedelta(days=30)
-        policy = AttemptPolicy()
-        with app.app_context():
-            started = time.perf_counter()
-            contest = seed(db.session)
-            seed_s = time.perf_counter() - started
-            scope = Scope(contest)
-            root = contest.owner_unit
-            session = db.session
-            report_s = measure(lambda: statistics.participation_by_unit(session, scope, root))
-            units = statistics.participation_by_unit(session, scope, root)
-            jobs = {
-                f"results and ranking (contest, {PEOPLE:,} people)": lambda: exports.export_results(session, scope, now, policy),
-                f"participation by unit ({UNITS:,} units)": lambda: exports.export_participation(session, scope, root, 50, now),
-                f"question statistics ({BANK_QUESTIONS} questions)": lambda: exports.export_question_statistics(session, scope, now),
-                "winners list (top 100)": lambda: exports.export_winners(session, scope, now, policy, 100),
-            }
-            lines = []
-            for name, job in jobs.items():
-                content = job()
-                rows = cells_of(content, 1)
-                export_s = measure(job, repeat=3)
-                raw_s = measure(lambda rows=rows: raw_write(rows), repeat=3)
-                memory = peak_memory(job)
-                raw_memory = peak_memory(lambda rows=rows: raw_write(rows))
-                lines.append(
-                    f"| {name} | {len(rows):,} × {max(len(r) for r in rows)} | {export_s:.2f} | {raw_s:.2f} | {export_s / raw_s:.2f} | {memory:.1f} | {raw_memory:.1f} |"
-                )
-            dialect = db.get_engine().dialect.name
-        app.extensions["db_engine"].dispose()
-
+    server = os.environ.get("BENCH_DATABASE_URL") or ""
+    results: dict[str, dict] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        if not server.startswith("sqlite"):
+            with postgres_database("contest_bench_reports") as url:
+                results["PostgreSQL"] = run(url, tmp, memory=True)
+        results["SQLite"] = run(f"sqlite:///{Path(tmp) / 'bench.sqlite3'}", tmp, memory=not results)
+    names = list(results)
+    sizes = {"answers": f"{PEOPLE * ROUNDS * QUESTIONS_PER_ATTEMPT:,}", "people": f"{PEOPLE:,}", "attempts": f"{ATTEMPTS:,}",
+             "contests": CONTESTS, "units": f"{UNITS:,}"}
+    first = results[names[0]]
+    lines = [f"| {LABELS[key].format(**sizes)} | {TARGETS.get(key, '—')} | " + " | ".join(f"{results[n]['times'][key]:.3f}" for n in names) + " |"
+             for key in LABELS]
+    export_lines = []
+    for name, (shape, *_rest) in first["exports"].items():
+        cells = []
+        for n in names:
+            _, export_s, raw_s, memory, raw_memory = results[n]["exports"][name]
+            cells.append(f"{export_s:.2f} | {raw_s:.2f} | {export_s / raw_s:.2f}")
+        memory, raw_memory = first["exports"][name][3:]
+        export_lines.append(f"| {name} | {shape} | " + " | ".join(cells) + f" | {memory:.1f} | {raw_memory:.1f} |")
+    columns = " | ".join(f"{n} (s)" for n in names)
+    export_columns = " | ".join(f"{n}: export (s) | openpyxl alone (s) | ratio" for n in names)
+    seeding = ", ".join(f"{n} {results[n]['seed']:.0f} s" for n in names)
     body = f"""
-Command: `make bench-reports` (`python -m bench.reports`). Machine: {machine()}. Database: {dialect}.
-Data: {UNITS:,} units (3 levels), {PEOPLE:,} people, {ROUNDS} rounds, {PEOPLE * ROUNDS:,} finished attempts
-with {QUESTIONS_PER_ATTEMPT} questions each ({PEOPLE * ROUNDS * QUESTIONS_PER_ATTEMPT:,} saved answers); seeding took {seed_s:.0f} s.
+Command: `make bench-reports` (`python -m bench.reports`). Machine: {machine()}. Databases: {' and '.join(names)}
+(PostgreSQL 127.0.0.1, a new database; SQLite a temporary file), the same data on each, one run of the command.
+Data: {UNITS:,} units (3 levels), {PEOPLE:,} people, {CONTESTS} contests in 2026 with {ATTEMPTS:,} finished attempts:
+contest 1 has {ROUNDS} rounds everyone finishes with {QUESTIONS_PER_ATTEMPT} saved answers each ({PEOPLE * ROUNDS * QUESTIONS_PER_ATTEMPT:,} answers),
+the other {CONTESTS - 1} one round a month. Loading (COPY on PostgreSQL, executemany on SQLite) took {seeding}.
 Times are medians of 3 runs. "openpyxl alone" writes the same rows and cells with write-only mode and no
-styles; the export time includes its database queries. Peak memory is the Python heap (tracemalloc); the
-raw writer's rows are built before it is measured, so its figure is the writer alone.
+styles, in the same run; the export time includes its database queries. Peak memory is the Python heap
+(tracemalloc, {names[0]}); the raw writer's rows are built before it is measured, so its figure is the writer alone.
 
-Participation report (SQL roll-up over the whole tree, {len(units):,} rows): **{report_s:.2f} s**.
+| report ({first['rows']:,} unit rows) | target on PostgreSQL (s) | {columns} |
+|---|---:|{'---:|' * len(names)}
+""" + "\n".join(lines) + f"""
 
-| export | rows × columns | export (s) | openpyxl alone (s) | ratio | export peak (MiB) | openpyxl alone peak (MiB) |
-|---|---:|---:|---:|---:|---:|---:|
-""" + "\n".join(lines) + """
-
-Where the time goes: the results export spends about half its time in the ranking query (a window
-function over every finished attempt, then the ordering) and the rest writing cells with their number
-formats; its memory is the ranked standings held before writing. The question statistics and winners
-exports write few rows: their time is the SQL aggregation over the 1,000,000 saved answers (item
-statistics) and the ranking of 100,000 attempts (winners), not the spreadsheet.
-"""
-    publish("Reports and exports (1,000 units, 100,000 attempts)", body,
-            f"reports benchmark: {UNITS} units, {PEOPLE * ROUNDS} attempts in {time.perf_counter() - started_run:.0f} s", args.smoke)
+| export | rows × columns | {export_columns} | export peak (MiB) | openpyxl alone peak (MiB) |
+|---|---:|{'---:|' * (3 * len(names) + 2)}
+""" + "\n".join(export_lines) + "\n"
+    publish("Reports and exports (1,000 units, 600,000 attempts, PostgreSQL and SQLite)", body,
+            f"reports benchmark: {UNITS} units, {ATTEMPTS} attempts on {', '.join(names)} in {time.perf_counter() - started_run:.0f} s", args.smoke)
 
 
 if __name__ == "__main__":
