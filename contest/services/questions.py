@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -22,6 +22,8 @@ from question_bank.issues import ImportIssue
 from question_bank.labels import LabelledEnum
 from question_bank.text import fold, normalize_text
 from question_bank.xlsx import Progress
+
+EXPORT_BATCH = 1000  # questions read from the database at a time by the bank export
 
 PENDING_IMPORT_LIFETIME = timedelta(hours=24)
 
@@ -377,17 +379,25 @@ def delete_question(session: Session, question: Question) -> None:
 
 
 def bank_questions(session: Session, bank: QuestionBank) -> list[QuestionData]:
+    return list(stream_bank_questions(session, bank))
+
+
+def stream_bank_questions(session: Session, bank: QuestionBank) -> Iterator[QuestionData]:
+    """The bank's questions by code, streamed EXPORT_BATCH at a time (a server-side cursor on PostgreSQL), each
+    batch's choices and topics in one query; the ORM objects of a batch are let go when it is done."""
     questions = session.scalars(
         select(Question)
         .where(Question.bank_id == bank.id)
         .options(selectinload(Question.choices), selectinload(Question.topic))
         .order_by(Question.code)
+        .execution_options(yield_per=EXPORT_BATCH)
     )
-    return [question_as_data(q) for q in questions]
+    for question in questions:
+        yield question_as_data(question)
 
 
 def export_bank(session: Session, bank: QuestionBank, *, progress: Progress | None = None) -> bytes:
-    return export_workbook(bank_questions(session, bank), progress=progress)
+    return export_workbook(stream_bank_questions(session, bank), progress=progress)
 
 
 def bank_topics(session: Session, bank: QuestionBank) -> list[Topic]:
