@@ -54,6 +54,8 @@ class Attempt(Base):
             postgresql_where=text("status = 'in_progress'"),
         ),
         Index("ix_attempts_round_status", "round_id", "status"),
+        # The period report's contests, per unit and round (SQLite otherwise read every attempt of a unit once per round).
+        Index("ix_attempts_unit_round", "unit_id", "round_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -104,6 +106,14 @@ class Attempt(Base):
         if not self.finished or policy == ReviewPolicy.score_only:
             return False
         return policy == ReviewPolicy.immediate or (policy == ReviewPolicy.after_close and now >= max(self.round.closes_at, last_close or self.round.closes_at))
+
+
+# Each person's latest finished attempt (participation and the period report: row_number() over the person's attempts,
+# latest first) read in index order; on PostgreSQL with the columns those reports take, so no table row is visited.
+Index(
+    "ix_attempts_user_latest", Attempt.user_id, Attempt.finished_at.desc(), Attempt.id.desc(),
+    postgresql_include=["unit_id", "round_id", "status", "score", "max_score"],
+)
 
 
 class AttemptQuestion(Base):
