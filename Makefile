@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: install run test init-db demo-data clean bench bench-import bench-reports bench-exports bench-login bench-hostile bench-smoke mutation
+.PHONY: install run test init-db demo-data clean bench bench-import bench-reports bench-exports bench-login bench-hostile bench-export-job bench-smoke mutation
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,10 @@ bench-hostile: install
 bench-login: install
 	$(BIN)/python -m bench.login_timing
 
+# A 300,000-row results export as a background job (PostgreSQL and Redis on 127.0.0.1), see BENCHMARKS.md.
+bench-export-job: install
+	$(BIN)/python -m bench.export_job
+
 # All of them on small data in about a minute, figures printed, BENCHMARKS.md untouched
 # (tests/test_bench_smoke.py does the same in `make test`).
 bench-smoke: install
@@ -60,6 +64,7 @@ bench-smoke: install
 	$(BIN)/python -m bench.exports --smoke
 	$(BIN)/python -m bench.hostile_uploads --smoke
 	$(BIN)/python -m bench.login_timing --smoke
+	$(BIN)/python -m bench.export_job --smoke
 
 # Mutation testing of contest/services, the access helpers and question_bank (TESTING.md);
 # hours on two cores. MUTANTS='contest.services.ranking.*' limits the run to one module.

@@ -63,14 +63,18 @@ def test_question_import_benchmark_imports_a_small_workbook():
 
 
 def test_reports_benchmark_exports_a_small_contest():
-    # In the PostgreSQL pass the reports run there too (their own database on that server).
-    output = run_benchmark("bench.reports", **({"BENCH_DATABASE_URL": POSTGRES} if POSTGRES else {}))
+    # In the PostgreSQL pass on that server (its own database) and on SQLite beside it; otherwise on SQLite alone.
+    output = run_benchmark("bench.reports", BENCH_DATABASE_URL=POSTGRES or "sqlite://")
     rows = table_rows(output)
+    databases = 2 if POSTGRES else 1
     assert rows["results and ranking (contest, 500 people)"][0] == "506 × 11"  # with the unit's code and parent
     assert rows["participation by unit (100 units)"][0] == "107 × 13"
+    assert rows["period report (year, 100 units, 12 contests)"][0] == "114 × 14"  # heading, 100 units, signatures
     assert {"question statistics (100 questions)", "winners list (top 100)"} <= set(rows)
-    assert f"Database: {'postgresql' if POSTGRES else 'sqlite'}." in output
-    assert "reports benchmark: 100 units, 1000 attempts" in output
+    for report in ("item statistics (contest 1: 10,000 saved answers)", "period report page (Flask test client, 100 units)"):
+        assert len(rows[report]) == 1 + databases and all(re.fullmatch(r"\d+\.\d{3}", cell) for cell in rows[report][1:]), rows[report]
+    assert f"Databases: {'PostgreSQL and SQLite' if POSTGRES else 'SQLite'}" in output
+    assert f"reports benchmark: 100 units, 6000 attempts on {'PostgreSQL, SQLite' if POSTGRES else 'SQLite'}" in output
 
 
 def test_exports_benchmark_compares_every_export_with_raw_openpyxl():
@@ -101,3 +105,11 @@ def test_hostile_uploads_benchmark_refuses_every_costly_workbook():
     assert all(re.fullmatch(r"\d+\.\d{2}", cells[0]) and re.fullmatch(r"\d+\.\d{3}", cells[2]) for cells in rows.values()), rows
     assert "hostile uploads benchmark: 13 files × 1 uploads" in output
 
+
+
+@pytest.mark.skipif(not POSTGRES, reason="the export job benchmark needs PostgreSQL (and Redis): set TEST_DATABASE_URL (CI's PostgreSQL pass runs it)")
+def test_export_job_benchmark_runs_a_results_export_in_the_background():
+    output = run_benchmark("bench.export_job", BENCH_DATABASE_URL=POSTGRES)
+    rows = table_rows(output)
+    assert "export job benchmark: 3000 rows as a job" in output
+    assert rows["job: asked → file ready"][0].endswith("workbook)")
