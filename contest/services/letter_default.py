@@ -63,6 +63,10 @@ def _no_borders(table) -> None:
 
 
 def _widths(table, widths_cm) -> None:
+    """Column widths in the grid (what LibreOffice and Word lay a fixed table out by) and in every cell."""
+    table.autofit = False
+    for column, width in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), widths_cm):
+        column.set(qn("w:w"), str(int(Cm(width).twips)))
     for row in table.rows:
         for cell, width in zip(row.cells, widths_cm):
             cell.width = Cm(width)
@@ -72,7 +76,7 @@ def _heading(document) -> None:
     table = document.add_table(rows=1, cols=2)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     _no_borders(table)
-    _widths(table, (6.5, 9.5))
+    _widths(table, (6.0, 10.5))
     left, right = table.rows[0].cells
     center = WD_ALIGN_PARAGRAPH.CENTER
     _cell_paragraph(left, "{{ co_quan_cap_tren }}", size=13, align=center)
@@ -80,8 +84,8 @@ def _heading(document) -> None:
     _cell_paragraph(left, "───────", size=13, align=center)
     _cell_paragraph(left, "Số:        /CV-{{ ma_co_quan }}", size=13, align=center, before=4)
     _cell_paragraph(left, "V/v đôn đốc tham gia {{ cuoc_thi }}", size=12, align=center, before=4)
-    _cell_paragraph(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", size=13, bold=True, align=center)
-    _cell_paragraph(right, "Độc lập - Tự do - Hạnh phúc", size=14, bold=True, align=center)
+    _cell_paragraph(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", size=12, bold=True, align=center)
+    _cell_paragraph(right, "Độc lập - Tự do - Hạnh phúc", size=13, bold=True, align=center)
     _cell_paragraph(right, "───────────────", size=13, align=center)
     _cell_paragraph(right, "{{ dia_danh }}, {{ ngay_thang }}", size=14, italic=True, align=center, before=4)
 
@@ -94,7 +98,7 @@ def _people_table(document) -> None:
     table = document.add_table(rows=4, cols=4)
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    _widths(table, (1.3, 5.7, 4.0, 5.0))
+    _widths(table, (1.5, 5.5, 4.0, 5.5))
     for cell, text in zip(table.rows[0].cells, ("STT", "Họ và tên", "Chức vụ", "Đơn vị")):
         _cell_paragraph(cell, text, size=13, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
     _cell_paragraph(table.rows[1].cells[0], "{%tr for nguoi in chua_tham_gia %}", size=13)

@@ -29,7 +29,6 @@ from sqlalchemy.orm import Session
 from contest.errors import ValidationError
 from contest.formats import document_date, format_number, format_percent
 from contest.models import LetterTemplate, StaffMember, Unit, User
-from contest.models.units import unit_label
 from contest.services.letter_default import DEFAULT_TEMPLATE_PATH
 from contest.services.period_report import PeriodReport, PeriodScope
 from contest.services.statistics import Scope, non_participants, participation_by_unit
@@ -155,7 +154,7 @@ def letter_context(letters: Letters, unit: LetterUnit) -> dict:
     issuer = letters.issuer
     people = [
         {"stt": format_number(number), "ho_ten": person.full_name, "chuc_vu": person.position or "",
-         "don_vi": unit_label(person.unit.name, person.unit.depth, person.unit.parent.name if person.unit.parent else None)}
+         "don_vi": person.unit.name}  # within the letter's unit: its own name says enough
         for number, person in enumerate(unit.people, start=1)
     ]
     values = {
