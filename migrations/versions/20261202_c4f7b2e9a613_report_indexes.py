@@ -4,7 +4,7 @@ ix_attempts_user_latest: each person's attempts latest first (the window that fi
 attempt), covering on PostgreSQL. ix_attempts_unit_round: the period report's contests per unit and round.
 
 Revision ID: c4f7b2e9a613
-Revises: e8b4c2a7d519
+Revises: a4d2e8c61f93
 Create Date: 2026-12-02 08:00:00
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = 'c4f7b2e9a613'
-down_revision = 'e8b4c2a7d519'
+down_revision = 'a4d2e8c61f93'
 branch_labels = None
 depends_on = None
 
