@@ -302,37 +302,32 @@ def item_statistics(session: Session, scope: Scope) -> tuple[int, list[ItemStati
     position = func.row_number().over(order_by=(Attempt.score.desc(), Attempt.id.asc()))
     ranked = select(Attempt.id, position.label("position")).where(finished).subquery()
     group = case((ranked.c.position <= group_size, "top"), (ranked.c.position > total - group_size, "bottom"), else_="middle").label("grp")
-    base = (
-        select(AttemptQuestion.question_id, group)
+    # One pass over the drawn questions and their answers, counted by group, choice picked and rightness: shown,
+    # correct and the picks are all sums of these few rows (two passes took twice the time over 1,000,000 answers).
+    rows = session.execute(
+        select(AttemptQuestion.question_id, group, Answer.selected_original, Answer.is_correct, func.count().label("times"))
         .join(ranked, ranked.c.id == AttemptQuestion.attempt_id)
         .outerjoin(Answer, Answer.attempt_question_id == AttemptQuestion.id)
-    )
-    correct_rows = session.execute(
-        base.add_columns(func.count().label("shown"), func.sum(case((Answer.is_correct.is_(True), 1), else_=0)).label("correct"))
-        .group_by(AttemptQuestion.question_id, text("grp"))
-    ).all()
-    pick_rows = session.execute(
-        base.add_columns(Answer.selected_original, func.count().label("times"))
-        .where(Answer.selected_original != "")
-        .group_by(AttemptQuestion.question_id, text("grp"), Answer.selected_original)
+        .group_by(AttemptQuestion.question_id, text("grp"), Answer.selected_original, Answer.is_correct)
     ).all()
     questions = {
-        q.id: q for q in session.scalars(select(Question).where(Question.id.in_({r.question_id for r in correct_rows})))
+        q.id: q for q in session.scalars(select(Question).where(Question.id.in_({r.question_id for r in rows})))
     }
     stats: dict[int, ItemStatistic] = {}
-    by_group: dict[int, dict[str, tuple[int, int]]] = defaultdict(dict)
-    for row in correct_rows:
+    by_group: dict[int, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))  # [shown, correct]
+    for row in rows:
         question = questions[row.question_id]
         item = stats.setdefault(row.question_id, ItemStatistic(
             question_id=question.id, code=question.code, topic=question.topic.name, text=question.text,
             choices=[(c.label, c.text, c.is_correct) for c in sorted(question.choices, key=lambda c: c.position)],
         ))
-        item.shown += row.shown
-        item.correct += int(row.correct or 0)
-        by_group[row.question_id][row.grp] = (row.shown, int(row.correct or 0))
-    for row in pick_rows:
-        item = stats[row.question_id]
-        for label in row.selected_original.split(","):
+        correct = row.times if row.is_correct is True else 0
+        item.shown += row.times
+        item.correct += correct
+        counts = by_group[row.question_id][row.grp]
+        counts[0] += row.times
+        counts[1] += correct
+        for label in row.selected_original.split(",") if row.selected_original else ():
             item.picks[label] += row.times
             if row.grp == "top":
                 item.top_picks[label] += row.times
