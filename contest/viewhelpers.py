@@ -120,10 +120,18 @@ def commit_or_flash(
     return not problems
 
 
+def _form_field(form, name: str):
+    """A field by its name in the request, also one inside a FieldList of FormFields ("tiers-0-min_rate")."""
+    if name in form:
+        return form[name]
+    head, index, rest = name.split("-", 2)
+    return _form_field(form[head][int(index)].form, rest)
+
+
 def show_field_problems(form, problems: dict[str, list[str]]) -> None:
     """Put the service's problems beside their fields, unless the form already says what is wrong there."""
     for name, messages in problems.items():
-        field = form[name]
+        field = _form_field(form, name)
         if not field.errors:
             field.errors = list(messages)
 

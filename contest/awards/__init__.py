@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("awards", __name__)
 
-from contest.awards import views  # noqa: E402,F401  (routes register on bp)
+from contest.awards import unit_prizes, views  # noqa: E402,F401  (routes register on bp)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
+    DecimalField,
     FieldList,
     FormField,
     HiddenField,
@@ -31,7 +32,7 @@ from contest.services.contests import (
 )
 from contest.services import banners as banner_rules
 from contest.services.overrides import MAX_EXTRA_ATTEMPTS, MAX_EXTRA_MINUTES, MAX_REASON
-from contest.models import Contest, QuestionBank, Round, User
+from contest.models import Contest, QuestionBank, Round, UnitKind, User
 from contest.viewhelpers import db_int
 from question_bank.model import DIFFICULTY_LABELS, KIND_LABELS, LABELS
 from question_bank.validation import MAX_CHOICE_TEXT, MAX_CODE, MAX_TEXT, MAX_TOPIC
@@ -194,3 +195,43 @@ class OverrideForm(Form):
                                   validators=[Optional(), NumberRange(0, MAX_EXTRA_ATTEMPTS, f"Từ 0 đến {MAX_EXTRA_ATTEMPTS} lượt.")])
     closes_at = LocalDateTimeField("Được làm bài đến (giờ Việt Nam, dd/mm/yyyy HH:mm; để trống nếu không đổi)", validators=[Optional()])
     reason = StringField("Lý do (ghi vào nhật ký)", validators=[Optional(), Length(max=MAX_REASON)])
+
+
+TIER_ROWS = 5
+BLOC_ROWS = 4
+
+
+class RateField(DecimalField):
+    """A percentage typed the Vietnamese way (25,5) or with a dot (25.5)."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata([value.strip().replace(",", ".") for value in valuelist])
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return "" if self.data is None else f"{float(self.data):g}".replace(".", ",")
+
+
+class TierRowForm(SubForm):
+    """One size band of the unit prize; an empty line is ignored (the service checks the bands together)."""
+
+    min_size = IntegerField("Từ (người)", validators=[Optional()])
+    max_size = IntegerField("Đến (người; để trống: trở lên)", validators=[Optional()])
+    min_rate = RateField("Tỷ lệ tham gia tối thiểu (%)", validators=[Optional()])
+
+
+class BlocRowForm(SubForm):
+    """One bloc: the unit kinds it takes and/or the units listed, and its prizes; an empty bloc is ignored."""
+
+    title = StringField("Tên khối", validators=[Optional()])
+    kinds = SelectMultipleField("Gồm các đơn vị loại", choices=as_choices((k.value, k.label) for k in UnitKind), validate_choice=False)
+    unit_ids = SelectMultipleField("và/hoặc các đơn vị (mỗi đơn vị tính cả các đơn vị trực thuộc)", coerce=db_int, validate_choice=False)
+    first_prizes = IntegerField("Giải Nhất", default=0, validators=[Optional()])
+    second_prizes = IntegerField("Giải Nhì", default=0, validators=[Optional()])
+    third_prizes = IntegerField("Giải Ba", default=0, validators=[Optional()])
+
+
+class UnitPrizeForm(Form):
+    tiers = FieldList(FormField(TierRowForm), min_entries=TIER_ROWS, max_entries=TIER_ROWS)
+    blocs = FieldList(FormField(BlocRowForm), min_entries=BLOC_ROWS, max_entries=BLOC_ROWS)

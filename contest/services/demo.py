@@ -13,6 +13,7 @@ from contest.models import Contest, ContestStatus, Question, QuestionBank, Role,
 from contest.services import contests as contest_service
 from contest.services import practice as practice_service
 from contest.services import questions as question_service
+from contest.services import unit_prizes as unit_prize_service
 from contest.services import units as unit_service
 from contest.services import users as user_service
 from question_bank.planning import plan_import
@@ -161,8 +162,19 @@ def load_demo_contest(session: Session, owner: Unit, bank: QuestionBank, now: da
         start = opens + timedelta(days=14 * number)
         contest_service.save_round(session, contest, None, contest_service.RoundSettings(
             f"Vòng {number + 1}", start, start + timedelta(days=14), 15, lines))
+    unit_prize_service.save_settings(session, contest, DEMO_UNIT_PRIZE_TIERS, DEMO_UNIT_PRIZE_BLOCS)
     contest_service.set_status(session, contest, ContestStatus.published)
     return contest
+
+
+# Sóc Trăng's tiers by unit size and Huế's blocs (README, "Unit prizes").
+DEMO_UNIT_PRIZE_TIERS = [unit_prize_service.TierInput(0, 49, 30), unit_prize_service.TierInput(50, 99, 25),
+                         unit_prize_service.TierInput(100, None, 20)]
+DEMO_UNIT_PRIZE_BLOCS = [
+    unit_prize_service.BlocInput("Khối sở, ban, ngành", kinds=[UnitKind.department.value], first_prizes=1, second_prizes=2, third_prizes=3),
+    unit_prize_service.BlocInput("Khối huyện, thị xã, thành phố", kinds=[UnitKind.district.value], first_prizes=1, second_prizes=1, third_prizes=1),
+    unit_prize_service.BlocInput("Khối xã, phường, thị trấn", kinds=[UnitKind.commune.value], first_prizes=1, second_prizes=2, third_prizes=3),
+]
 
 
 def load_sample_bank(session: Session, owner: Unit) -> QuestionBank:

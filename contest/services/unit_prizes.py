@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
@@ -32,9 +33,12 @@ from contest.errors import FieldErrors
 from contest.formats import format_decimal, format_number
 from contest.models import Contest, Unit, UnitKind, UnitPrizeBloc, UnitPrizeTier
 from contest.models.unit_prizes import RATE_SCALE
+from contest.services.exports import PERCENT, SCORE, UNIT_COLUMNS
 from contest.services.statistics import Scope, UnitParticipation, participation_by_unit
 from contest.services.units import subtree_filter
+from contest.timeutil import format_local
 from question_bank.text import normalize_text
+from question_bank.xlsx import Column, write_table
 
 PRIZE_NAMES = ("Giải Nhất", "Giải Nhì", "Giải Ba")
 MAX_PRIZES = 50
@@ -175,13 +179,13 @@ def _check_blocs(session: Session, contest: Contest, rows: list[BlocInput], prob
         name = normalize_text(row.name or "")
         ok = True
         if not name:
-            problems[key + "name"].append("Nhập tên khối, ví dụ “Khối cơ quan hành chính”.")
+            problems[key + "title"].append("Nhập tên khối, ví dụ “Khối cơ quan hành chính”.")
             ok = False
         elif len(name) > NAME_MAX:
-            problems[key + "name"].append(f"Tên khối tối đa {NAME_MAX} ký tự.")
+            problems[key + "title"].append(f"Tên khối tối đa {NAME_MAX} ký tự.")
             ok = False
         elif name.casefold() in names:
-            problems[key + "name"].append(f"Trùng tên với khối thứ {names[name.casefold()] + 1}.")
+            problems[key + "title"].append(f"Trùng tên với khối thứ {names[name.casefold()] + 1}.")
             ok = False
         else:
             names[name.casefold()] = index
@@ -230,7 +234,7 @@ def save_settings(session: Session, contest: Contest, tier_rows: list[TierInput]
     if has_blocs and not has_tiers:
         problems["tiers-0-min_size"].append("Cần ít nhất một khung quy mô (ví dụ từ 0 người, tỷ lệ tối thiểu 30%).")
     if has_tiers and not has_blocs:
-        problems["blocs-0-name"].append("Cần ít nhất một khối đơn vị để xét giải.")
+        problems["blocs-0-title"].append("Cần ít nhất một khối đơn vị để xét giải.")
     if problems:
         raise FieldErrors(dict(problems))
     session.execute(delete(UnitPrizeTier).where(UnitPrizeTier.contest_id == contest.id))
@@ -376,3 +380,39 @@ def results(session: Session, contest: Contest, within: Unit | None = None) -> U
             ineligible = [s for s in ineligible if s.figures.unit_id in shown]
         out.append(BlocResult(bloc, ranked, ineligible))
     return UnitPrizeResults(out, rule_lines(tier_list, bloc_list))
+
+
+# ---------------------------------------------------------------- the workbook
+
+
+EXPORT_COLUMNS = [
+    Column("bloc", "Khối", width=28),
+    Column("rank", "Hạng", width=8, number_format=SCORE),
+    Column("prize", "Giải", width=12),
+    *UNIT_COLUMNS,
+    Column("size", "Quy mô (người)", width=12, number_format=SCORE),
+    Column("size_source", "Nguồn quy mô", width=18),
+    Column("tier", "Khung quy mô", width=22),
+    Column("min_rate", "Tỷ lệ tối thiểu", width=12, number_format=PERCENT),
+    Column("participants", "Đã tham gia", width=12, number_format=SCORE),
+    Column("rate", "Tỷ lệ tham gia", width=12, number_format=PERCENT),
+    Column("average", "Điểm TB (% điểm tối đa)", width=14, number_format=PERCENT),
+    Column("result", "Kết quả", width=60),
+]
+
+
+def _export_rows(result: UnitPrizeResults):
+    for bloc in result.blocs:
+        for s in bloc.ranked + bloc.ineligible:
+            f = s.figures
+            yield [bloc.bloc.name, s.rank, s.prize or "", f.code, f.display_name, f.parent_name, f.base, f.base_source, s.tier_label,
+                   s.tier.min_rate_tenths / 1000 if s.tier else None, f.participants, f.ratio,
+                   s.average_percent / 100 if s.average_percent is not None else None, s.reason or ELIGIBLE]
+
+
+def export_unit_prizes(session: Session, contest: Contest, now: datetime) -> bytes:
+    """The unit prize list as a workbook: each bloc's ranked units, then its units not eligible with the reason;
+    the rules in the title block."""
+    result = results(session, contest)
+    title = ["XÉT GIẢI TẬP THỂ", f"Cuộc thi: {contest.title}", *result.rules, f"Thời điểm xuất: {format_local(now)} (giờ Việt Nam)"]
+    return write_table(EXPORT_COLUMNS, _export_rows(result), title, "Giải tập thể")

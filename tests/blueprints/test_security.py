@@ -89,6 +89,10 @@ EXPECTED = {
     # The winners' lists are not published: only the contest's managers see them (a preview).
     **dict.fromkeys(["awards.contest_winners", "awards.round_winners"], {**dict.fromkeys(ROLES, 404), O: 200, AD: 200}),
     "awards.poster": ORGANISER,
+    # Unit prizes: the settings and the workbook for the contest's organisers; the list, unpublished, for them and for
+    # the unit managers the contest concerns (UM: their own subtree), not for ME whose unit the contest does not admit.
+    "organizer.unit_prizes": ORGANISER, "awards.export_unit_prizes": ORGANISER,
+    "awards.unit_prizes": {**dict.fromkeys(ROLES, 404), UM: 200, O: 200, AD: 200},
 }
 # An organiser of another province: their own lists and forms, nothing of this province's bank and contest.
 OE = "organizer_elsewhere"
@@ -108,6 +112,7 @@ OTHER_ORGANISER_GET = {
     "organizer.new_question": 403, "organizer.import_preview": 403,
     "organizer.regrade_questions": 403, "organizer.regrade": 403,
     "awards.contest_winners": 404, "awards.round_winners": 404, "awards.poster": 403,
+    "organizer.unit_prizes": 403, "awards.export_unit_prizes": 403, "awards.unit_prizes": 404,
 }
 
 
@@ -553,6 +558,9 @@ POST_EXPECTED = {
     "awards.withdraw_prize": (ORGANISER_POST, _confirmed_prize),
     "awards.publish_winners": (ORGANISER_POST, lambda w, role: {"values": {"contest_id": _fresh_contest(w).id}, "data": {"publish": "1"}}),
     "reports.reinstate": (ORGANISER_POST, _disqualified),
+    "organizer.unit_prizes": (ORGANISER_POST, lambda w, role: {"values": {"contest_id": _fresh_contest(w).id}, "data": {
+        "tiers-0-min_size": "0", "tiers-0-min_rate": "30", "blocs-0-title": "Khối phòng", "blocs-0-kinds": "office",
+        "blocs-0-first_prizes": "1"}}),
     "reports.import_staff": ({A: LOGIN, P: 403, ME: Ok(302), UM: Ok(302), OE: Ok(302), O: Ok(302), AD: Ok(302)}, _staff_file),
     # A unit's letter template: each for their own unit (an admin: the first top unit), the default one uploaded.
     "reports.letter_template": ({A: LOGIN, P: 403, ME: Ok(302), UM: Ok(302), OE: Ok(302), O: Ok(302), AD: Ok(302)}, _letter_file),
