@@ -2,7 +2,8 @@
 
 Run: `.venv/bin/python -m bench.profile_save` (PostgreSQL of BENCH_DATABASE_URL, default 127.0.0.1:5432;
 a new database, dropped at the end). --saves sets the number of saves profiled (2,000), --top the
-number of functions printed (25).
+number of functions printed (25), --pages the participants first timed through every request of an attempt
+(20): CPU milliseconds per request of each kind, and per participant, for the capacity plan (README.md).
 
 One participant of the surge's seed logs in, starts and then saves answers through the Flask test client
 (the whole WSGI stack: session cookie, CSRF check, rate limiter hooks, the view, the service, JSON); the
@@ -68,15 +69,53 @@ def _profile(fn, count: int, top: int, title: str) -> str:
     return out.getvalue()
 
 
+def _pages(app, count: int) -> str:
+    """CPU milliseconds of this process (median) per request of each kind a participant makes, for `count`
+    participants going through the whole attempt (test client: one thread, so CPU of one core)."""
+    import statistics
+
+    times: dict[str, list[float]] = {}
+
+    def timed(kind: str, request):
+        started = time.process_time()
+        response = request()
+        times.setdefault(kind, []).append((time.process_time() - started) * 1000)
+        return response
+
+    for number in range(2, count + 2):
+        client = app.test_client()
+        token = surge.CSRF.search(timed("login page", lambda: client.get("/dang-nhap")).data).group(1).decode()
+        data = {"identifier": f"09{number:08d}", "password": surge.PASSWORD, "csrf_token": token}
+        assert timed("login", lambda: client.post("/dang-nhap", data=data)).status_code == 302
+        token = surge.START_FORM.search(timed("contest page", lambda: client.get("/cuoc-thi/1")).data).group(1).decode()
+        location = timed("start", lambda: client.post("/cuoc-thi/1/vong/1/bat-dau", data={"csrf_token": token})).headers["Location"]
+        page = timed("attempt page", lambda: client.get(location)).data
+        csrf = surge.ATTEMPT_CSRF.search(page).group(1).decode()
+        for question_id, key in dict((int(q), k.decode()) for q, k in surge.QUESTION.findall(page)).items():
+            response = timed("answer-save", lambda: client.post(location.replace("/bai-thi/", "/api/bai-thi/") + "/tra-loi",
+                                                                json={"question_id": question_id, "keys": [key]},
+                                                                headers={"X-CSRFToken": csrf}))
+            assert response.status_code == 200
+        timed("reload", lambda: client.get(location))
+        done = timed("submit", lambda: client.post(location, data={"csrf_token": csrf, "action": "submit", "confirmed": "1"}))
+        assert done.status_code == 302, done.status_code
+        timed("result page", lambda: client.get(done.headers["Location"]))
+    rows = [f"{kind}: {statistics.median(values):.1f} ms CPU (median of {len(values)})" for kind, values in times.items()]
+    per_taker = sum(statistics.median(values) * len(values) / count for values in times.values())
+    return "\n".join(rows) + f"\none participant's whole attempt: {per_taker:.0f} ms CPU"
+
+
 def main() -> None:
-    args = arguments(__doc__.split("\n")[0], saves=(2000, 100, "saves profiled (2,000)"), top=(25, 10, "functions printed (25)"))
+    args = arguments(__doc__.split("\n")[0], saves=(2000, 100, "saves profiled (2,000)"), top=(25, 10, "functions printed (25)"),
+                     pages=(20, 3, "participants timed through every page of an attempt first (20)"))
     with postgres_database("contest_profile") as url:
-        surge.PARTICIPANTS = 10
+        surge.PARTICIPANTS = 10 + args.pages
         surge.seed(url)
         os.environ.update(DATABASE_URL=url, SECRET_KEY="bench-secret")
         from contest import create_app
 
         app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench-secret"})
+        print(_pages(app, args.pages))
         client = app.test_client()
         token = surge.CSRF.search(client.get("/dang-nhap").data).group(1).decode()
         response = client.post("/dang-nhap", data={"identifier": "0900000001", "password": surge.PASSWORD, "csrf_token": token})
