@@ -37,7 +37,12 @@ def send_or_start(kind: str, params: dict, filename: str, title: str, action: st
     job = job_service.create_job(db.session, current_user, kind, params, title, filename, clock.now())
     audit(action, summary + " (xuất nền)", job=job.id)
     db.session.commit()
-    background.start(job.id)
+    try:
+        background.start(job.id)
+    except Exception as error:  # noqa: BLE001 - the queue is unreachable: the job says so instead of waiting for nobody
+        current_app.logger.exception("export job %s could not be queued", job.id)
+        job_service.fail(db.session, job.id, job_service.NotQueuedError(str(error)), clock.now())
+        db.session.commit()
     return redirect(url_for("reports.export_job", job_id=job.id), 303)
 
 

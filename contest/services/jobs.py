@@ -32,6 +32,13 @@ FAILED = "Không xuất được tệp do lỗi máy chủ. Hãy thử lại; n�
 Progress = Callable[[int], None]
 
 
+class NotQueuedError(ContestError):
+    """The job could not be handed to its runner (Redis does not answer)."""
+
+    def __str__(self) -> str:
+        return "Không gửi được việc xuất tệp vào hàng đợi (máy chủ Redis không trả lời). Hãy thử lại sau hoặc báo quản trị hệ thống."
+
+
 # ---------------------------------------------------------------- parameters (plain JSON, validated by the views)
 
 def contest_params(scope: Scope, now: datetime, policy: AttemptPolicy, **extra) -> dict:

@@ -12,6 +12,7 @@ from datetime import timedelta
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import select
 
 from contest import background, db
 from contest import clock as app_clock
@@ -31,8 +32,10 @@ def app_config(app_config):
 
 def release() -> None:
     """End the transaction the test's long-lived app context holds (its requests share that session; in production each
-    request's own context closes it), so that the job's writes are not waiting for SQLite's write lock."""
+    request's own context closes it), so that the job's writes are not waiting for SQLite's write lock, and forget what
+    it loaded (a request's own session would start empty)."""
     db.session.rollback()
+    db.session.expire_all()
 
 
 def wait_for(client, job_id: int, status: str = "done", seconds: float = 20) -> dict:
@@ -51,6 +54,7 @@ def start_results(client, world) -> int:  # noqa: F811
     assert response.status_code == 303, response.get_data(as_text=True)[:300]
     job_id = int(response.location.rsplit("/", 1)[1])
     assert response.location.endswith(f"/bao-cao/tep-xuat/{job_id}")
+    release()
     return job_id
 
 
@@ -107,6 +111,14 @@ def test_rq_mode_with_real_redis(app, client, clock, login_as, world):  # noqa: 
         assert_results_workbook(client, job_id, world["contest"].id)
     finally:
         queue.delete(delete_jobs=True)
+
+
+def test_a_queue_that_does_not_answer_fails_the_job_at_once(app, client, clock, login_as, world):  # noqa: F811
+    app.config.update(REDIS_URL="redis://127.0.0.1:1/0", JOB_RUNNER="rq", JOB_QUEUE=f"test-exports-{uuid.uuid4().hex}")
+    app.extensions.pop("redis", None)
+    login_as(Role.organizer, unit=world["p"])
+    body = wait_for(client, start_results(client, world), seconds=0)
+    assert body["status"] == "failed" and "Redis không trả lời" in body["text"]
 
 
 @pytest.fixture
@@ -227,7 +239,8 @@ def test_the_download_checks_access_again(app, client, clock, login_as, make_uni
     assert client.get(f"/bao-cao/tep-xuat/{job_id}/tai-ve").status_code == 403
 
 
-def test_files_expire_after_a_day_and_are_purged(app, client, clock, login_as, world, db_session):  # noqa: F811
+@pytest.mark.parametrize("purge", ["command", "next job"])
+def test_files_expire_after_a_day_and_are_purged(app, client, clock, login_as, world, db_session, purge):  # noqa: F811
     login_as(Role.organizer, unit=world["p"])
     job_id = start_results(client, world)
     wait_for(client, job_id)
@@ -237,10 +250,14 @@ def test_files_expire_after_a_day_and_are_purged(app, client, clock, login_as, w
     response = client.get(f"/bao-cao/tep-xuat/{job_id}/tai-ve")
     assert response.status_code == 410 and "hết hạn" in response.get_data(as_text=True)
     assert f"/bao-cao/tep-xuat/{job_id}" not in client.get("/bao-cao/tep-xuat").get_data(as_text=True)
-    result = app.test_cli_runner().invoke(args=["purge-jobs"])
-    assert result.exit_code == 0 and "Đã xóa 1 tệp" in result.output
+    if purge == "command":
+        result = app.test_cli_runner().invoke(args=["purge-jobs"])
+        assert result.exit_code == 0 and "Đã xóa 1 tệp" in result.output
+    else:
+        wait_for(client, start_results(client, world))  # creating a job purges the expired ones first
     db_session.expire_all()
-    assert db_session.get(ExportJob, job_id) is None
+    left = db_session.scalars(select(ExportJob)).all()  # (SQLite may give the next job the purged one's id)
+    assert [job.created_at for job in left] == ([] if purge == "command" else [clock()])
 
 
 def test_the_period_report_runs_as_a_job(app, client, clock, login_as, world):  # noqa: F811
