@@ -99,6 +99,8 @@ def _people_table(document) -> None:
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     _widths(table, (1.5, 5.5, 4.0, 5.5))
+    header = OxmlElement("w:tblHeader")  # repeated at the top of each page a long list runs onto
+    table.rows[0]._tr.get_or_add_trPr().append(header)
     for cell, text in zip(table.rows[0].cells, ("STT", "Họ và tên", "Chức vụ", "Đơn vị")):
         _cell_paragraph(cell, text, size=13, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
     _cell_paragraph(table.rows[1].cells[0], "{%tr for nguoi in chua_tham_gia %}", size=13)

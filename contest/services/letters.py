@@ -202,6 +202,18 @@ class _LetterEnvironment(SandboxedEnvironment):
 
     intercepted_binops = frozenset(["*", "**"])
 
+    def __init__(self, **options):
+        super().__init__(**options)
+        self._compiled: dict[str, object] = {}
+
+    def from_string(self, source, globals=None, template_class=None):
+        """Every letter of a batch fills the same parts of the same template: compile each once."""
+        if globals is not None or template_class is not None or not isinstance(source, str):
+            return super().from_string(source, globals, template_class)
+        if source not in self._compiled:
+            self._compiled[source] = super().from_string(source)
+        return self._compiled[source]
+
     def call_binop(self, context, operator, left, right):
         if operator == "**" or (operator == "*" and (isinstance(left, (str, list)) or isinstance(right, (str, list)))
                                 and max(abs(left) if isinstance(left, int) else 0, abs(right) if isinstance(right, int) else 0) > MAX_REPEAT):
@@ -215,11 +227,12 @@ def _environment() -> SandboxedEnvironment:
     return env
 
 
-def _render(template: bytes, context: dict):
-    """The template filled with `context`; a placeholder problem is a LetterTemplateError saying which."""
+def _render(template: bytes, context: dict, env: SandboxedEnvironment | None = None):
+    """The template filled with `context` (in `env`, one per batch of letters); a placeholder problem is a
+    LetterTemplateError saying which."""
     document = DocxTemplate(io.BytesIO(template))
     try:
-        document.render(context, _environment())
+        document.render(context, env or _environment())
     except TemplateError as error:
         raise LetterTemplateError(_placeholder_problem(error)) from None
     return document
@@ -255,9 +268,9 @@ def _renumber_drawings(document) -> None:
 
 def letters_docx(template: bytes, letters: Letters) -> bytes:
     """One .docx: every unit's letter in turn, each in its own section."""
-    merged = None
+    merged, env = None, _environment()
     for unit in letters.units:
-        rendered = Document(io.BytesIO(_bytes(_render(template, letter_context(letters, unit)))))
+        rendered = _render(template, letter_context(letters, unit), env).docx
         if merged is None:
             merged = rendered
         else:
@@ -276,10 +289,10 @@ def letters_zip(template: bytes, letters: Letters) -> bytes:
     """A .zip of one .docx per unit, named after the unit's code."""
     if not letters.units:
         raise ValidationError("Không có đơn vị nào dưới ngưỡng: không có công văn nào để tạo.")
-    out = io.BytesIO()
+    out, env = io.BytesIO(), _environment()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         for unit in letters.units:
-            archive.writestr(letter_filename(letters, unit), _bytes(_render(template, letter_context(letters, unit))))
+            archive.writestr(letter_filename(letters, unit), _bytes(_render(template, letter_context(letters, unit), env)))
     return out.getvalue()
 
 
