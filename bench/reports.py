@@ -34,7 +34,7 @@ from bench.common import arguments, machine, measure, peak_memory, postgres_data
 from contest import create_app, db
 from contest.migrate import upgrade_to_head
 from contest.models import BlueprintItem, Choice, Contest, Question, QuestionBank, Role, Round, Topic, Unit, User
-from contest.services import exports, period_report, statistics, users as user_service
+from contest.services import exports, period_report, ranking, statistics, users as user_service
 from contest.services.attempts import AttemptPolicy
 from contest.services.periods import custom_period
 from contest.services.statistics import Scope
@@ -229,7 +229,7 @@ def run(url: str, tmp: str, memory: bool) -> dict:
         times = result["times"]
         times["participation"] = step("participation", measure(lambda: statistics.participation_by_unit(session, scope, root)))
         times["item statistics"] = step("item statistics", measure(lambda: statistics.item_statistics(session, scope)))
-        times["winners"] = step("winners", measure(lambda: exports._board(session, scope, now, policy, limit=100)))
+        times["winners"] = step("winners", measure(lambda: ranking.leaderboard(session, contest, None, now, policy, frozen=False, limit=100)))
         times["period service"] = step("period service", measure(lambda: period_report.period_report(session, root, YEAR, settings)))
         session.rollback()
         client = app.test_client()
