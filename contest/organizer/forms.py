@@ -217,8 +217,8 @@ class TierRowForm(SubForm):
     """One size band of the unit prize; an empty line is ignored (the service checks the bands together)."""
 
     min_size = IntegerField("Từ (người)", validators=[Optional()])
-    max_size = IntegerField("Đến (người; để trống: trở lên)", validators=[Optional()])
-    min_rate = RateField("Tỷ lệ tham gia tối thiểu (%)", validators=[Optional()])
+    max_size = IntegerField("Đến (người)", validators=[Optional()])
+    min_rate = RateField("Tối thiểu (%)", validators=[Optional()])
 
 
 class BlocRowForm(SubForm):

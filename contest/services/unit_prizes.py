@@ -114,7 +114,8 @@ def _names(units: list[Unit]) -> str:
 
 
 def _check_tiers(rows: list[TierInput], problems: dict[str, list[str]]) -> list[tuple[int, TierInput]]:
-    """The complete tier lines (with their line index), sorted by size; every problem recorded beside its field."""
+    """The tier lines (with their line index) sorted by size, every problem recorded beside its field. The bands'
+    gaps and overlaps are checked whenever every line's sizes are readable, whatever their rates."""
     complete: list[tuple[int, TierInput]] = []
     for index, row in enumerate(rows):
         if row.blank:
@@ -132,7 +133,6 @@ def _check_tiers(rows: list[TierInput], problems: dict[str, list[str]]) -> list[
             ok = False
         if row.min_rate is None:
             problems[key + "min_rate"].append("Nhập tỷ lệ tham gia tối thiểu (%).")
-            ok = False
         else:
             try:
                 tenths = _tenths(row.min_rate)
@@ -140,10 +140,8 @@ def _check_tiers(rows: list[TierInput], problems: dict[str, list[str]]) -> list[
                 tenths = Decimal(-1)
             if not 0 <= tenths <= 100 * RATE_SCALE:
                 problems[key + "min_rate"].append("Tỷ lệ tối thiểu phải từ 0 đến 100%.")
-                ok = False
             elif tenths != tenths.to_integral_value():
                 problems[key + "min_rate"].append("Tỷ lệ tối thiểu ghi tối đa một chữ số thập phân (ví dụ 25,5).")
-                ok = False
         if ok:
             complete.append((index, row))
     if len(complete) != sum(1 for row in rows if not row.blank):

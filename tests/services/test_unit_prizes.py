@@ -168,6 +168,12 @@ def test_invalid_settings_are_refused_beside_the_field_and_save_nothing(db_sessi
     assert unit_prizes.tiers(db_session, contest) == [] and unit_prizes.blocs(db_session, contest) == []
 
 
+def test_band_problems_are_found_beside_a_bad_rate(db_session, world):
+    with pytest.raises(FieldErrors) as error:
+        unit_prizes.save_settings(db_session, world["contest"], [TierInput(0, 49, 120), TierInput(40, None, 25)], [A_DEPARTMENT])
+    assert list(error.value.problems) == ["tiers-0-min_rate", "tiers-1-min_size"]
+
+
 def test_a_listed_unit_already_taken_by_kind(db_session, world):
     units = world["units"]
     blocs = [A_DEPARTMENT, BlocInput("Khối chọn", unit_ids=[units["A"].id, units["O"].id])]
