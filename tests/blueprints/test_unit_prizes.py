@@ -85,6 +85,7 @@ def test_the_list_before_and_after_publication(client, db_session, world, make_u
     login(make_user(Role.unit_manager, unit=world["h"]))
     page = client.get(f"/cuoc-thi/{contest.id}/giai-tap-the").get_data(as_text=True)
     assert "Xã Bốn" in page and "Sở Một" not in page  # their own subtree only, before publication
+    assert "Khối sở" not in page.split("Điều kiện và cách xếp hạng")[1].split("</ul>", 1)[1]  # a bloc without their units
     client.post("/dang-xuat")
     award_service.set_published(db_session, contest, None, True, None)
     db_session.commit()
