@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
+from itertools import islice
 from typing import BinaryIO
 
 from sqlalchemy import select
@@ -67,11 +68,20 @@ def _duration(ms: int | None) -> float | None:
 GROUP_COLUMN = Column("group", "Đối tượng", width=28)
 
 
-def _standings(session: Session, scope: Scope, now: datetime, policy: AttemptPolicy, limit: int | None) -> list[ranking.Standing]:
-    """The ranking of the scope; for a contest that ranks its groups apart, each group's in turn (`limit` per group)."""
+def _standings(session: Session, scope: Scope, now: datetime, policy: AttemptPolicy, limit: int | None) -> Iterator[ranking.Standing]:
+    """The ranking of the scope, streamed from the database; for a contest that ranks its groups apart, each group's
+    in turn (`limit` per group)."""
     groups = scope.contest.groups if scope.contest.ranks_by_group else [None]
-    return [s for group in groups
-            for s in ranking.leaderboard(session, scope.contest, scope.round, now, policy, frozen=False, limit=limit, group=group).standings]
+    for group in groups:
+        yield from ranking.leaderboard(session, scope.contest, scope.round, now, policy, frozen=False, limit=limit, group=group,
+                                       stream=True).standings
+
+
+def _with_users(session: Session, standings: Iterator[ranking.Standing]) -> Iterator[tuple[ranking.Standing, User]]:
+    """Each standing with its account, looked up ranking.STREAM_BATCH people at a time."""
+    while batch := list(islice(standings, ranking.STREAM_BATCH)):
+        users = {u.id: u for u in session.scalars(select(User).where(User.id.in_([s.user_id for s in batch])))}
+        yield from ((s, users[s.user_id]) for s in batch)
 
 
 def _group_columns(scope: Scope, columns: list[Column]) -> list[Column]:
@@ -124,12 +134,10 @@ def export_winners(
 ):
     """The first `top` people by the ranking rule (of each group, for a contest that ranks them apart), with what an
     organiser needs to reach them."""
-    standings = _standings(session, scope, now, policy, limit=top)
-    users = {u.id: u for u in session.scalars(select(User).where(User.id.in_([s.user_id for s in standings])))}
     rows = (
-        [*_group_cells(scope, s), s.rank, s.full_name, users[s.user_id].position, s.unit_code, s.unit_name, s.unit_parent,
-         users[s.user_id].phone, users[s.user_id].email, s.score, _duration(s.time_used_ms), _local_naive(s.finished_at)]
-        for s in standings
+        [*_group_cells(scope, s), s.rank, s.full_name, user.position, s.unit_code, s.unit_name, s.unit_parent,
+         user.phone, user.email, s.score, _duration(s.time_used_ms), _local_naive(s.finished_at)]
+        for s, user in _with_users(session, _standings(session, scope, now, policy, limit=top))
     )
     return write_table(_group_columns(scope, WINNER_COLUMNS), rows, _title(f"DANH SÁCH {top} NGƯỜI ĐẠT GIẢI CAO NHẤT", scope, None, now), "Đạt giải", target, progress=progress)
 

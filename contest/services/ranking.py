@@ -8,6 +8,7 @@ grading policy, in SQL with a window function.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
@@ -21,6 +22,7 @@ from contest.models.units import unit_label
 from contest.services.attempts import FINISHED, AttemptPolicy, expire_due_attempts
 
 DEFAULT_LIMIT = 100
+STREAM_BATCH = 1000  # rows fetched at a time by a streamed ranking (an export)
 
 
 @dataclass
@@ -43,8 +45,8 @@ class Standing:
 
 @dataclass
 class Leaderboard:
-    standings: list[Standing]
-    total: int
+    standings: list[Standing]  # with stream=True an iterator, read once while the session is open (the exports)
+    total: int | None  # None with stream=True (not counted)
     prediction_actual: int | None  # for a round; None before it is resolved
     prediction_pending: bool  # the contest has a prediction question not yet resolvable
     frozen_at: datetime | None
@@ -112,13 +114,20 @@ def _cutoff(contest: Contest, now: datetime, frozen: bool) -> datetime | None:
     return freeze if frozen and freeze is not None and freeze <= now else None
 
 
-def _assign_ranks(standings: list[Standing], key) -> None:
-    """Positions 1, 2, 3...; people equal on every criterion share a rank."""
-    previous = None
-    for index, standing in enumerate(standings):
-        current = key(standing)
-        standing.rank = standings[index - 1].rank if index and current == previous else index + 1
-        previous = current
+def _ranked(standings: Iterable[Standing]) -> Iterator[Standing]:
+    """Positions 1, 2, 3... in order; people equal on every criterion share a rank."""
+    previous = rank = None
+    for index, standing in enumerate(standings, start=1):
+        current = (standing.score, standing.prediction_error, standing.time_used_ms, standing.finished_at)
+        rank = rank if index > 1 and current == previous else index
+        standing.rank, previous = rank, current
+        yield standing
+
+
+def _rows(session: Session, query, limit: int | None, stream: bool):
+    """The ranking query's rows: all at once, or (`stream`) STREAM_BATCH at a time from a server-side cursor."""
+    query = query.limit(limit) if limit else query
+    return session.execute(query, execution_options={"yield_per": STREAM_BATCH}) if stream else session.execute(query).all()
 
 
 _PARENT = aliased(Unit, name="parent_unit")
@@ -145,7 +154,7 @@ def _unit_fields(row) -> dict[str, str]:
 
 def round_leaderboard(
     session: Session, round_: Round, now: datetime, policy: AttemptPolicy, frozen: bool, limit: int | None = DEFAULT_LIMIT,
-    group: ParticipantGroup | None = None,
+    group: ParticipantGroup | None = None, *, stream: bool = False,
 ) -> Leaderboard:
     """The round's ranking; with `group`, among that group's people only (the prediction's actual stays the round's)."""
     contest = round_.contest
@@ -166,19 +175,17 @@ def round_leaderboard(
         .where(counted.c.rn == 1)
         .order_by(*order)
     )
-    total = session.scalar(select(func.count()).select_from(counted).where(counted.c.rn == 1))
-    rows = session.execute(query.limit(limit) if limit else query).all()
-    standings = [
+    total = None if stream else session.scalar(select(func.count()).select_from(counted).where(counted.c.rn == 1))
+    standings = _ranked(
         Standing(
             rank=0, user_id=r.user_id, full_name=r.full_name, **_unit_fields(r), score=r.score, max_score=r.max_score,
             prediction=r.prediction, prediction_error=abs(r.prediction - actual) if actual is not None and r.prediction is not None else None,
             time_used_ms=r.time_used_ms, finished_at=r.finished_at,
         )
-        for r in rows
-    ]
-    _assign_ranks(standings, lambda s: (s.score, s.prediction_error, s.time_used_ms, s.finished_at))
+        for r in _rows(session, query, limit, stream)
+    )
     return Leaderboard(
-        standings=standings,
+        standings=standings if stream else list(standings),
         total=total,
         prediction_actual=actual,
         prediction_pending=bool(contest.prediction_resolver) and actual is None,
@@ -189,7 +196,7 @@ def round_leaderboard(
 
 def contest_leaderboard(
     session: Session, contest: Contest, now: datetime, policy: AttemptPolicy, frozen: bool, limit: int | None = DEFAULT_LIMIT,
-    group: ParticipantGroup | None = None,
+    group: ParticipantGroup | None = None, *, stream: bool = False,
 ) -> Leaderboard:
     """Sum of round scores; ties by mean prediction error over resolved rounds, total time, last submission;
     with `group`, among that group's people only."""
@@ -230,20 +237,18 @@ def contest_leaderboard(
             per_user.c.user_id.asc(),
         )
     )
-    total = session.scalar(select(func.count()).select_from(per_user))
-    rows = session.execute(query.limit(limit) if limit else query).all()
-    standings = [
+    total = None if stream else session.scalar(select(func.count()).select_from(per_user))
+    standings = _ranked(
         Standing(
             rank=0, user_id=r.user_id, full_name=r.full_name, **_unit_fields(r), score=int(r.score), max_score=int(r.max_score),
             prediction=float(r.prediction) if r.prediction is not None else None,
             prediction_error=float(r.prediction_error) if r.prediction_error is not None else None,
             time_used_ms=int(r.time_used_ms), finished_at=r.finished_at, rounds=r.rounds,
         )
-        for r in rows
-    ]
-    _assign_ranks(standings, lambda s: (s.score, s.prediction_error, s.time_used_ms, s.finished_at))
+        for r in _rows(session, query, limit, stream)
+    )
     pending = bool(contest.prediction_resolver) and any(r.prediction_actual is None for r in contest.rounds)
-    return Leaderboard(standings, total, None, pending, cutoff, now)
+    return Leaderboard(standings if stream else list(standings), total, None, pending, cutoff, now)
 
 
 # ---------------------------------------------------------------- cache
@@ -272,12 +277,12 @@ def _from_cache(data: dict) -> Leaderboard:
 
 def leaderboard(
     session: Session, contest: Contest, round_: Round | None, now: datetime, policy: AttemptPolicy, frozen: bool,
-    limit: int | None = DEFAULT_LIMIT, group: ParticipantGroup | None = None,
+    limit: int | None = DEFAULT_LIMIT, group: ParticipantGroup | None = None, *, stream: bool = False,
 ) -> Leaderboard:
-    """The round's leaderboard, or the whole contest's (round None)."""
+    """The round's leaderboard, or the whole contest's (round None); `stream` for an export's iterator of standings."""
     if round_ is not None:
-        return round_leaderboard(session, round_, now, policy, frozen, limit, group)
-    return contest_leaderboard(session, contest, now, policy, frozen, limit, group)
+        return round_leaderboard(session, round_, now, policy, frozen, limit, group, stream=stream)
+    return contest_leaderboard(session, contest, now, policy, frozen, limit, group, stream=stream)
 
 
 def cached_leaderboard(
