@@ -241,7 +241,6 @@ def run(url: str, tmp: str, memory: bool) -> dict:
 
         page()
         times["period page"] = step("period page", measure(page))
-        times["period workbook download"] = step("period workbook download", measure(lambda: page(PAGE.replace("/dinh-ky?", "/dinh-ky/bao-cao.xlsx?"))))
         jobs: dict[str, Callable[[], bytes]] = {
             f"results and ranking (contest, {PEOPLE:,} people)": lambda: exports.export_results(session, scope, now, policy),
             f"participation by unit ({UNITS:,} units)": lambda: exports.export_participation(session, scope, root, 50, now),
@@ -267,7 +266,6 @@ LABELS = {
     "winners": "winners (contest ranking, top 100 of {people} people)",
     "period service": "period report, service (year: {attempts} attempts, {contests} contests)",
     "period page": "period report page (Flask test client, {units} units)",
-    "period workbook download": "period report workbook download (Flask test client)",
 }
 
 
