@@ -23,7 +23,7 @@ class LoginForm(Form):
 class RegisterForm(Form):
     full_name = StringField("Họ và tên", validators=[DataRequired(REQUIRED), _at_most(User.full_name.type.length)])
     # The service checks the group and what each needs (a unit, or a residence; a CCCD), all problems at once.
-    participant_group = RadioField("Bạn dự thi với tư cách", choices=as_choices(ParticipantGroup.labels().items()),
+    participant_group = RadioField("Bạn dự thi với tư cách", choices=as_choices((g.value, g.label) for g in ParticipantGroup),
                                    default=ParticipantGroup.civil_servant.value, validate_choice=False)
     cccd = StringField("Số CCCD (12 chữ số; người dân có thể bỏ trống nếu thể lệ cuộc thi cho phép)",
                        validators=[Optional(), _at_most(MAX_TYPED_NUMBER)])

@@ -22,7 +22,7 @@ class CorrectionForm(Form):
     phone = StringField("Số điện thoại di động")
     email = StringField("Email (không bắt buộc)")
     cccd = StringField("Số CCCD (12 chữ số; người dân có thể bỏ trống)")
-    participant_group = RadioField("Đối tượng", choices=as_choices(ParticipantGroup.labels().items()), validate_choice=False)
+    participant_group = RadioField("Đối tượng", choices=as_choices((g.value, g.label) for g in ParticipantGroup), validate_choice=False)
     unit_id = SelectField("Đơn vị công tác (cán bộ, công chức, viên chức)", coerce=int, validate_choice=False)
     residence_unit_id = SelectField("Xã/phường nơi cư trú (người dân)", coerce=chosen_id, validate_choice=False)
     residence_text = StringField("Nơi cư trú, nếu xã/phường không có trong danh sách", render_kw={"maxlength": MAX_RESIDENCE})
