@@ -144,7 +144,7 @@ def build_document():
                          "{{ so_tham_gia }}/{{ so_can_bo }} cán bộ, công chức, viên chức tham gia, đạt tỷ lệ {{ ty_le }}, "
                          "thấp hơn mức {{ nguong }} theo yêu cầu.", align=justify, indent=True, after=6)
     _paragraph(document, "Để bảo đảm kết quả tuyên truyền cải cách hành chính, {{ ten_co_quan }} đề nghị {{ don_vi }} "
-                         "quán triệt, đôn đốc cán bộ, công chức, viên chức chưa tham gia (danh sách kèm theo) tham gia "
+                         "quán triệt, đôn đốc cán bộ, công chức, viên chức chưa tham gia{% if co_danh_sach %} (danh sách kèm theo){% endif %} tham gia "
                          "đầy đủ cuộc thi trong thời gian còn lại.", align=justify, indent=True, after=6)
     _people_table(document)
     _paragraph(document, "Đề nghị {{ don_vi }} quan tâm, triển khai thực hiện./.", align=justify, indent=True, before=6)

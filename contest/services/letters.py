@@ -76,6 +76,17 @@ class Letters:
     units: list[LetterUnit]
 
 
+LOCAL_GOVERNMENT_PREFIXES = ("huyện ", "quận ", "thị xã ", "thành phố ", "xã ", "phường ", "thị trấn ")
+
+
+def addressee(name: str) -> str:
+    """Whom a letter to a unit is addressed to: a district's or a commune's people's committee, not the place
+    ("Huyện Bình Thạnh" → "Ủy ban nhân dân huyện Bình Thạnh"); any other unit by its own name."""
+    if name.lower().startswith(LOCAL_GOVERNMENT_PREFIXES):
+        return f"Ủy ban nhân dân {name[0].lower()}{name[1:]}"
+    return name
+
+
 # ---------------------------------------------------------------- which units, which people
 
 
@@ -137,7 +148,7 @@ PLACEHOLDERS = [
     ("ngay_so_lieu", "Số liệu tính đến: “ngày 02/12/2026”"),
     ("nguong", "Ngưỡng (chỉ tiêu) tỷ lệ tham gia: “50%”"),
     ("don_vi", "Tên đơn vị nhận"),
-    ("don_vi_day_du", "Tên đơn vị nhận kèm đơn vị cấp trên"),
+    ("don_vi_day_du", "Nơi nhận công văn: tên đơn vị kèm đơn vị cấp trên; huyện, xã, phường là Ủy ban nhân dân của nơi đó"),
     ("ma_don_vi", "Mã đơn vị nhận"),
     ("so_can_bo", "Số CBCCVC của đơn vị (theo danh sách cán bộ nếu đã nhập đủ, nếu không theo số CBCCVC khai báo)"),
     ("so_tham_gia", "Số người đã tham gia"),
@@ -169,7 +180,7 @@ def letter_context(letters: Letters, unit: LetterUnit) -> dict:
         "ngay_so_lieu": f"ngày {letters.data_date:%d/%m/%Y}",
         "nguong": format_percent(letters.threshold, 1).replace(",0%", "%"),
         "don_vi": unit.name,
-        "don_vi_day_du": unit.display_name,
+        "don_vi_day_du": addressee(unit.display_name),
         "ma_don_vi": unit.code,
         "so_can_bo": format_number(unit.base),
         "so_tham_gia": format_number(unit.participants),

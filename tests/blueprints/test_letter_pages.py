@@ -29,7 +29,7 @@ def test_the_period_report_page_offers_its_letters_and_they_download(client, clo
     assert response.status_code == 200 and response.mimetype == DOCX
     assert "cong-van-don-doc-P-" in response.headers["Content-Disposition"]
     pages = _pages(response.data)
-    assert [p.split("Kính gửi: ")[1].split(".")[0] for p in pages] == ["Sở Nội vụ", "Huyện Đông Giang"]
+    assert [p.split("Kính gửi: ")[1].split(".")[0] for p in pages] == ["Sở Nội vụ", "Ủy ban nhân dân huyện Đông Giang"]
     response = client.get(f"/bao-cao/dinh-ky/cong-van?{WEEK}&tep=zip")
     assert response.mimetype == "application/zip"
     assert [n.split("-")[-2] for n in zipfile.ZipFile(io.BytesIO(response.data)).namelist()] == ["A", "B"]

@@ -109,8 +109,10 @@ def test_period_letters_go_to_the_units_under_the_threshold_with_who_has_not_tak
     assert "Nguyễn Văn An" not in first and "Hoàng Giang" not in first  # took part in the week
     assert "Phòng Cải cách hành chính" in first  # Hà's unit, below the letter's
     assert unicodedata.is_normalized("NFC", first) and unicodedata.is_normalized("NFC", second)
-    assert "Kính gửi: Huyện Đông Giang." in second and "0/5" in second and "đạt tỷ lệ 0,0%" in second
+    # a district is written to through its people's committee, not by the place's name
+    assert "Kính gửi: Ủy ban nhân dân huyện Đông Giang." in second and "0/5" in second and "đạt tỷ lệ 0,0%" in second
     assert "chưa có danh sách cán bộ" in second  # no staff list: said, not an empty table
+    assert "(danh sách kèm theo)" in first and "kèm theo" not in second  # nothing attached without a staff list
     assert "Sở Tài chính" not in first + second  # 100 %: no letter
     assert "Nơi nhận:" in first and "THỦ TRƯỞNG CƠ QUAN" in second
     assert "{{" not in first + second and "{%" not in first + second
@@ -211,3 +213,16 @@ def test_a_unit_uses_its_own_template_else_the_nearest_above_else_the_default(db
     assert letters.template_for(db_session, leaf).unit_id == top.id
     with pytest.raises(ValidationError, match="mẫu mặc định"):
         letters.reset_template(db_session, middle)
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("Huyện Đông Giang", "Ủy ban nhân dân huyện Đông Giang"),
+    ("Thị xã Hương Trà", "Ủy ban nhân dân thị xã Hương Trà"),
+    ("Phường Phú Hội", "Ủy ban nhân dân phường Phú Hội"),
+    ("Thị trấn Khe Tre", "Ủy ban nhân dân thị trấn Khe Tre"),
+    ("Sở Nội vụ", "Sở Nội vụ"),
+    ("UBND huyện A Lưới", "UBND huyện A Lưới"),
+    ("Xuân Phú", "Xuân Phú"),  # a name that only starts with "X"
+])
+def test_a_letter_is_addressed_to_a_local_governments_peoples_committee(name, expected):
+    assert letters.addressee(name) == expected
