@@ -13,11 +13,12 @@ import hashlib
 import io
 import struct
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from PIL import Image, ImageCms, ImageOps
+from PIL import Image, ImageCms, ImageFile, ImageOps
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -126,6 +127,18 @@ def _flattened(picture: Image.Image, icc_profile: bytes | None) -> Image.Image:
     return picture.convert("RGB")
 
 
+@contextmanager
+def _whole_files_only() -> Iterator[None]:
+    """WeasyPrint, once imported (the certificates and posters), tells Pillow to accept truncated pictures
+    everywhere (ImageFile.LOAD_TRUNCATED_IMAGES = True); an upload must be whole, so decode it with that off."""
+    previous = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    try:
+        yield
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = previous
+
+
 def encode_banner(content: bytes) -> EncodedBanner:
     """Check an uploaded picture and encode the banner the server will serve (BannerError saying why if refused)."""
     if not content:
@@ -136,7 +149,7 @@ def encode_banner(content: bytes) -> EncodedBanner:
     if kind is None:
         raise BannerError(NOT_AN_IMAGE)
     try:
-        with Image.open(io.BytesIO(content), formats=[kind]) as image:
+        with _whole_files_only(), Image.open(io.BytesIO(content), formats=[kind]) as image:
             _check_pixels(*image.size)  # before a pixel is decoded
             if kind != "JPEG" and getattr(image, "is_animated", False):
                 raise BannerError(ANIMATED)  # an MPO (a phone's JPEG with a depth map) keeps its first frame
