@@ -104,6 +104,7 @@ def test_hostile_uploads_benchmark_refuses_every_costly_workbook():
     # size, staff-list time, ratio to the 2 s ceiling; the benchmark exits non-zero if any file was not refused
     assert all(re.fullmatch(r"\d+\.\d{2}", cells[0]) and re.fullmatch(r"\d+\.\d{3}", cells[2]) for cells in rows.values()), rows
     assert "hostile uploads benchmark: 13 files × 1 uploads" in output
+    assert re.search(r"banner uploads: 18 hostile pictures refused, the slowest in \d+\.\d{3} s", output), output
 
 
 

@@ -57,11 +57,12 @@ def test_participant_on_a_phone(open_page, e2e_database, e2e_engine):
     page.goto("/dang-ky")
     assert accessibility_problems(page) == []
     page.get_by_label("Họ và tên").fill("Vũ Thị Kiểm Thử")
-    page.get_by_label("Số CCCD (12 chữ số)").fill("001199004321")
+    page.get_by_label("Số CCCD (12 chữ số").fill("001199004321")
     page.get_by_label("Số điện thoại di động").fill("0987 654 321")
     page.get_by_label("Email (không bắt buộc)").fill("kiem.thu@example.vn")
-    page.get_by_placeholder("Gõ để tìm đơn vị (không cần dấu)…").fill("dong phong")
-    page.get_by_label("Đơn vị công tác", exact=True).select_option(label="Xã Đông Phong — Huyện Đông Giang (AH-HDG-03)")
+    assert page.get_by_label("Cán bộ, công chức, viên chức", exact=True).is_checked()  # the default group
+    page.get_by_role("searchbox", name="Tìm trong danh sách: Đơn vị công tác").fill("dong phong")
+    page.get_by_label("Đơn vị công tác (cán bộ, công chức, viên chức)", exact=True).select_option(label="Xã Đông Phong — Huyện Đông Giang (AH-HDG-03)")
     page.get_by_label("Mật khẩu (ít nhất 8 ký tự").fill("Sao-bang-dem-9")
     page.get_by_label("Nhập lại mật khẩu").fill("Sao-bang-dem-9")
     screenshot(page, "phone-register")
@@ -267,3 +268,29 @@ def test_answers_chosen_offline_survive_closing_and_reloading_the_page(open_page
     assert page.evaluate(f"localStorage.getItem('attempt-unsent-{attempt_id}')") is None
     assert accessibility_problems(page) == []
     assert [m for m in problems.messages + problems_after.messages if not expected_problem(m)] == []
+
+
+def test_a_citizen_registers_with_a_commune_of_residence_on_a_phone(open_page, e2e_engine):
+    page, problems = open_page(*PHONE)
+    page.goto("/dang-ky")
+    workplace = page.get_by_label("Đơn vị công tác (cán bộ, công chức, viên chức)", exact=True)
+    residence = page.get_by_label("Xã/phường nơi cư trú (người dân)", exact=True)
+    assert workplace.is_visible() and not residence.is_visible()  # civil servants first
+    page.get_by_label("Người dân", exact=True).check()
+    assert residence.is_visible() and not workplace.is_visible()  # the pickers follow the group
+    page.get_by_label("Họ và tên").fill("Lê Thị Cư Dân")
+    page.get_by_label("Số điện thoại di động").fill("0987 654 399")
+    page.get_by_role("searchbox", name="Tìm trong danh sách: Xã/phường nơi cư trú").fill("dong phong")
+    residence.select_option(label="Xã Đông Phong — Huyện Đông Giang (AH-HDG-03)")
+    page.get_by_label("Mật khẩu (ít nhất 8 ký tự").fill("Sao-bang-dem-9")
+    page.get_by_label("Nhập lại mật khẩu").fill("Sao-bang-dem-9")
+    screenshot(page, "phone-register-citizen")
+    assert accessibility_problems(page) == []
+    page.get_by_role("button", name="Đăng ký").click()
+    page.wait_for_url(re.compile(r".*/$"))  # registered without a CCCD or a workplace
+    with e2e_engine.connect() as connection:
+        group, residence_code, unit_id = connection.execute(text(
+            "SELECT u.participant_group, r.code, u.unit_id FROM users u JOIN units r ON r.id = u.residence_unit_id"
+            " WHERE u.phone = '0987654399'")).one()
+    assert (group, residence_code, unit_id) == ("citizen", "AH-HDG-03", None)
+    assert problems.messages == []

@@ -108,7 +108,7 @@ def test_an_admin_corrects_a_unit_and_a_participant_asks_to_move(open_page, e2e_
     admin.goto("/quan-tri/nguoi-dung?q=0915000202")
     admin.get_by_role("link", name="Sửa thông tin của Đỗ Thị Nhầm").click()
     admin.wait_for_url(f"**/nguoi-dung/{person_id}/sua**")
-    admin.get_by_label("Đơn vị", exact=True).select_option(value=str(new_unit_id))
+    admin.get_by_label("Đơn vị công tác (cán bộ, công chức, viên chức)", exact=True).select_option(value=str(new_unit_id))
     _checked(admin, admin_problems, "correction-edit-person-phone")
     admin.get_by_role("button", name="Lưu thay đổi").click()
     admin.wait_for_url("**/quan-tri/nguoi-dung?q=0915000202")

@@ -14,8 +14,8 @@ VISIBLE_OPTIONS = "(select) => Array.from(select.options).filter(o => !o.hidden)
 def test_registration_picker_finds_an_office_by_its_department_without_diacritics(open_page):
     page, problems = open_page(*PHONE)
     page.goto("/dang-ky")
-    search = page.get_by_placeholder("Gõ để tìm đơn vị (không cần dấu)…")
-    picker = page.get_by_label("Đơn vị công tác", exact=True)
+    search = page.get_by_role("searchbox", name="Tìm trong danh sách: Đơn vị công tác")
+    picker = page.get_by_label("Đơn vị công tác (cán bộ, công chức, viên chức)", exact=True)
     search.fill("van phong tai chinh")
     assert picker.evaluate(VISIBLE_OPTIONS) == ["— Chọn đơn vị —", "Văn phòng Sở — Sở Tài chính (AH-STC-01)"]
     search.fill("ngoc lam")
