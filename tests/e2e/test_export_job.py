@@ -50,7 +50,8 @@ def test_the_progress_bar_moves_and_the_download_arrives(browser, export_server,
                     screenshot(page, f"{'phone' if size == PHONE else 'desktop'}-export-job-running")
             page.wait_for_timeout(200)
         assert len(seen) >= 2, f"the bar never moved part-way: {sorted(seen)}"  # at least two values between 0 and the total
-        assert all(t.startswith("Đã xuất ") and t.endswith("/80.000 dòng") for t in texts), texts
+        # the text is read just after the bar: the job may have finished in between (a busy machine)
+        assert all(t.startswith("Đã xuất ") and (t.endswith("/80.000 dòng") or t == "Đã xuất xong 80.000 dòng.") for t in texts), texts
         assert bar.evaluate("bar => [bar.value, bar.max]") == [ROWS, ROWS]
         assert page.locator("[data-job-text]").inner_text() == "Đã xuất xong 80.000 dòng."
         axe_watch.check(page)
