@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import io
 import os
 import platform
 import re
@@ -91,3 +92,24 @@ def write_section(name: str, body: str) -> None:
     else:
         text = text.rstrip() + "\n\n" + section
     BENCHMARKS_MD.write_text(text.rstrip() + "\n", encoding="utf-8")
+
+
+def raw_write(rows: list[list[object]]) -> bytes:
+    """The floor an export is measured against: openpyxl write-only appending the same plain values, no styles."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Dữ liệu")
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def cells_of(content: bytes) -> list[list[object]]:
+    """An exported workbook's first sheet as plain values (what raw_write is given)."""
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(content), read_only=True).active
+    return [list(row) for row in sheet.iter_rows(values_only=True)]

@@ -23,10 +23,9 @@ import time
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
-from openpyxl import Workbook, load_workbook
 from sqlalchemy import insert
 
-from bench.common import arguments, machine, measure, peak_memory, postgres_database, publish
+from bench.common import arguments, cells_of, machine, measure, peak_memory, postgres_database, publish, raw_write
 from contest import create_app, db
 from contest.migrate import upgrade_to_head
 from contest.models import Answer, Attempt, AttemptQuestion, BlueprintItem, Choice, Contest, Question, QuestionBank, Round, Topic, Unit, User
@@ -117,22 +116,6 @@ def seed(session, people: int, units: int, bank_questions: int) -> None:
                 connection.execute(insert(Answer), answers)
                 attempts, drawn_questions, answers = [], [], []
     session.commit()
-
-
-def raw_write(rows: list[list[object]]) -> bytes:
-    """The floor: openpyxl write-only, no styles, the same values."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Dữ liệu")
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def cells_of(content: bytes) -> list[list[object]]:
-    sheet = load_workbook(io.BytesIO(content), read_only=True).active
-    return [list(row) for row in sheet.iter_rows(values_only=True)]
 
 
 def jobs(session, people: int, bank_questions: int) -> dict[str, tuple]:

@@ -27,10 +27,9 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
-from openpyxl import Workbook
 from sqlalchemy import insert, text
 
-from bench.common import arguments, machine, measure, peak_memory, postgres_database, publish
+from bench.common import arguments, cells_of, machine, measure, peak_memory, postgres_database, publish, raw_write
 from contest import create_app, db
 from contest.migrate import upgrade_to_head
 from contest.models import BlueprintItem, Choice, Contest, Question, QuestionBank, Role, Round, Topic, Unit, User
@@ -180,24 +179,6 @@ def seed(session) -> None:
     else:
         session.execute(text("ANALYZE"))
         session.commit()
-
-
-def raw_write(rows: list[list[object]]) -> bytes:
-    """The ceiling: openpyxl write-only appending plain values."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Sheet")
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def cells_of(content: bytes) -> list[list[object]]:
-    from openpyxl import load_workbook
-
-    sheet = load_workbook(io.BytesIO(content), read_only=True).active
-    return [list(r) for r in sheet.iter_rows(values_only=True)]
 
 
 def step(name: str, seconds: float) -> float:
