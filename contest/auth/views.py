@@ -94,7 +94,7 @@ def register():
 @bp.route("/tai-khoan")
 @login_required
 def profile():
-    unit = current_user.unit
+    unit = current_user.home_unit  # a citizen's commune of residence
     ancestors = unit_service.ancestors(db.session, unit) if unit is not None else []
     pending = people_service.pending_move(db.session, current_user)
     return render_template("auth/profile.html", unit=unit, ancestors=ancestors, pending_move=pending)

@@ -101,8 +101,8 @@ def decide_move(request_id: int):
         person, target = move.user, move.to_unit
         commit_or_flash(
             lambda: people_service.decide_move(db.session, current_user, move, approve, form.note.data or "", clock.now()),
-            lambda: (f"Đã duyệt: {person.full_name} ({person.phone}) chuyển đến {target.name}. Các phiên đăng nhập của tài khoản đã kết thúc."
-                       if approve else f"Đã từ chối yêu cầu chuyển đến {target.name} của {person.full_name} ({person.phone})."),
+            lambda: (f"Đã duyệt: {person.full_name} ({person.phone}) chuyển đến {target.display_name}. Các phiên đăng nhập của tài khoản đã kết thúc."
+                       if approve else f"Đã từ chối yêu cầu chuyển đến {target.display_name} của {person.full_name} ({person.phone})."),
             "user.move_approved" if approve else "user.move_rejected",
             details={"user_id": person.id, "request_id": move.id},
         )
@@ -120,7 +120,11 @@ def request_move():
     if not current_user.has_role("participant"):
         abort(403)
     form = MoveRequestForm()
-    form.to_unit_id.choices = as_choices([(0, "— Chọn đơn vị —"), *unit_service.unit_options(db.session)])
+    residence = people_service.moves_residence(current_user)
+    if residence:
+        form.to_unit_id.label.text = "Xã/phường nơi cư trú muốn chuyển đến"
+    form.to_unit_id.choices = as_choices([(0, "— Chọn xã/phường —" if residence else "— Chọn đơn vị —"),
+                                          *unit_service.unit_options(db.session, kinds=people_service.move_target_kinds(current_user))])
     problems: list[str] = []
     if request.form.get("action") == "cancel":
         commit_or_flash(lambda: people_service.cancel_move(db.session, current_user), lambda: "Đã hủy yêu cầu chuyển đơn vị.",
@@ -129,11 +133,11 @@ def request_move():
     if form.validate_on_submit():
         move, problems = save_or_problems(
             lambda: people_service.request_move(db.session, current_user, form.to_unit_id.data or 0, form.reason.data or ""),
-            lambda m: f"Đã gửi yêu cầu chuyển đến {m.to_unit.name}; quản lý đơn vị đó hoặc quản trị viên sẽ xem xét.",
+            lambda m: f"Đã gửi yêu cầu chuyển đến {m.to_unit.display_name}; quản lý đơn vị đó hoặc quản trị viên sẽ xem xét.",
             "user.move_requested", details={"user_id": current_user.id}, form=form,
         )
         if move is not None:
             return redirect(url_for("auth.profile"))
         problems = [] if form.errors else problems
     pending = people_service.pending_move(db.session, current_user)
-    return render_form("people/request_move.html", form=form, pending=pending, problems=problems)
+    return render_form("people/request_move.html", form=form, pending=pending, problems=problems, residence=residence)

@@ -18,6 +18,7 @@ from contest.errors import FieldErrors, PermissionDeniedError, ValidationError
 from contest.models import MoveStatus, ParticipantGroup, Role, Unit, UnitChangeRequest, User
 from contest.services.units import is_in_subtree, subtree_filter, with_parent
 from contest.services.users import (
+    RESIDENCE_KINDS,
     Placement,
     identity_conflicts,
     normalize_cccd,
@@ -71,6 +72,9 @@ class Correction:
     residence_unit_id: int = 0
     residence_text: str | None = None
 
+
+# What places a person in the tree; a correction of any settles a pending request to move.
+PLACEMENT_FIELDS = {"unit_id", "participant_group", "residence_unit_id", "residence_text"}
 
 FIELD_LABELS = {"full_name": "họ và tên", "phone": "số điện thoại", "email": "email", "cccd": "số CCCD", "unit_id": "đơn vị",
                 "participant_group": "đối tượng", "residence_unit_id": "xã/phường nơi cư trú", "residence_text": "nơi cư trú"}
@@ -167,8 +171,8 @@ def correct_person(session: Session, actor: User, person: User, data: Correction
     for field, (_, value) in changes.items():
         setattr(person, field, value)
     person.search_name = fold(person.full_name)
-    if "unit_id" in changes:
-        _cancel_pending_moves(session, person)
+    if changes.keys() & PLACEMENT_FIELDS:
+        _cancel_pending_moves(session, person)  # the request was to leave a place the person is no longer in
     session.expire(person, ["unit", "residence_unit"])
     person.end_sessions()
     session.flush()
@@ -196,23 +200,38 @@ def pending_move(session: Session, person: User) -> UnitChangeRequest | None:
     )
 
 
+def moves_residence(person: User) -> bool:
+    """A citizen belongs where they live: their move changes the commune of residence, not a workplace."""
+    return person.is_citizen
+
+
+def move_target_kinds(person: User) -> tuple[str, ...] | None:
+    """The unit kinds `person` may ask to move to (None: any)."""
+    return RESIDENCE_KINDS if moves_residence(person) else None
+
+
 def request_move(session: Session, person: User, to_unit_id: int, reason: str) -> UnitChangeRequest:
-    """A participant asks to move to another unit; a request still waiting is replaced by this one."""
+    """A participant asks to move to another unit (a citizen: to another commune of residence); a request still
+    waiting is replaced by this one."""
     if not person.has_role(Role.participant):
         raise PermissionDeniedError("Chỉ người dự thi gửi yêu cầu chuyển đơn vị; hãy liên hệ quản trị viên.")
     problems: dict[str, list[str]] = {}
     unit = session.get(Unit, to_unit_id) if to_unit_id else None
+    residence = moves_residence(person)
+    current = person.residence_unit_id if residence else person.unit_id
     if unit is None:
-        problems["to_unit_id"] = ["Vui lòng chọn đơn vị muốn chuyển đến."]
-    elif unit.id == person.unit_id:
-        problems["to_unit_id"] = [f"Bạn đang thuộc {unit.name}; hãy chọn một đơn vị khác."]
+        problems["to_unit_id"] = ["Vui lòng chọn xã/phường muốn chuyển đến." if residence else "Vui lòng chọn đơn vị muốn chuyển đến."]
+    elif residence and unit.kind not in RESIDENCE_KINDS:
+        problems["to_unit_id"] = ["Người dân chuyển nơi cư trú đến một xã, phường hoặc thị trấn; hãy chọn lại."]
+    elif unit.id == current:
+        problems["to_unit_id"] = [f"Bạn đang {'cư trú tại' if residence else 'thuộc'} {unit.display_name}; hãy chọn một nơi khác."]
     reason = normalize_text(reason or "")
     if len(reason) > MAX_REASON:
         problems["reason"] = [f"Lý do tối đa {MAX_REASON} ký tự."]
     if problems:
         raise FieldErrors(problems)
     _cancel_pending_moves(session, person)
-    move = UnitChangeRequest(user=person, from_unit_id=person.unit_id, to_unit=unit, reason=reason)
+    move = UnitChangeRequest(user=person, from_unit_id=current, to_unit=unit, reason=reason)
     session.add(move)
     session.flush()
     return move
@@ -260,8 +279,14 @@ def decide_move(session: Session, actor: User, move: UnitChangeRequest, approve:
     if approve:
         if not person.has_role(Role.participant) and not actor.has_role(Role.admin):
             raise PermissionDeniedError(f"{person.full_name} không còn là người dự thi; chỉ quản trị viên chuyển được đơn vị.")
-        person.unit_id = move.to_unit_id
-        session.expire(person, ["unit"])
+        if moves_residence(person):
+            if move.to_unit.kind not in RESIDENCE_KINDS:
+                raise ValidationError(f"{person.full_name} là người dân: chỉ chuyển được nơi cư trú đến một xã, phường hoặc thị trấn.")
+            person.residence_unit_id, person.residence_text = move.to_unit_id, None
+            session.expire(person, ["residence_unit"])
+        else:
+            person.unit_id = move.to_unit_id
+            session.expire(person, ["unit"])
         person.end_sessions()
     move.status = (MoveStatus.approved if approve else MoveStatus.rejected).value
     move.decided_by_id, move.decided_at, move.decision_note = actor.id, now, note

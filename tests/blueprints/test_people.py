@@ -238,3 +238,47 @@ def test_an_admin_without_a_unit_is_corrected_and_stays_logged_in_after_correcti
     person = tree["person"]
     refused = browser.post(f"/nguoi-dung/{person.id}/sua", data=_fields(db_session, person, unit_id=0))
     assert refused.status_code == 422 and "Vui lòng chọn một đơn vị" in refused.get_data(as_text=True)
+
+
+def test_a_citizen_asks_to_move_their_residence_and_that_communes_manager_approves(web, tree, make_unit, make_user, db_session):
+    """A citizen belongs to the commune they live in (no workplace): a move changes their residence, only to a commune."""
+    other_commune = make_unit("T-H-Y", parent=tree["district"], kind=UnitKind.commune, name="Xã Y")
+    tree["commune"].kind = UnitKind.commune.value
+    citizen = make_user(participant_group="citizen", residence_unit=tree["commune"], full_name="Lê Thị Dân", cccd=None)
+    ids = {"commune": tree["commune"].id, "other_commune": other_commune.id, "district": tree["district"].id}
+    browser = _browser(web, citizen)
+    page = browser.get("/tai-khoan").get_data(as_text=True)
+    assert "Nơi cư trú" in page and "Xã X" in page
+    form = browser.get("/nguoi-dung/chuyen-don-vi").get_data(as_text=True)
+    assert "Xã/phường nơi cư trú muốn chuyển đến" in form and f'value="{ids["district"]}"' not in form  # communes only
+    refused = browser.post("/nguoi-dung/chuyen-don-vi", data={"to_unit_id": ids["district"]})
+    assert refused.status_code == 422 and "xã, phường hoặc thị trấn" in refused.get_data(as_text=True)
+    assert browser.post("/nguoi-dung/chuyen-don-vi", data={"to_unit_id": ids["commune"]}).status_code == 422  # lives there
+    assert browser.post("/nguoi-dung/chuyen-don-vi", data={"to_unit_id": ids["other_commune"]}).status_code == 302
+    move = db_session.scalar(select(UnitChangeRequest).where(UnitChangeRequest.status == "pending"))
+    move_id = move.id
+    assert (move.from_unit_id, move.to_unit_id) == (ids["commune"], ids["other_commune"])
+    db_session.commit()
+    manager = _browser(web, tree["manager"])
+    assert "Lê Thị Dân" in manager.get("/nguoi-dung/yeu-cau-chuyen-don-vi").get_data(as_text=True)
+    assert manager.post(f"/nguoi-dung/yeu-cau-chuyen-don-vi/{move_id}", data={"decision": "approve"}).status_code == 302
+    moved = _fresh(db_session, citizen)
+    assert (moved.participant_group, moved.unit_id, moved.residence_unit_id) == ("citizen", None, ids["other_commune"])
+    assert db_session.get(UnitChangeRequest, move_id).status == "approved"
+    [entry] = _audit(db_session, "user.move_approved")
+    assert "Xã Y — Huyện H" in entry.summary
+
+
+def test_a_correction_of_the_group_or_residence_settles_a_pending_move(web, tree, make_unit, make_user, db_session):
+    tree["commune"].kind = UnitKind.commune.value
+    other_commune = make_unit("T-H-Y", parent=tree["district"], kind=UnitKind.commune, name="Xã Y")
+    citizen = make_user(participant_group="citizen", residence_unit=tree["commune"], full_name="Lê Thị Dân", cccd=None)
+    browser = _browser(web, citizen)
+    other_id = other_commune.id
+    db_session.commit()
+    assert browser.post("/nguoi-dung/chuyen-don-vi", data={"to_unit_id": other_id}).status_code == 302
+    admin = _browser(web, tree["admin"])
+    data = _fields(db_session, citizen, participant_group="citizen", residence_unit_id=other_id, unit_id=0)
+    assert admin.post(f"/nguoi-dung/{citizen.id}/sua", data=data).status_code == 302
+    db_session.rollback()
+    assert db_session.scalar(select(UnitChangeRequest.status)) == "cancelled"
