@@ -15,6 +15,7 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 
 from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import func, update
 from sqlalchemy.orm import Session
 
 from contest.errors import ValidationError
@@ -24,6 +25,10 @@ from contest.services.users import FieldErrors, find_by_identifier
 from contest.timeutil import format_local
 
 _SALT = "password-reset-link"
+USED_OR_SUPERSEDED = (
+    "Liên kết đặt lại mật khẩu này không còn hiệu lực: liên kết đã được dùng, hoặc mật khẩu, phiên đăng nhập hay "
+    "thông tin tài khoản đã thay đổi sau khi liên kết được tạo. Hãy yêu cầu liên kết mới."
+)
 
 
 class InvalidResetLink(ValidationError):
@@ -61,10 +66,7 @@ def user_for_token(session: Session, secret_key: str, token: str, now: datetime)
         raise InvalidResetLink(f"Liên kết đặt lại mật khẩu đã hết hạn lúc {format_local(expiry)}. Hãy yêu cầu liên kết mới.")
     user = session.get(User, user_id)
     if user is None or not user.active or not hmac.compare_digest(_fingerprint(user), fingerprint):
-        raise InvalidResetLink(
-            "Liên kết đặt lại mật khẩu này không còn hiệu lực: liên kết đã được dùng, hoặc mật khẩu, phiên đăng nhập hay "
-            "thông tin tài khoản đã thay đổi sau khi liên kết được tạo. Hãy yêu cầu liên kết mới."
-        )
+        raise InvalidResetLink(USED_OR_SUPERSEDED)
     return user
 
 
@@ -80,15 +82,24 @@ def new_password_problems(user: User, password: str, confirm: str) -> dict[str, 
 def reset_with_token(session: Session, secret_key: str, token: str, password: str, confirm: str, now: datetime) -> User:
     """Set the new password of the token's account (the policy applies) and end every session of it.
 
-    The token stops working at once: its fingerprint no longer matches the changed hash.
+    The token stops working at once: its fingerprint no longer matches the changed hash. Two submits of one link
+    racing (two tabs, a double click) both pass the check above while the password is hashed; the update is made
+    only if the account still holds the hash and session version the check saw, so one of them sets a password.
     """
     user = user_for_token(session, secret_key, token, now)
     problems = new_password_problems(user, password, confirm)
     if problems:
         raise FieldErrors(problems)
-    user.password_hash = hash_password(password)
-    user.end_sessions()
-    session.flush()
+    seen_hash, seen_version = user.password_hash, user.session_version or 0
+    changed = session.execute(
+        update(User)
+        .where(User.id == user.id, User.password_hash == seen_hash, func.coalesce(User.session_version, 0) == seen_version)
+        .values(password_hash=hash_password(password), session_version=seen_version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if changed.rowcount != 1:
+        raise InvalidResetLink(USED_OR_SUPERSEDED)
+    session.expire(user, ["password_hash", "session_version"])
     return user
 
 

@@ -4,6 +4,7 @@ and `flask reset-password` prints a link."""
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from datetime import timedelta
@@ -248,3 +249,32 @@ def test_mail_settings_are_validated(settings, complaint, tmp_path: Path):
     assert load_config(tmp_path, good)["MAIL_PORT"] == 25
     with pytest.raises(ConfigurationError, match=complaint):
         load_config(tmp_path, {**good, **settings})
+
+
+@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="SQLite's BEGIN IMMEDIATE runs the two requests one after the other")
+def test_a_link_used_in_two_tabs_at_once_sets_one_password(app, clock, db_session, make_user):
+    """Both tabs read the account before either saves (two submits of the same link racing): the second is refused,
+    not a second password set with a link that has already worked."""
+    from sqlalchemy.orm import Session
+
+    from contest.models import User
+    from contest.services import recovery
+
+    user = make_user()
+    secret, user_id = app.config["SECRET_KEY"], user.id
+    token, _ = recovery.issue_token(secret, user, clock.current, timedelta(minutes=60))
+    db_session.commit()
+    engine = app.extensions["db_engine"]
+    with Session(engine) as first, Session(engine) as second:
+        # Each request holds the account it loaded (as the reset page's view does) while it hashes the new password.
+        loaded = [recovery.user_for_token(first, secret, token, clock.current),
+                  recovery.user_for_token(second, secret, token, clock.current)]  # the second tab has loaded it too
+        recovery.reset_with_token(first, secret, token, NEW_PASSWORD, NEW_PASSWORD, clock.current)
+        first.commit()
+        with pytest.raises(recovery.InvalidResetLink):
+            recovery.reset_with_token(second, secret, token, "Con-thuyen-khac-9", "Con-thuyen-khac-9", clock.current)
+        second.rollback()
+    assert len(loaded) == 2
+    db_session.expire_all()
+    stored = db_session.get(User, user_id)
+    assert verify_password(stored.password_hash, NEW_PASSWORD)
