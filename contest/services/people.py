@@ -230,6 +230,9 @@ def request_move(session: Session, person: User, to_unit_id: int, reason: str) -
         problems["reason"] = [f"Lý do tối đa {MAX_REASON} ký tự."]
     if problems:
         raise FieldErrors(problems)
+    # One request at a time per person: a second tab's request waits here for the first's, then replaces it
+    # (without the lock both would insert, and the one-waiting-request index would refuse the second).
+    session.execute(select(User.id).where(User.id == person.id).with_for_update())
     _cancel_pending_moves(session, person)
     move = UnitChangeRequest(user=person, from_unit_id=current, to_unit=unit, reason=reason)
     session.add(move)
@@ -270,6 +273,8 @@ def decide_move(session: Session, actor: User, move: UnitChangeRequest, approve:
     """Approve (the person moves, their sessions end) or reject a waiting request."""
     if not may_decide(actor, move):
         raise PermissionDeniedError("Yêu cầu này chuyển đến một đơn vị ngoài phạm vi bạn quản lý.")
+    # Read the request again, locked: another manager (or tab) may have decided it since this page loaded it.
+    session.refresh(move, with_for_update=True)
     if move.status != MoveStatus.pending.value:
         raise ValidationError(f"Yêu cầu này đã được xử lý ({move.status_label.lower()}).")
     note = normalize_text(note or "")
