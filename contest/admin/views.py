@@ -7,6 +7,7 @@ from contest import db
 from contest.access import admin_required, get_or_404
 from contest.admin import bp
 from contest.admin.forms import RoleForm, UnitForm, UnitImportForm, UserFilterForm
+from contest.formats import format_number
 from contest.forms import EmptyForm, as_choices
 from contest.models import Unit, User
 from contest.pagination import paginate
@@ -136,7 +137,8 @@ def import_units():
         UnitImportForm(),
         lambda stream, filename: unit_service.import_units(db.session, stream, filename),
         "import.units",
-        lambda r, filename: f"Đã nhập {r.rows} đơn vị từ tệp {filename}: {r.created} đơn vị mới, {r.updated} đơn vị cập nhật.",
+        lambda r, filename: (f"Đã nhập {format_number(r.rows)} đơn vị từ tệp {filename}: {format_number(r.created)} đơn vị mới, "
+                            f"{format_number(r.updated)} đơn vị cập nhật."),
         url_for("admin.units"),
         "admin/import_units.html",
     )

@@ -10,6 +10,7 @@ from sqlalchemy import String, and_, func, literal, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from contest.errors import ValidationError
+from contest.formats import format_number
 from contest.models import Unit, UnitKind
 from contest.models.units import path_upper_bound
 from question_bank.issues import ImportIssue
@@ -298,7 +299,7 @@ class _UnitRow:
 
 
 MAX_HEADCOUNT = 1_000_000  # far above any unit, far below what the integer column holds
-MAX_HEADCOUNT_TEXT = f"{MAX_HEADCOUNT:,}".replace(",", ".")  # 1.000.000, as Vietnamese writes it
+MAX_HEADCOUNT_TEXT = format_number(MAX_HEADCOUNT)  # 1.000.000
 HEADCOUNT_TOO_LARGE = f"Số CBCCVC không được vượt quá {MAX_HEADCOUNT_TEXT}."
 _HEADCOUNT = re.compile(r"^\d{1,3}([.,]\d{3})+$|^\d+$")
 

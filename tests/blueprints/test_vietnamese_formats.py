@@ -189,3 +189,13 @@ def test_staff_import_message_groups_thousands(client, login_as, played):
     login_as(Role.admin)
     done = client.post("/bao-cao/danh-sach-can-bo", data={"file": (io.BytesIO(xlsx_bytes(rows)), "ds.xlsx")}, follow_redirects=True)
     assert "Đã nhập danh sách 1.200 người của 1 đơn vị từ tệp ds.xlsx." in done.get_data(as_text=True)
+
+
+def test_unit_import_message_groups_thousands(client, login_as):
+    from tests.helpers import xlsx_bytes
+
+    rows = [["Mã đơn vị", "Tên đơn vị", "Mã đơn vị cấp trên", "Loại", "Số CBCCVC"], ["T9", "Tỉnh Chín", "", "Tỉnh", 0]]
+    rows += [[f"T9-{n:04d}", f"Xã {n}", "T9", "Xã", 10] for n in range(1199)]
+    login_as(Role.admin)
+    done = client.post("/quan-tri/don-vi/nhap-excel", data={"file": (io.BytesIO(xlsx_bytes(rows)), "dv.xlsx")}, follow_redirects=True)
+    assert "Đã nhập 1.200 đơn vị từ tệp dv.xlsx: 1.200 đơn vị mới, 0 đơn vị cập nhật." in done.get_data(as_text=True)
