@@ -56,6 +56,9 @@ class Attempt(Base):
         Index("ix_attempts_round_status", "round_id", "status"),
         # The period report's contests, per unit and round (SQLite otherwise read every attempt of a unit once per round).
         Index("ix_attempts_unit_round", "unit_id", "round_id"),
+        # Period reports: the attempts finished in a date range (a period without attempts, such as the one before
+        # the first, otherwise read every attempt to find none).
+        Index("ix_attempts_finished_at", "finished_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
