@@ -96,6 +96,15 @@ def _unit_form(unit: Unit | None) -> UnitForm:
     return form
 
 
+def _unit_saved(unit: Unit, before: dict[str, str] | None) -> str:
+    """The flash message and audit entry of a saved unit: what changed, old → new."""
+    named = f"{unit.display_name} ({unit.code})"
+    if before is None:
+        return f"Đã thêm đơn vị {named}."
+    changes = unit_service.describe_unit_changes(before, unit_service.unit_facts(unit))
+    return f"Đã sửa đơn vị {named}: {changes}." if changes else f"Đã lưu đơn vị {named}: không có gì thay đổi."
+
+
 def _save_unit(unit: Unit | None):
     form = _unit_form(unit)
     problems: list[str] = []
@@ -108,9 +117,10 @@ def _save_unit(unit: Unit | None):
             headcount=form.headcount.data or 0,
             parent=parent,
         )
+        before = unit_service.unit_facts(unit) if unit is not None else None
         saved, problems = save_or_problems(
             lambda: unit_service.create_unit(db.session, **fields) if unit is None else unit_service.update_unit(db.session, unit, **fields),
-            lambda u: f"Đã lưu đơn vị {u.code} “{u.name}”.",
+            lambda u: _unit_saved(u, before),
             "unit.save",
         )
         if saved is not None:

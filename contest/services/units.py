@@ -206,6 +206,20 @@ def update_unit(
     return unit
 
 
+UNIT_FIELD_LABELS = {"code": "mã", "name": "tên", "kind": "loại", "parent": "đơn vị cấp trên", "headcount": "số CBCCVC"}
+
+
+def unit_facts(unit: Unit) -> dict[str, str]:
+    """A unit's fields as the audit log writes them, to compare before and after a correction."""
+    return {"code": unit.code, "name": unit.name, "kind": unit.kind_label,
+            "parent": unit.parent.display_name if unit.parent is not None else "—", "headcount": format_number(unit.headcount)}
+
+
+def describe_unit_changes(before: dict[str, str], after: dict[str, str]) -> str:
+    """"tên: A → B; đơn vị cấp trên: X → Y", or "" when nothing changed."""
+    return "; ".join(f"{label}: {before[key]} → {after[key]}" for key, label in UNIT_FIELD_LABELS.items() if before[key] != after[key])
+
+
 def move_unit(session: Session, unit: Unit, new_parent: Unit | None) -> None:
     """Attach `unit` (and its subtree) under `new_parent`, rewriting the stored paths in one UPDATE."""
     if new_parent is not None and is_in_subtree(new_parent, unit):

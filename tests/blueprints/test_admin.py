@@ -132,3 +132,21 @@ def test_subtree_query_and_tree(db_session, make_unit):
     by_code = {node.unit.code: node for node in tops}
     assert set(by_code) == {"R", "OTHER"} and other.id not in ids
     assert by_code["R"].subtree_headcount == sum(range(12))
+
+
+def test_a_unit_correction_is_audited_with_what_changed(client, db_session, login_as, make_unit):
+    from contest.models import AuditEntry
+
+    login_as(Role.admin)
+    root = make_unit("T02", kind=UnitKind.province, name="Tỉnh Hai")
+    old_parent, new_parent = make_unit("T02-A", parent=root, name="Sở A"), make_unit("T02-B", parent=root, name="Sở B")
+    office = make_unit("T02-A-VP", parent=old_parent, name="Văn phong", headcount=7)
+    db_session.commit()
+    data = {"code": "T02-B-VP", "name": "Văn phòng", "kind": "office", "parent_id": str(new_parent.id), "headcount": "1200"}
+    assert client.post(f"/quan-tri/don-vi/{office.id}", data=data).status_code == 302
+    [entry] = db_session.scalars(select(AuditEntry).where(AuditEntry.action == "unit.save")).all()
+    assert entry.summary == ("Đã sửa đơn vị Văn phòng — Sở B (T02-B-VP): mã: T02-A-VP → T02-B-VP; tên: Văn phong → Văn phòng; "
+                             "đơn vị cấp trên: Sở A → Sở B; số CBCCVC: 7 → 1.200.")
+    assert client.post(f"/quan-tri/don-vi/{office.id}", data=data).status_code == 302  # saved again as it is
+    entries = db_session.scalars(select(AuditEntry.summary).where(AuditEntry.action == "unit.save").order_by(AuditEntry.id)).all()
+    assert entries[-1] == "Đã lưu đơn vị Văn phòng — Sở B (T02-B-VP): không có gì thay đổi."
