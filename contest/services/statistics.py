@@ -309,45 +309,95 @@ class ItemStatistic:
         return None
 
 
+def _group_parts(levels: list[tuple[int, int]], total: int, group_size: int) -> list[tuple[int, int, int, int]]:
+    """(score, top, middle, bottom): how many of each score level's attempts fall in each group.
+
+    Attempts are ranked by score, high first, then by id (DESIGN.md, "Item statistics"); the top group is the
+    first `group_size` positions, the bottom group the last `group_size` (the top wins where both would hold, in
+    a very small scope). `levels` is [(score, attempts)], high first."""
+    parts, first = [], 1
+    for score, count in levels:
+        last = first + count - 1
+        top = max(0, min(count, group_size - first + 1))
+        bottom = max(0, last - max(first - 1, total - group_size, group_size))
+        parts.append((score, top, count - top - bottom, bottom))
+        first = last + 1
+    return parts
+
+
 def item_statistics(session: Session, scope: Scope) -> tuple[int, list[ItemStatistic]]:
-    """(number of finished attempts, statistics per question) over the finished attempts of the scope."""
+    """(number of finished attempts, statistics per question) over the finished attempts of the scope.
+
+    The answers are counted per score level of their attempt, not per rank: a rank (a window function over every
+    attempt) kept PostgreSQL from hashing and parallelising the one pass over the answers, which took 1.1 s over
+    1,000,000 answers (BENCHMARKS.md). A score level holds attempts of one group only, except the one or two levels
+    that the 27 % cuts pass through: there the attempt's id says which side of the cut it is on."""
     finished = and_(Attempt.round_id.in_(scope.round_ids), Attempt.status.in_(FINISHED))
-    total = session.scalar(select(func.count()).where(finished)) or 0
+    levels = session.execute(
+        select(Attempt.score, func.count()).where(finished).group_by(Attempt.score).order_by(Attempt.score.desc())
+    ).all()
+    total = sum(count for _, count in levels)
     if not total:
         return 0, []
     group_size = math.ceil(DISCRIMINATION_GROUP * total)
-    position = func.row_number().over(order_by=(Attempt.score.desc(), Attempt.id.asc()))
-    ranked = select(Attempt.id, position.label("position")).where(finished).subquery()
-    group = case((ranked.c.position <= group_size, "top"), (ranked.c.position > total - group_size, "bottom"), else_="middle").label("grp")
-    # One pass over the drawn questions and their answers, counted by group, choice picked and rightness: shown,
-    # correct and the picks are all sums of these few rows (two passes took twice the time over 1,000,000 answers).
+    parts = _group_parts([(score, count) for score, count in levels], total, group_size)
+
+    def nth_id(score, n: int) -> int:
+        """The id of the n-th attempt (from 1, by id) of a score level."""
+        return session.scalar(select(Attempt.id).where(finished, Attempt.score == score).order_by(Attempt.id).offset(n - 1).limit(1))
+
+    # A level that is all one group goes there whole. The cuts pass through at most two levels: the top cut through
+    # one (its attempts up to an id are top), the bottom cut through one (its attempts from an id on are bottom).
+    whole = {score: ("top" if top else "bottom" if bottom else "middle")
+             for score, top, middle, bottom in parts if (top, middle, bottom).count(0) == 2}
+    top_cut = next(((score, nth_id(score, top)) for score, top, _, _ in parts if score not in whole and top), None)
+    bottom_cut = next(((score, nth_id(score, top + middle + 1)) for score, top, middle, bottom in parts
+                       if score not in whole and bottom), None)
+    above = (Attempt.id <= top_cut[1]) if top_cut else literal(False)
+    below = (Attempt.id >= bottom_cut[1]) if bottom_cut else literal(False)
     rows = session.execute(
-        select(AttemptQuestion.question_id, group, Answer.selected_original, Answer.is_correct, func.count().label("times"))
-        .join(ranked, ranked.c.id == AttemptQuestion.attempt_id)
+        select(Attempt.score, above.label("above"), below.label("below"), AttemptQuestion.question_id,
+               Answer.selected_original, Answer.is_correct, func.count())
+        .join(AttemptQuestion, AttemptQuestion.attempt_id == Attempt.id)
         .outerjoin(Answer, Answer.attempt_question_id == AttemptQuestion.id)
-        .group_by(AttemptQuestion.question_id, text("grp"), Answer.selected_original, Answer.is_correct)
+        .where(finished)
+        .group_by(Attempt.score, text("above"), text("below"), AttemptQuestion.question_id, Answer.selected_original, Answer.is_correct)
     ).all()
-    questions = {
-        q.id: q for q in session.scalars(select(Question).where(Question.id.in_({r.question_id for r in rows})))
-    }
+
+    def group_of(score, is_above: bool, is_below: bool) -> str:
+        if score in whole:
+            return whole[score]
+        if top_cut and score == top_cut[0] and is_above:
+            return "top"
+        if bottom_cut and score == bottom_cut[0] and is_below:
+            return "bottom"
+        return "middle"
+
+    tally: Counter = Counter()  # (question, group, choice picked, right) -> times
+    for score, is_above, is_below, question_id, picked, right, times in rows:
+        tally[question_id, group_of(score, is_above, is_below), picked, right] += times
+
+    questions = {q.id: q for q in session.scalars(select(Question).where(Question.id.in_({key[0] for key in tally})))}
     stats: dict[int, ItemStatistic] = {}
     by_group: dict[int, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))  # [shown, correct]
-    for row in rows:
-        question = questions[row.question_id]
-        item = stats.setdefault(row.question_id, ItemStatistic(
+    for (question_id, grp, picked, right), times in tally.items():
+        if not times:
+            continue
+        question = questions[question_id]
+        item = stats.setdefault(question_id, ItemStatistic(
             question_id=question.id, code=question.code, topic=question.topic.name, text=question.text,
             choices=[(c.label, c.text, c.is_correct) for c in sorted(question.choices, key=lambda c: c.position)],
         ))
-        correct = row.times if row.is_correct is True else 0
-        item.shown += row.times
+        correct = times if right is True else 0
+        item.shown += times
         item.correct += correct
-        counts = by_group[row.question_id][row.grp]
-        counts[0] += row.times
+        counts = by_group[question_id][grp]
+        counts[0] += times
         counts[1] += correct
-        for label in row.selected_original.split(",") if row.selected_original else ():
-            item.picks[label] += row.times
-            if row.grp == "top":
-                item.top_picks[label] += row.times
+        for label in picked.split(",") if picked else ():
+            item.picks[label] += times
+            if grp == "top":
+                item.top_picks[label] += times
     if total >= MIN_ATTEMPTS_FOR_DISCRIMINATION:
         for question_id, groups in by_group.items():
             top, bottom = groups.get("top"), groups.get("bottom")

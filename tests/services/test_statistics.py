@@ -182,3 +182,81 @@ def test_discrimination_and_the_wrong_key_flag(db_session, make_unit, make_user,
     assert (stats["T3"].facility, stats["T3"].discrimination) == (0.5, -1.0)
     assert stats["T3"].share("A") == 0.5 and stats["T3"].share("B") == 0.5
     assert stats["T3"].flag == "Nhóm điểm cao chọn phương án A nhiều hơn đáp án"
+
+
+def _ranked_reference(session, round_):
+    """Item statistics the slow, obvious way (DESIGN.md): rank every finished attempt by score, high first, then
+    id; the first 27 % are the top group, the last 27 % the bottom (top first where both hold); count each drawn
+    question's answers per group."""
+    from collections import Counter, defaultdict
+    import math
+
+    from sqlalchemy import select
+
+    from contest.models import Answer, Attempt, AttemptQuestion
+    from contest.models.attempts import FINISHED
+
+    attempts = session.scalars(select(Attempt).where(Attempt.round_id == round_.id, Attempt.status.in_(FINISHED))).all()
+    ranked = sorted(attempts, key=lambda a: (-a.score, a.id))
+    size = math.ceil(statistics.DISCRIMINATION_GROUP * len(ranked))
+    group = {a.id: "top" if i < size else "bottom" if i >= len(ranked) - size else "middle" for i, a in enumerate(ranked)}
+    answers = {a.attempt_question_id: a for a in session.scalars(select(Answer).where(Answer.attempt_id.in_(group)))}
+    shown, correct, picks, top_picks = Counter(), Counter(), defaultdict(Counter), defaultdict(Counter)
+    per_group = defaultdict(lambda: [0, 0])
+    for aq in session.scalars(select(AttemptQuestion).where(AttemptQuestion.attempt_id.in_(group))):
+        answer, grp = answers.get(aq.id), group[aq.attempt_id]
+        right = bool(answer and answer.is_correct)
+        shown[aq.question_id] += 1
+        correct[aq.question_id] += right
+        per_group[aq.question_id, grp][0] += 1
+        per_group[aq.question_id, grp][1] += right
+        for label in answer.selected_original.split(",") if answer and answer.selected_original else ():
+            picks[aq.question_id][label] += 1
+            if grp == "top":
+                top_picks[aq.question_id][label] += 1
+    discrimination = {}
+    for q in shown:
+        top, bottom = per_group.get((q, "top")), per_group.get((q, "bottom"))
+        if len(ranked) >= statistics.MIN_ATTEMPTS_FOR_DISCRIMINATION and top and bottom:
+            discrimination[q] = round(top[1] / top[0] - bottom[1] / bottom[0], 3)
+    return len(ranked), {q: (shown[q], correct[q], dict(picks[q]), dict(top_picks[q]), discrimination.get(q)) for q in shown}
+
+
+@pytest.mark.parametrize("people, seed", [(45, 1), (61, 2), (37, 3), (3, 4), (1, 5)])
+def test_item_statistics_split_tied_scores_at_the_cuts_as_a_ranking_would(
+        db_session, make_unit, make_user, make_contest, make_bank, people, seed):
+    """Many people share each score, so the 27 % cuts fall inside a score level and the attempt's id decides its
+    side; some questions are left unanswered. The groups, counts and picks equal a ranking done by hand."""
+    import random
+
+    rng = random.Random(seed)
+    unit = make_unit("S", kind=UnitKind.province)
+    contest = make_contest(unit=unit, bank=make_bank(owner=unit, per_topic=2), per_topic=2)
+    round_ = contest.rounds[0]
+    for index in range(people):
+        attempt = attempt_service.start_attempt(db_session, make_user(unit=unit), round_, T0, POLICY)
+        answers = {}
+        for q in attempt.questions:
+            kind = rng.choice(("right", "right", "wrong", "none"))
+            if kind == "right":
+                answers[q.id] = q.correct_keys
+            elif kind == "wrong":
+                answers[q.id] = [rng.choice([c["key"] for c in q.choices if c["key"] not in q.correct_keys])]
+        attempt_service.save_answers(db_session, attempt, answers, T0, POLICY)
+        attempt_service.submit_attempt(db_session, attempt, T0 + timedelta(minutes=1 + index), POLICY)
+    db_session.commit()
+    total, items = statistics.item_statistics(db_session, Scope(contest, round_))
+    expected_total, expected = _ranked_reference(db_session, round_)
+    assert total == expected_total == people
+    got = {i.question_id: (i.shown, i.correct, dict(+i.picks), dict(+i.top_picks), i.discrimination) for i in items}
+    assert got == expected
+
+
+def test_group_parts_by_hand():
+    """10 attempts, group size 3: scores 9 (2), 7 (4), 5 (1), 3 (3): the top cut falls inside 7, the bottom cut
+    inside 5's neighbour 3 exactly at its start; one attempt alone is top, not also bottom."""
+    assert statistics._group_parts([(9, 2), (7, 4), (5, 1), (3, 3)], 10, 3) == [
+        (9, 2, 0, 0), (7, 1, 3, 0), (5, 0, 1, 0), (3, 0, 0, 3)]
+    assert statistics._group_parts([(6, 10)], 10, 3) == [(6, 3, 4, 3)]
+    assert statistics._group_parts([(4, 1)], 1, 1) == [(4, 1, 0, 0)]
+    assert statistics._group_parts([(4, 2), (1, 2)], 4, 2) == [(4, 2, 0, 0), (1, 0, 0, 2)]
