@@ -1,6 +1,7 @@
 """On a 390×844 phone: a person who forgot their password gets a one-time link from their unit's manager and
 sets a new password; an admin corrects a person's unit, which ends that person's session; a participant asks to
-move unit and the unit's manager sees the request. Every new page is checked and photographed."""
+move unit and the unit's manager sees the request; another, registered in the wrong unit, asks to move and the
+manager approves, which ends their session. Every new page is checked and photographed."""
 
 from __future__ import annotations
 
@@ -138,3 +139,37 @@ def test_the_new_pages_on_a_desktop(open_page, e2e_engine):
                        (f"/nguoi-dung/{person_id}/sua", "edit-person")):
         admin.goto(path)
         _checked(admin, problems, f"correction-{name}-desktop")
+
+
+def test_a_participant_in_the_wrong_unit_asks_to_move_and_the_manager_approves(open_page, e2e_database, e2e_engine):
+    _person(e2e_database, "0915000303", "001090000303", "Vũ Văn Chuyển")
+    with e2e_engine.connect() as connection:
+        target_id, target_name = connection.execute(text("SELECT id, name FROM units WHERE code = 'AH-HDG-05'")).one()
+    person, person_problems = open_page(*PHONE)
+    log_in(person, "0915000303", OLD_PASSWORD)
+    person.goto("/nguoi-dung/chuyen-don-vi")
+    person.get_by_label("Tìm trong danh sách: Đơn vị muốn chuyển đến").fill(target_name.lower())  # the picker's search
+    person.get_by_label("Đơn vị muốn chuyển đến", exact=True).select_option(value=str(target_id))
+    person.get_by_role("button", name="Gửi yêu cầu").click()
+    person.wait_for_url("**/tai-khoan")
+
+    manager, manager_problems = open_page(*PHONE)
+    log_in(manager, "0900000003")
+    manager.goto("/nguoi-dung/yeu-cau-chuyen-don-vi")
+    row = manager.locator("tr", has_text="Vũ Văn Chuyển")
+    row.get_by_label("Ghi chú cho yêu cầu của Vũ Văn Chuyển").fill("Đã xác minh qua điện thoại")
+    row.get_by_role("button", name="Duyệt").click()
+    manager.wait_for_url("**/nguoi-dung/yeu-cau-chuyen-don-vi")
+    assert "Đã duyệt: Vũ Văn Chuyển" in manager.locator(".alert-success").inner_text()
+    _checked(manager, manager_problems, "correction-move-approved-phone")
+
+    person.goto("/tai-khoan")
+    person.wait_for_url("**/dang-nhap**")  # the approval ended the person's session
+    log_in(person, "0915000303", OLD_PASSWORD)
+    person.goto("/tai-khoan")
+    assert person.locator("#my-unit").inner_text() == target_name and person.locator("#pending-move").count() == 0
+    _checked(person, person_problems, "correction-moved-profile-phone")
+    with e2e_engine.connect() as connection:
+        actions = connection.execute(text("SELECT action FROM audit_log WHERE action LIKE 'user.move%' ORDER BY id")).scalars().all()
+    assert actions[-2:] == ["user.move_requested", "user.move_approved"]
+    assert person_problems.messages == [] and manager_problems.messages == []
