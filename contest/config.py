@@ -122,6 +122,8 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
     config: dict = {
         "ENV": "production" if production else "development",
         "DATABASE_URL": env.get("DATABASE_URL") or f"sqlite:///{instance_path / 'contest.sqlite3'}",
+        # A streaming replica of DATABASE_URL for the read-only report queries (contest.db.reports); unset: the primary.
+        "DATABASE_REPLICA_URL": env.get("DATABASE_REPLICA_URL") or None,
         "DISPLAY_TIMEZONE": DISPLAY_TIMEZONE,
         "MAX_CONTENT_LENGTH": int(env.get("MAX_UPLOAD_BYTES", 10 * 1024 * 1024)),
         "PASSWORD_HASH_METHOD": "argon2id",

@@ -49,10 +49,23 @@ def make_engine(url: str, sqlite_immediate: bool = True, **options) -> Engine:
     return create_engine(url, pool_pre_ping=True, **options)
 
 
+def make_replica_engine(url: str) -> Engine:
+    """An engine for the read-only report queries: every transaction read-only on PostgreSQL (a write there is an
+    error, not a silent divergence from the primary); SQLite (tests, one machine) opens the file read-only."""
+    if url.startswith("sqlite"):
+        return make_engine(url, sqlite_immediate=False)
+    return make_engine(url, connect_args={"options": "-c default_transaction_read_only=on"}, pool_size=5, max_overflow=5)
+
+
 def init_app(app: Flask) -> None:
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["db_engine"] = engine
     app.extensions["db_sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
+    replica_url = app.config.get("DATABASE_REPLICA_URL")
+    if replica_url:
+        replica = make_replica_engine(replica_url)
+        app.extensions["db_replica_engine"] = replica
+        app.extensions["db_replica_sessionmaker"] = sessionmaker(replica, expire_on_commit=False)
     app.teardown_appcontext(_close_session)
 
 
@@ -72,6 +85,20 @@ def get_session() -> Session:
     return g.db_session
 
 
+def get_report_session() -> Session:
+    """The session for a report's read-only queries: on DATABASE_REPLICA_URL when it is set (opened on first use,
+    one per application context), else the primary session itself.
+
+    A report first finishes the overdue attempts on the primary and commits (contest/reports), then reads here: on a
+    replica it sees the primary as of a moment ago (streaming replication lags by well under a second when healthy)."""
+    maker = current_app.extensions.get("db_replica_sessionmaker")
+    if maker is None:
+        return get_session()
+    if "db_report_session" not in g:
+        g.db_report_session = maker()
+    return g.db_report_session
+
+
 def redis_client():
     """The app's Redis client when REDIS_URL is set (one per app, connecting on first use), for contest.cache and
     the export jobs' queue (contest/background.py)."""
@@ -86,9 +113,11 @@ def redis_client():
 
 
 def _close_session(_exc: BaseException | None) -> None:
-    session = g.pop("db_session", None)
-    if session is not None:
-        session.close()
+    for name in ("db_report_session", "db_session"):
+        session = g.pop(name, None)
+        if session is not None:
+            session.close()
 
 
 session: Session = LocalProxy(get_session)  # type: ignore[assignment]
+reports: Session = LocalProxy(get_report_session)  # type: ignore[assignment]

@@ -42,6 +42,7 @@ def _asked():
     else:
         period = chosen_period(PeriodChoice(form.ky.data), reports.report_date(now), config["REPORT_CUTOFF_DAY"])
     expire_due_attempts(db.session, now, clock.attempt_policy())  # reports count finished attempts
+    db.session.commit()  # the report itself may be read from the replica (db.reports)
     return form, unit, (period, _settings(form)), now
 
 
@@ -49,7 +50,7 @@ def _build():
     """(form, unit, report or None when the form has errors, today): the report asked for by the query string,
     with overdue attempts finished first (reports count finished ones)."""
     form, unit, asked, now = _asked()
-    report = reports.period_report(db.session, unit, *asked) if asked else None
+    report = reports.period_report(db.reports, unit, *asked) if asked else None
     db.session.commit()
     return form, unit, report, reports.report_date(now)
 

@@ -29,6 +29,7 @@ def _report(contest_id: int, managed_only: bool = False):
     scope = scope_from_request(contest)
     now = clock.now()
     statistics.finalize(db.session, scope, now, attempt_policy())
+    db.session.commit()  # what the report reads next may come from the replica (db.reports)
     return contest, scope, now
 
 
@@ -50,7 +51,7 @@ def contest_dashboard(contest_id: int):
         return redirect(url_for("reports.participation", contest_id=contest_id))
     contest, scope, _ = _report(contest_id)
     threshold = threshold_from_request()
-    board = statistics.dashboard(db.session, scope, threshold)
+    board = statistics.dashboard(db.reports, scope, threshold)
     db.session.commit()
     chart = {
         "days": [d for d, _, _ in board.per_day],
@@ -77,7 +78,7 @@ def _unit_report(contest_id: int, template: str, listing):
 def participation(contest_id: int):
     threshold = threshold_from_request()
     return _unit_report(contest_id, "reports/participation.html", lambda scope, unit: {
-        "units": statistics.participation_by_unit(db.session, scope, unit, threshold), "threshold": threshold,
+        "units": statistics.participation_by_unit(db.reports, scope, unit, threshold), "threshold": threshold,
         "citizens": scope.contest.admits(ParticipantGroup.citizen),
     })
 
@@ -86,8 +87,8 @@ def participation(contest_id: int):
 @report_roles
 def non_participants(contest_id: int):
     return _unit_report(contest_id, "reports/non_participants.html", lambda scope, unit: {
-        "people": statistics.non_participants(db.session, scope, unit),
-        "accounts": statistics.registered_non_participants(db.session, scope, unit),
+        "people": statistics.non_participants(db.reports, scope, unit),
+        "accounts": statistics.registered_non_participants(db.reports, scope, unit),
     })
 
 
@@ -95,7 +96,7 @@ def non_participants(contest_id: int):
 @report_roles
 def question_statistics(contest_id: int):
     contest, scope, _ = _report(contest_id, managed_only=True)
-    total, items = statistics.item_statistics(db.session, scope)
+    total, items = statistics.item_statistics(db.reports, scope)
     db.session.commit()
     return render_template("reports/question_statistics.html", contest=contest, scope=scope, total=total, items=items,
                            minimum=statistics.MIN_ATTEMPTS_FOR_DISCRIMINATION)
