@@ -255,7 +255,12 @@ def find_by_identifier(session: Session, identifier: str) -> User | None:
     """Find an account by phone, CCCD or e-mail, whichever the identifier looks like."""
     identifier = (identifier or "").strip()
     if "@" in identifier:
-        return session.scalar(select(User).where(User.email == identifier.lower()))
+        # As stored (normalize_email): an address typed decomposed (NFD) or in capitals is the same address.
+        try:
+            email = normalize_email(identifier)
+        except ValidationError:
+            return None  # not an address: no account has it
+        return session.scalar(select(User).where(User.email == email))
     cccd = normalize_cccd(identifier)
     if cccd:
         return session.scalar(select(User).where(User.cccd == cccd))

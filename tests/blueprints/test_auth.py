@@ -250,3 +250,18 @@ def test_forms_accept_posts_with_the_csrf_token(csrf_client, make_user):
         "/dang-nhap", data={"identifier": "0912000111", "password": TEST_PASSWORD, "csrf_token": token}
     )
     assert response.status_code == 302
+
+
+def test_login_and_recovery_find_an_email_typed_in_another_unicode_form(client, db_session, make_user):
+    """An address with Vietnamese letters typed decomposed (NFD, as some keyboards send it), in capitals, with spaces
+    around, names the same account as the address stored at registration."""
+    import unicodedata
+
+    from contest.services.users import find_by_identifier
+
+    user = make_user(phone="0912000112", email="Trần.Lan@Bộtưpháp.vn", full_name="Trần Thị Lan")
+    assert find_by_identifier(db_session, unicodedata.normalize("NFD", " TRẦN.LAN@BỘTƯPHÁP.VN ")) is user
+    assert find_by_identifier(db_session, "tran.lan@botuphap.vn") is None and find_by_identifier(db_session, "@@") is None
+    db_session.commit()
+    typed = unicodedata.normalize("NFD", "Trần.Lan@Bộtưpháp.vn")
+    assert client.post("/dang-nhap", data={"identifier": typed, "password": TEST_PASSWORD}).status_code == 302
