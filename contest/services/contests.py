@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -23,6 +24,8 @@ from contest.models import (
     Round,
     Topic,
     Unit,
+    UnitPrizeBloc,
+    UnitPrizeTier,
     User,
     contest_units,
 )
@@ -453,8 +456,16 @@ def round_settings(round_: Round) -> RoundSettings:
     )
 
 
+def _copy_title(source_title: str, number: int) -> str:
+    """The proposed name of round `number`: the source's with its closing number replaced ("Tuần 1" → "Tuần 2"),
+    or "Vòng N" for a name without one."""
+    found = re.fullmatch(r"(.*\D)\d+", source_title)
+    return f"{found.group(1)}{number}" if found else f"Vòng {number}"
+
+
 def round_copy(contest: Contest, source: Round) -> RoundSettings:
-    """What a copy of `source` proposes: its blueprint and time limit, "Vòng N" for the next number, and its dates
+    """What a copy of `source` proposes: its blueprint and time limit, its name with the next number ("Tuần 2"
+    after "Tuần 1"; "Vòng N" for a name without a number), and its dates
     moved by whole weeks so that the copy opens when the contest's latest round closes, or after (the next week
     for a weekly round that is the latest; two weeks for a two-week one, so rounds never overlap). The organiser
     confirms or edits them before anything is saved."""
@@ -463,7 +474,7 @@ def round_copy(contest: Contest, source: Round) -> RoundSettings:
     shift = timedelta(weeks=weeks)
     number = max(r.number for r in contest.rounds) + 1
     return RoundSettings(
-        title=f"Vòng {number}",
+        title=_copy_title(source.title, number),
         opens_at=source.opens_at + shift,
         closes_at=source.closes_at + shift,
         time_limit_minutes=source.time_limit_minutes,
@@ -485,8 +496,9 @@ _NOT_COPIED = {"id", "owner_unit_id", "title", "status", "created_by_id", "creat
 
 
 def copy_contest(session: Session, source: Contest, title: str, shift_days: int, created_by: User | None = None) -> Contest:
-    """A new draft contest with the settings, eligible units and rounds (blueprints included) of `source`, every
-    time moved by `shift_days`; no attempts, overrides, disqualifications or resolved predictions."""
+    """A new draft contest with the settings, eligible units, unit prizes (tiers and blocs) and rounds (blueprints
+    included) of `source`, every time moved by `shift_days`; no attempts, overrides, disqualifications, winners,
+    certificates or resolved predictions."""
     problems = []
     title = normalize_text(title or "")
     if not title:
@@ -516,8 +528,19 @@ def copy_contest(session: Session, source: Contest, title: str, shift_days: int,
     ]
     session.add(copy)
     session.flush()
+    _copy_unit_prizes(session, source, copy)
     copy_banner(session, source, copy)
     return copy
+
+
+def _copy_unit_prizes(session: Session, source: Contest, copy: Contest) -> None:
+    for tier in session.scalars(select(UnitPrizeTier).where(UnitPrizeTier.contest_id == source.id)):
+        session.add(UnitPrizeTier(contest_id=copy.id, min_size=tier.min_size, max_size=tier.max_size, min_rate_tenths=tier.min_rate_tenths))
+    blocs = session.scalars(select(UnitPrizeBloc).where(UnitPrizeBloc.contest_id == source.id).options(selectinload(UnitPrizeBloc.units)))
+    for bloc in blocs:
+        session.add(UnitPrizeBloc(contest_id=copy.id, position=bloc.position, name=bloc.name, kinds=bloc.kinds, units=list(bloc.units),
+                                  first_prizes=bloc.first_prizes, second_prizes=bloc.second_prizes, third_prizes=bloc.third_prizes))
+    session.flush()
 
 
 def blueprint_cells(session: Session, round_: Round) -> list[Cell]:

@@ -2,7 +2,8 @@
 
 Rules (README, "Overrides"):
 - an override names a person or a unit; a unit's override covers every person of its subtree (the unit and every
-  unit below it), so a district's power cut is one line;
+  unit below it), so a district's power cut is one line; a person is placed by User.home_unit, as eligibility is
+  (a civil servant's workplace, a citizen's commune of residence);
 - it applies to one round, or to every round of the contest (no round);
 - overrides only extend: extra minutes and attempts are added, a later close replaces the round's close only when
   it is later; when several overrides apply to a person in a round (their own and their units', per round and for
@@ -69,10 +70,11 @@ def _combine(overrides: list[Override]) -> Allowance:
 
 
 def _applying(session: Session, user: User, contest_id: int) -> list[Override]:
-    """Every override of the contest that names the user or a unit above (or equal to) the user's unit: one query."""
+    """Every override of the contest that names the user or a unit above (or equal to) the user's home unit (a
+    citizen's commune of residence): one query."""
     subjects = [Override.user_id == user.id]
-    if user.unit is not None:
-        subjects.append(Override.unit_id.in_(user.unit.ancestor_ids))
+    if user.home_unit is not None:
+        subjects.append(Override.unit_id.in_(user.home_unit.ancestor_ids))
     return list(session.scalars(select(Override).where(Override.contest_id == contest_id, or_(*subjects))))
 
 
@@ -129,10 +131,11 @@ def overrides_by_user(session: Session, contest: Contest, user_ids: list[int]) -
     found = contest_overrides(session, contest)
     if not found or not user_ids:
         return {}
-    users = session.scalars(select(User).where(User.id.in_(user_ids)).options(selectinload(User.unit)))
+    users = session.scalars(select(User).where(User.id.in_(user_ids))
+                            .options(selectinload(User.unit), selectinload(User.residence_unit)))
     result: dict[int, list[Override]] = {}
     for user in users:
-        mine = [o for o in found if o.user_id == user.id or (o.unit is not None and is_in_subtree(user.unit, o.unit))]
+        mine = [o for o in found if o.user_id == user.id or (o.unit is not None and is_in_subtree(user.home_unit, o.unit))]
         if mine:
             result[user.id] = mine
     return result
@@ -147,7 +150,7 @@ def _check(session: Session, contest: Contest, settings: OverrideSettings, curre
         problems.append(f"Không tìm thấy tài khoản có số điện thoại, CCCD hoặc email “{person}”.")
     elif bool(person) == (unit is not None):
         problems.append("Hãy chọn đúng một đối tượng: một người dự thi (số điện thoại, CCCD hoặc email) hoặc một đơn vị.")
-    if user is not None and contest.audience == Audience.units and not any(is_in_subtree(user.unit, u) for u in contest.eligible_units):
+    if user is not None and contest.audience == Audience.units and not any(is_in_subtree(user.home_unit, u) for u in contest.eligible_units):
         problems.append("Người này không thuộc đơn vị nào được tham gia cuộc thi.")
     if unit is not None and not is_in_subtree(unit, contest.owner_unit):
         problems.append("Đơn vị này không thuộc phạm vi của đơn vị tổ chức cuộc thi.")

@@ -56,7 +56,7 @@ def test_copying_a_round_proposes_the_next_week_and_saves_only_when_confirmed(cl
     db_session.rollback()
     assert len(db_session.get(Contest, contest.id).rounds) == 2  # a GET saves nothing
     values = _form_values(page)
-    assert values["title"] == "Vòng 3" and values["blueprint-0-count"] == "2"
+    assert values["title"] == "Tuần 3" and values["blueprint-0-count"] == "2"
     saved = client.post(f"/ban-to-chuc/cuoc-thi/{contest.id}/vong/{last.id}/sao-chep", data=values)
     assert saved.status_code == 302, saved.get_data(as_text=True)
     db_session.expire_all()

@@ -14,8 +14,10 @@ from contest.services import attempts as svc
 from contest.services import contests as contest_service
 from contest.services import overrides as override_service
 from contest.services import ranking, statistics
+from contest.services import unit_prizes as unit_prize_service
 from contest.services.attempts import AttemptError, AttemptPolicy
 from contest.services.overrides import OverrideSettings
+from contest.services.unit_prizes import BlocInput, TierInput
 from tests.conftest import T0
 from tests.helpers import POLICY, play
 
@@ -117,6 +119,32 @@ def test_a_unit_override_covers_its_subtree_and_nothing_beside_it(db_session, wo
         assert svc.start_attempt(db_session, person, round_, T0, POLICY).deadline == T0 + timedelta(minutes=50)
     assert svc.start_attempt(db_session, world["other"], round_, T0, POLICY).deadline == T0 + timedelta(minutes=20)
     db_session.commit()
+
+
+def test_overrides_reach_a_citizen_through_their_commune_of_residence(db_session, world, make_user, make_contest, make_bank):
+    """A citizen works in no unit: a units contest admitting citizens takes them by their commune of residence, and so
+    do overrides: one naming them is accepted, and a district's covers the citizens living in it (not those beside it)."""
+    contest = make_contest(unit=world["province"], bank=make_bank(name="Người dân", owner=world["province"]), per_topic=2,
+                           admitted_groups="civil_servant,citizen")
+    contest.eligible_units = [world["district"]]
+    db_session.commit()
+    round_ = contest.rounds[0]
+    citizen = make_user(participant_group="citizen", residence_unit=world["commune"])
+    outside = make_user(participant_group="citizen", residence_unit=world["sibling"])
+    assert citizen.unit is None and contest_service.is_eligible(citizen, contest)
+    override_service.save_override(db_session, contest, None, OverrideSettings(
+        person=citizen.phone, unit_id=None, round_id=round_.id, extra_attempts=1))
+    override_service.save_override(db_session, contest, None, OverrideSettings(
+        person="", unit_id=world["district"].id, round_id=None, extra_minutes=30))
+    db_session.commit()
+    allowance = override_service.allowance(db_session, citizen, round_)
+    assert (allowance.extra_minutes, allowance.extra_attempts) == (30, 1)
+    assert svc.start_attempt(db_session, citizen, round_, T0, POLICY).deadline == T0 + timedelta(minutes=50)
+    assert not override_service.allowance(db_session, outside, round_).any
+    assert [len(found) for found in override_service.overrides_by_user(db_session, contest, [citizen.id, outside.id]).values()] == [2]
+    with pytest.raises(ValidationError, match="không thuộc đơn vị nào"):
+        override_service.save_override(db_session, contest, None, OverrideSettings(
+            person=outside.phone, unit_id=None, round_id=None, extra_minutes=5))
 
 
 def test_overlapping_overrides_give_the_most_generous_value_of_each(db_session, world):
@@ -276,13 +304,18 @@ def test_a_round_copy_proposes_the_next_week_with_the_same_blueprint(db_session,
     contest = make_contest(unit=world["province"], bank=make_bank(name="Ba vòng", owner=world["province"]), rounds=3)
     first, _, last = contest.rounds
     proposal = contest_service.round_copy(contest, last)
-    assert (proposal.title, proposal.opens_at, proposal.closes_at) == ("Vòng 4", last.opens_at + timedelta(weeks=1), last.closes_at + timedelta(weeks=1))
+    assert (proposal.title, proposal.opens_at, proposal.closes_at) == ("Tuần 4", last.opens_at + timedelta(weeks=1), last.closes_at + timedelta(weeks=1))
     assert proposal.time_limit_minutes == last.time_limit_minutes
     assert proposal.blueprint == contest_service.round_settings(last).blueprint
     # Copying the first round proposes the week after the latest round, not a week that is taken.
     assert contest_service.round_copy(contest, first).opens_at == last.opens_at + timedelta(weeks=1)
     saved = contest_service.save_round(db_session, contest, None, proposal)
     assert saved.number == 4 and [i.question_count for i in saved.blueprint] == [i.question_count for i in last.blueprint]
+    # A round named by its week ("Tuần 4") proposes the next week's name, with the number the copy gets.
+    saved.title = "Tuần 4"
+    assert contest_service.round_copy(contest, saved).title == "Tuần 5"
+    saved.title = "Chung kết"
+    assert contest_service.round_copy(contest, saved).title == "Vòng 5"
 
 
 def test_a_round_copy_never_overlaps_the_latest_round(db_session, world, make_contest, make_bank):
@@ -300,7 +333,10 @@ def test_a_round_copy_never_overlaps_the_latest_round(db_session, world, make_co
 def test_a_contest_copy_keeps_settings_and_blueprints_moves_dates_and_takes_no_attempts(db_session, world, make_contest, make_bank):
     source = make_contest(unit=world["province"], bank=make_bank(name="Nguồn", owner=world["province"]), rounds=2,
                           attempts_allowed=3, grading="last", review_policy="immediate", rules_markdown="Thể lệ\nhai dòng",
-                          leaderboard_freeze_at=T0 + timedelta(days=10), grace_seconds=30, overdue_handling="autoabandon")
+                          leaderboard_freeze_at=T0 + timedelta(days=10), grace_seconds=30, overdue_handling="autoabandon",
+                          admitted_groups="civil_servant,citizen", citizen_cccd_optional=True)
+    unit_prize_service.save_settings(db_session, source, [TierInput(0, 49, 30), TierInput(50, None, 25)], [
+        BlocInput("Khối huyện", kinds=["district"], first_prizes=1), BlocInput("Khối chọn", unit_ids=[world["commune"].id], second_prizes=2)])
     play(db_session, world["player"], source.rounds[0], T0, 2)
     override_service.save_override(db_session, source, None, OverrideSettings(person=world["player"].phone, unit_id=None,
                                                                               round_id=None, extra_minutes=5))
@@ -310,7 +346,7 @@ def test_a_contest_copy_keeps_settings_and_blueprints_moves_dates_and_takes_no_a
     db_session.commit()
     assert copy.id != source.id and copy.status == ContestStatus.draft and copy.title == "Cuộc thi tháng sau"
     same = ("rules_markdown", "rules_html", "audience", "attempts_allowed", "grading", "review_policy", "points_per_question", "shuffle_questions",
-            "leaderboard_visibility", "grace_seconds", "overdue_handling", "owner_unit_id")
+            "leaderboard_visibility", "grace_seconds", "overdue_handling", "owner_unit_id", "admitted_groups", "citizen_cccd_optional")
     assert {f: getattr(copy, f) for f in same} == {f: getattr(source, f) for f in same}
     assert copy.eligible_units == source.eligible_units and copy.created_by_id == world["organizer"].id
     assert copy.leaderboard_freeze_at == source.leaderboard_freeze_at + timedelta(days=28)
@@ -320,6 +356,12 @@ def test_a_contest_copy_keeps_settings_and_blueprints_moves_dates_and_takes_no_a
         [(i.bank_id, i.topic_id, i.difficulty, i.question_count) for i in r.blueprint] for r in source.rounds]
     copied_rounds = [r.id for r in copy.rounds]
     assert db_session.scalar(select(func.count()).select_from(Attempt).where(Attempt.round_id.in_(copied_rounds))) == 0
+    # The unit prizes are settings too: the same tiers and blocs (the source keeps its own).
+    assert [(t.min_size, t.max_size, t.min_rate_tenths) for t in unit_prize_service.tiers(db_session, copy)] == [(0, 49, 300), (50, None, 250)]
+    assert [(b.position, b.name, b.kinds, [u.id for u in b.units], b.first_prizes, b.second_prizes, b.third_prizes)
+            for b in unit_prize_service.blocs(db_session, copy)] == [
+        (1, "Khối huyện", "district", [], 1, 0, 0), (2, "Khối chọn", "", [world["commune"].id], 0, 2, 0)]
+    assert len(unit_prize_service.tiers(db_session, source)) == 2 and len(unit_prize_service.blocs(db_session, source)) == 2
     assert override_service.contest_overrides(db_session, copy) == []
     assert source.status == ContestStatus.published and len(source.rounds) == 2
 
