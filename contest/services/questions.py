@@ -265,14 +265,20 @@ def _fill(question: Question, data: QuestionData, topic: Topic) -> None:
     question.topic = topic
     wanted = data.choice_items()
     current = list(question.choices)
+    choices_changed = len(current) != len(wanted)
     for index, (label, text, is_correct) in enumerate(wanted):
         if index < len(current):
             choice = current[index]
+            choices_changed |= (choice.label, choice.text, choice.is_correct, choice.position) != (label, text, is_correct, index)
             choice.label, choice.text, choice.is_correct, choice.position = label, text, is_correct, index
         else:
             question.choices.append(Choice(label=label, text=text, is_correct=is_correct, position=index))
     for extra in current[len(wanted):]:
         question.choices.remove(extra)
+    if choices_changed and question.id is not None:
+        # The choices are rows of their own: a corrected key alone leaves the question's row (and its onupdate)
+        # untouched, yet the regrade list tells edited questions by updated_at.
+        question.updated_at = utcnow()
 
 
 # ---------------------------------------------------------------- browse and edit

@@ -26,12 +26,15 @@ from contest.models import (
     Answer,
     Attempt,
     AttemptQuestion,
+    Certificate,
     Contest,
+    PrizeAward,
     Question,
     Regrade,
     RegradeAction,
     Round,
     User,
+    WinnersPublication,
 )
 from contest.models.contests import PredictionResolver
 from contest.services import ranking
@@ -80,6 +83,24 @@ class BoardChange:
 
 
 @dataclass
+class AwardReview:
+    """A confirmed prize whose holder's rank or score on its leaderboard the regrade changes: to be reviewed."""
+
+    full_name: str
+    prize: str
+    scope: str  # the board's title: a round's, or "Toàn cuộc thi"
+    rank_before: int | None
+    rank_after: int | None
+    score_before: str  # "6/15", or "—" off the board
+    score_after: str
+    certificate_issued: bool
+    published: bool  # the winners' list of that round (or of the contest) is public
+
+
+CONTEST_BOARD = "Toàn cuộc thi"
+
+
+@dataclass
 class RegradeOutcome:
     question: Question
     action: RegradeAction
@@ -90,6 +111,8 @@ class RegradeOutcome:
     attempts: list[AttemptChange] = field(default_factory=list)
     boards: list[BoardChange] = field(default_factory=list)
     snapshots_changed: bool = False
+    awards: list[AwardReview] = field(default_factory=list)
+    published_lists: list[str] = field(default_factory=list)  # titles of the public winners' lists whose board moves
 
     @property
     def changes_anything(self) -> bool:
@@ -106,6 +129,13 @@ class RegradeOutcome:
         if leaders:
             text += " Người đứng đầu thay đổi: " + "; ".join(
                 f"{b.title}: {b.leader_before or '—'} → {b.leader_after or '—'}" for b in leaders) + "."
+        if self.awards:
+            text += " Giải đã xác nhận cần xem lại: " + "; ".join(
+                f"{a.full_name} ({a.prize}, {a.scope}: hạng {a.rank_before or '—'} → {a.rank_after or '—'}, "
+                f"điểm {a.score_before} → {a.score_after}"
+                + (", đã cấp giấy chứng nhận" if a.certificate_issued else "") + ")" for a in self.awards) + "."
+        if self.published_lists:
+            text += " Danh sách đạt giải đã công bố thay đổi: " + ", ".join(self.published_lists) + "."
         return text
 
 
@@ -250,7 +280,42 @@ def _regrade(session: Session, contest: Contest, question: Question, action: Reg
     after = _boards(session, contest, rounds, now, policy)
     outcome.boards = [_compare(title, was, now_) for (title, was), (_, now_) in zip(before, after)]
     outcome.attempts.sort(key=lambda c: (c.round_title, c.full_name, c.number))
+    _flag_winners(session, contest, rounds, outcome)
     return outcome
+
+
+def _flag_winners(session: Session, contest: Contest, rounds: list[Round], outcome: RegradeOutcome) -> None:
+    """The confirmed prizes whose holder moves on their board, and the public winners' lists whose board moves.
+    A contest of one round ranks as that round, so its contest-wide prizes are read on the round's board."""
+    boards: dict[int | None, BoardChange] = {r.id: board for r, board in zip(rounds, outcome.boards)}
+    if len(contest.rounds) > 1:
+        if len(outcome.boards) > len(rounds):
+            boards[None] = outcome.boards[-1]
+    elif rounds:
+        boards[None] = BoardChange(CONTEST_BOARD, outcome.boards[0].changes, outcome.boards[0].leader_before,
+                                   outcome.boards[0].leader_after)
+    moved = {key: board for key, board in boards.items() if board.changes}
+    if not moved:
+        return
+    published = set(session.scalars(select(WinnersPublication.round_id).where(WinnersPublication.contest_id == contest.id)))
+    certified = set(session.scalars(select(Certificate.award_id).where(Certificate.contest_id == contest.id,
+                                                                       Certificate.award_id.is_not(None))))
+    prizes = session.scalars(select(PrizeAward).where(PrizeAward.contest_id == contest.id).options(selectinload(PrizeAward.user))
+                             .order_by(PrizeAward.created_at, PrizeAward.id))
+    order = list(boards)
+    for award in sorted(prizes, key=lambda a: order.index(a.round_id) if a.round_id in order else len(order)):
+        board = moved.get(award.round_id)
+        change = next((c for c in board.changes if c.user_id == award.user_id), None) if board is not None else None
+        if change is not None:
+            outcome.awards.append(AwardReview(
+                award.user.full_name, award.prize, board.title, change.rank_before, change.rank_after,
+                _score(change.score_before, change.max_before), _score(change.score_after, change.max_after),
+                award.id in certified, award.round_id in published))
+    outcome.published_lists = [board.title for key, board in moved.items() if key in published]
+
+
+def _score(score: int | None, maximum: int | None) -> str:
+    return "—" if score is None else f"{score}/{maximum}"
 
 
 def _boards(session: Session, contest: Contest, rounds: list[Round], now: datetime,
@@ -258,7 +323,7 @@ def _boards(session: Session, contest: Contest, rounds: list[Round], now: dateti
     """The full leaderboards the regrade may move: each round it touches, and the contest's when it has several rounds."""
     boards = [(r.title, ranking.round_leaderboard(session, r, now, policy, frozen=False, limit=None)) for r in rounds]
     if len(contest.rounds) > 1 and rounds:
-        boards.append(("Toàn cuộc thi", ranking.contest_leaderboard(session, contest, now, policy, frozen=False, limit=None)))
+        boards.append((CONTEST_BOARD, ranking.contest_leaderboard(session, contest, now, policy, frozen=False, limit=None)))
     return boards
 
 

@@ -8,6 +8,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from contest.models import AuditEntry, Question, Regrade, RegradeAction, Role
+from contest.services import awards as award_service
 from contest.services import regrade as regrade_service
 from tests.blueprints.test_security import database_fingerprint
 from tests.conftest import T0
@@ -48,6 +49,24 @@ def test_a_wrong_key_repaired_from_the_pages(app, client, clock, db_session, wro
     assert "Kết quả đã thay đổi sau khi chấm lại" not in client.get(f"/bao-cao/cuoc-thi/{contest.id}/xet-giai").get_data(as_text=True)
     db_session.expire_all()
     assert db_session.scalar(select(Regrade)).reviewed_at is not None
+
+
+def test_the_preview_names_the_confirmed_prizes_to_review(client, db_session, wrong_key, make_user, login):  # noqa: F811
+    contest, question, ann, *_ = wrong_key
+    login(make_user(Role.organizer, unit=contest.owner_unit))
+    round_ = contest.rounds[0]
+    award = award_service.confirm_prize(db_session, contest, round_, ann, "Giải Nhất", None)
+    award_service.prize_certificate(db_session, award, T0)
+    award_service.set_published(db_session, contest, round_, True, None)
+    db_session.commit()
+    _correct_the_key(db_session, question, ["C"])
+    page = client.get(f"/ban-to-chuc/cuoc-thi/{contest.id}/cham-lai/{question.id}?cach=key").get_data(as_text=True)
+    assert "Giải đã xác nhận cần xem lại sau khi chấm lại" in page
+    assert f"Nguyễn Thị Ân — Giải Nhất ({round_.title}): hạng 1 → <strong>2</strong>, điểm 4/4 → <strong>3/4</strong>; đã cấp giấy chứng nhận; danh sách đã công bố" in page
+    assert f"Danh sách đạt giải đã công bố có thứ hạng hoặc điểm thay đổi: {round_.title}." in page
+    credited = client.get(f"/ban-to-chuc/cuoc-thi/{contest.id}/cham-lai/{question.id}?cach=credit").get_data(as_text=True)
+    # Ann keeps her rank and score; Binh's score on the published list still moves (3/4 → 4/4).
+    assert "Nguyễn Thị Ân — Giải Nhất" not in credited and f"có thứ hạng hoặc điểm thay đổi: {round_.title}." in credited
 
 
 def test_a_regrade_changing_nothing_or_unknown_is_refused(client, db_session, wrong_key, make_user, login):  # noqa: F811

@@ -13,6 +13,7 @@ from contest import cache
 from contest.errors import ValidationError
 from contest.models import Attempt, AttemptQuestion, Question, Regrade, RegradeAction, Role
 from contest.services import attempts as attempt_service
+from contest.services import awards as award_service
 from contest.services import questions as question_service
 from contest.services import ranking
 from contest.services import regrade as regrade_service
@@ -109,6 +110,46 @@ def test_the_dry_run_changes_nothing_and_shows_the_winner_changing(app, db_sessi
     assert _leader(db_session, contest) == "Nguyễn Thị Ân"
 
 
+def test_a_regrade_that_changes_a_winner_flags_the_confirmed_prizes_their_certificates_and_the_published_list(app, db_session, wrong_key):
+    """Ann won (confirmed "Giải Nhất" of the round and of the contest, her certificate issued, the round's list
+    published); the corrected key makes Binh the winner: the dry run and the record name what to review."""
+    contest, question, ann, binh, first, second = wrong_key
+    round_ = contest.rounds[0]
+    now = T0 + timedelta(hours=1)
+    prize = award_service.confirm_prize(db_session, contest, round_, ann, "Giải Nhất", None)
+    award_service.confirm_prize(db_session, contest, None, ann, "Giải Nhất toàn cuộc thi", None)
+    award_service.confirm_prize(db_session, contest, round_, binh, "Giải Nhì", None)
+    award_service.prize_certificate(db_session, prize, now)
+    award_service.set_published(db_session, contest, round_, True, None)
+    db_session.commit()
+    _correct_the_key(db_session, question, ["C"])
+
+    outcome = regrade_service.preview(db_session, contest, question, RegradeAction.key, now, POLICY)
+    db_session.rollback()
+    assert [(a.full_name, a.prize, a.scope, a.rank_before, a.rank_after, a.score_before, a.score_after, a.certificate_issued, a.published)
+            for a in outcome.awards] == [
+        ("Nguyễn Thị Ân", "Giải Nhất", round_.title, 1, 2, "4/4", "3/4", True, True),  # board by board, in the order confirmed
+        ("Trần Văn Bình", "Giải Nhì", round_.title, 2, 1, "3/4", "4/4", False, True),
+        ("Nguyễn Thị Ân", "Giải Nhất toàn cuộc thi", "Toàn cuộc thi", 1, 2, "4/4", "3/4", False, False),
+    ]
+    assert outcome.published_lists == [round_.title]
+    confirmed = regrade_service.regrade(db_session, contest, question, RegradeAction.key, now, POLICY, None)
+    db_session.commit()
+    [record] = db_session.scalars(select(Regrade)).all()
+    assert record.summary == confirmed.summary()
+    assert f"Giải đã xác nhận cần xem lại: Nguyễn Thị Ân (Giải Nhất, {round_.title}: hạng 1 → 2, điểm 4/4 → 3/4, đã cấp giấy chứng nhận)" in record.summary and "đã cấp giấy chứng nhận" in record.summary
+    assert f"Danh sách đạt giải đã công bố thay đổi: {round_.title}." in record.summary
+
+
+def test_a_regrade_moving_no_winner_flags_no_prize(db_session, wrong_key, make_user):
+    contest, question, ann, binh, *_ = wrong_key
+    award_service.confirm_prize(db_session, contest, contest.rounds[0], ann, "Giải Nhất", None)
+    db_session.commit()
+    outcome = regrade_service.preview(db_session, contest, question, RegradeAction.credit, T0 + timedelta(hours=1), POLICY)
+    assert outcome.attempts and outcome.awards == [] and outcome.published_lists == []  # Ann keeps 4/4 and her rank
+    assert "cần xem lại" not in outcome.summary()
+
+
 def test_confirming_rescores_updates_that_question_only_and_clears_the_leaderboards(app, db_session, wrong_key, make_user):
     contest, question, ann, binh, first, second = wrong_key
     organiser = make_user(Role.organizer, unit=contest.owner_unit)
@@ -164,6 +205,25 @@ def test_a_void_question_both_ways_and_back(db_session, wrong_key, action, ann, 
     db_session.commit()
     assert _scores(db_session, first, second) == [(4, 4), (3, 4)]
     _agrees_with_a_full_rescoring(db_session, first, second)
+
+
+def test_a_key_corrected_after_the_draw_is_flagged_on_the_regrade_list(db_session, wrong_key):
+    """Correcting only the key changes a choice, not the question's own row: the list still says it was edited
+    after the draw (and puts it first), or the organiser has to guess which question to regrade."""
+    contest, question, *_ = wrong_key
+    for q in db_session.scalars(select(Question).where(Question.bank_id == question.bank_id)):
+        q.updated_at = T0 - timedelta(days=1)  # a bank written before the contest
+    db_session.commit()
+    assert not any(u.edited_after_draw for u in regrade_service.used_questions(db_session, contest))
+    _correct_the_key(db_session, question, ["C"])
+    first, *others = regrade_service.used_questions(db_session, contest)
+    assert first.question.id == question.id and first.edited_after_draw
+    assert not any(u.edited_after_draw for u in others)
+    # Saving the question again unchanged is not an edit.
+    db_session.get(Question, question.id).updated_at = T0 - timedelta(days=1)
+    db_session.commit()
+    _correct_the_key(db_session, question, ["C"])
+    assert not any(u.edited_after_draw for u in regrade_service.used_questions(db_session, contest))
 
 
 def test_a_key_regrade_is_refused_once_the_bank_choices_changed(db_session, wrong_key):
