@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from contest import cache
-from contest.models import Attempt, AttemptStatus, Contest, ContestBanner, ContestStatus, Round, RoundState, User
+from contest.models import Attempt, AttemptStatus, Contest, ContestBanner, ContestStatus, ParticipantGroup, Round, RoundState, User
 from contest.services import banners as banner_service
 from contest.services import contests as contest_service
 from contest.services import ranking
@@ -20,7 +20,16 @@ from contest.services.attempts import AttemptPolicy, finalize_if_due, used_attem
 from contest.services.overrides import allowance
 
 WINNERS_SHOWN = 5
+WINNERS_SHOWN_PER_GROUP = 3  # a contest that ranks civil servants and citizens apart shows the top of each
 SUMMARY_CHARACTERS = 240
+
+
+@dataclass
+class WinnerList:
+    """The top of the last closed round's board: everyone's (group None), or one group's where groups rank apart."""
+
+    group: ParticipantGroup | None
+    standings: list[ranking.Standing]
 
 
 @dataclass
@@ -41,7 +50,7 @@ class HomeContest:
     eligible: bool = False
     attempts_left: int = 0
     winners_round: Round | None = None
-    winners: list[ranking.Standing] = field(default_factory=list)
+    winners: list[WinnerList] = field(default_factory=list)  # one list, or one per group (Contest.ranks_by_group)
 
     @property
     def time_left(self) -> str:
@@ -139,9 +148,14 @@ def home_contests(
             _add_entry(session, item, user, round_, now)
         winners_round = last_closed_round(contest, now)
         if winners_round is not None and may_see_winners(contest):
-            board = ranking.cached_leaderboard(session, contest, winners_round, now, policy, frozen=True, seconds=cache_seconds)
             item.winners_round = winners_round
-            item.winners = board.standings[:WINNERS_SHOWN]
+            groups = contest.groups if contest.ranks_by_group else [None]
+            shown = WINNERS_SHOWN if len(groups) == 1 else WINNERS_SHOWN_PER_GROUP
+            for group in groups:
+                board = ranking.cached_leaderboard(session, contest, winners_round, now, policy, frozen=True,
+                                                   seconds=cache_seconds, group=group)
+                if board.standings:
+                    item.winners.append(WinnerList(group, board.standings[:shown]))
         items.append(item)
     return items
 

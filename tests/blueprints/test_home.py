@@ -209,3 +209,20 @@ def test_rules_summary_is_plain_text_cut_at_a_word(rules, summary):
 @pytest.mark.parametrize("seconds, text", [(0, "00:00:00"), (59, "00:00:59"), (3661, "01:01:01"), (2 * 86400 + 5, "2 ngày 00:00:05")])
 def test_countdown_text(seconds, text):
     assert home_service.countdown_text(seconds) == text
+
+
+def test_winners_per_group_where_groups_rank_apart(client, db_session, clock, make_contest, make_user, province, commune):
+    """A contest of civil servants and citizens ranks them apart: the home card shows the top of each group, each
+    with its own leaderboard link, and a citizen never appears among the civil servants."""
+    contest = make_contest(unit=province, rounds=2, admitted_groups="civil_servant,citizen")
+    servant = make_user(unit=commune, full_name="Nguyễn Văn Công")
+    citizen = make_user(participant_group="citizen", residence_unit=commune, full_name="Lê Thị Dân")
+    play(db_session, citizen, contest.rounds[0], T0 + timedelta(hours=1), correct=4)
+    play(db_session, servant, contest.rounds[0], T0 + timedelta(hours=2), correct=2)
+    clock.advance(days=8)
+    card = _card(client.get("/").get_data(as_text=True), contest)
+    servants = card.index("Cán bộ, công chức, viên chức</h4>")
+    citizens = card.index("Người dân</h4>")
+    assert servants < card.index("Nguyễn Văn Công") < citizens < card.index("Lê Thị Dân")
+    assert f"vong={contest.rounds[0].id}&amp;nhom=citizen" in card and f"vong={contest.rounds[0].id}&amp;nhom=civil_servant" in card
+    assert card.count('<span class="fw-semibold home-rank">1</span>') == 2  # each leads their own group
