@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from wtforms import RadioField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from contest.forms import Form, as_choices, chosen_id
@@ -26,6 +26,8 @@ class CorrectionForm(Form):
     unit_id = SelectField("Đơn vị công tác (cán bộ, công chức, viên chức)", coerce=int, validate_choice=False)
     residence_unit_id = SelectField("Xã/phường nơi cư trú (người dân)", coerce=chosen_id, validate_choice=False)
     residence_text = StringField("Nơi cư trú, nếu xã/phường không có trong danh sách", render_kw={"maxlength": MAX_RESIDENCE})
+    # The account's session version when the form was opened: a save from a tab opened before another change is refused.
+    seen = HiddenField()
 
 
 class MoveDecisionForm(Form):

@@ -42,11 +42,20 @@ def edit_person(user_id: int):
         [(0, "— Chọn xã/phường —"), *unit_service.unit_options(db.session, root, kinds=user_service.RESIDENCE_KINDS)])
     back = safe_target(request.values.get("back"), url_for("people.index"))
     problems: list[str] = []
+    if request.method == "GET":
+        form.seen.data = str(person.session_version or 0)
     if form.is_submitted():
+        seen = int(form.seen.data) if (form.seen.data or "").isdigit() and len(form.seen.data) < 10 else None
+        try:
+            people_service.check_not_stale(db.session, person, seen)
+        except people_service.StaleCorrection as error:
+            db.session.rollback()
+            flash(str(error), "warning")
+            return redirect(url_for("people.edit_person", user_id=person.id, back=back))
         correction = people_service.Correction(
             full_name=form.full_name.data or "", phone=form.phone.data or "", email=form.email.data,
             cccd=form.cccd.data, unit_id=form.unit_id.data or 0, participant_group=form.participant_group.data or person.participant_group,
-            residence_unit_id=form.residence_unit_id.data or 0, residence_text=form.residence_text.data,
+            residence_unit_id=form.residence_unit_id.data or 0, residence_text=form.residence_text.data, seen_version=seen,
         )
         old_name, old_phone = person.full_name, person.phone
         done, problems = save_or_problems(

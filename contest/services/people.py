@@ -71,6 +71,25 @@ class Correction:
     participant_group: str = ParticipantGroup.civil_servant.value
     residence_unit_id: int = 0
     residence_text: str | None = None
+    seen_version: int | None = None  # the session version the form was opened at (None: not checked)
+
+
+class StaleCorrection(ValidationError):
+    """The person's account changed after the correction form was opened (another tab, another manager)."""
+
+
+def check_not_stale(session: Session, person: User, seen_version: int | None) -> None:
+    """StaleCorrection unless the account still has the session version the form was opened at. Every correction
+    and approved move bumps it (so do log out and a password change: the form is then shown again, harmlessly).
+    The row is locked, so the correction that follows in this transaction cannot race another."""
+    if seen_version is None:
+        return
+    session.refresh(person, ["session_version"], with_for_update=True)
+    if (person.session_version or 0) != seen_version:
+        raise StaleCorrection(
+            f"Thông tin của {person.full_name} vừa thay đổi sau khi bạn mở trang này (được sửa ở nơi khác, hoặc người đó "
+            "vừa đăng xuất hay đổi mật khẩu); chưa lưu gì. Trang đã hiện lại thông tin mới nhất, hãy nhập lại thay đổi của bạn."
+        )
 
 
 # What places a person in the tree; a correction of any settles a pending request to move.
@@ -162,6 +181,7 @@ def correct_person(session: Session, actor: User, person: User, data: Correction
     ValidationError when nothing would change. The person's sessions end; a pending move request is settled."""
     if not manages_person(actor, person):
         raise PermissionDeniedError("Bạn không quản lý tài khoản này.")
+    check_not_stale(session, person, data.seen_version)
     problems, values = correction_problems(session, actor, person, data)
     if problems:
         raise FieldErrors(problems)

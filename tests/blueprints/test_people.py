@@ -282,3 +282,22 @@ def test_a_correction_of_the_group_or_residence_settles_a_pending_move(web, tree
     assert admin.post(f"/nguoi-dung/{citizen.id}/sua", data=data).status_code == 302
     db_session.rollback()
     assert db_session.scalar(select(UnitChangeRequest.status)) == "cancelled"
+
+
+def test_a_correction_from_a_stale_tab_does_not_undo_another(web, tree, db_session):
+    """Two tabs open on one person: the second tab's form still holds the old name; saving it must not put the old
+    name back silently. It is refused, and the form shows the person as they now are."""
+    person = tree["person"]
+    admin = _browser(web, tree["admin"])
+    data = _fields(db_session, person)
+    page = admin.get(f"/nguoi-dung/{person.id}/sua").get_data(as_text=True)
+    seen = re.search(r'name="seen"[^>]*value="(\d+)"|value="(\d+)"[^>]*name="seen"', page)
+    assert seen, "the form carries the version it was opened at"
+    data["seen"] = seen.group(1) or seen.group(2)
+    assert admin.post(f"/nguoi-dung/{person.id}/sua", data={**data, "full_name": "Trần Văn Đúng"}).status_code == 302
+    stale = admin.post(f"/nguoi-dung/{person.id}/sua", data={**data, "phone": "0912000777"}, follow_redirects=True)
+    text = stale.get_data(as_text=True)
+    assert "vừa thay đổi sau khi bạn mở trang" in text and 'value="Trần Văn Đúng"' in text
+    fixed = _fresh(db_session, person)
+    assert (fixed.full_name, fixed.phone) == ("Trần Văn Đúng", "0912000444")
+    assert len(_audit(db_session, "user.correct")) == 1
