@@ -20,7 +20,7 @@ from contest.errors import NotFoundError
 from contest.viewhelpers import audit, commit_or_flash, db_int, redirect_back, render_form, save_or_problems
 from question_bank import excel
 from question_bank.model import LABELS, Difficulty, QuestionData, RawQuestion
-from question_bank.planning import summary
+from question_bank.planning import Verdict, summary
 from question_bank.validation import validate
 
 @bp.route("/ngan-hang", methods=["GET", "POST"])
@@ -164,10 +164,16 @@ def import_questions(bank_id: int):
 PREVIEW_PAGE_SIZE = 25
 
 
-def _import_page(bank, form, plan, pending, page: int):
-    items = paginate_list(plan.items, page, PREVIEW_PAGE_SIZE) if plan is not None else None
+WRITTEN_ONLY = "ghi"  # ?chi=ghi: the preview lists only the new and changed questions
+
+
+def _import_page(bank, form, plan, pending, page: int, written_only: bool = False):
+    listed = None
+    if plan is not None:
+        listed = [item for item in plan.items if item.verdict in (Verdict.new, Verdict.changed)] if written_only else plan.items
+    items = paginate_list(listed, page, PREVIEW_PAGE_SIZE) if listed is not None else None
     return render_template("organizer/import_questions.html", bank=bank, form=form, plan=plan, pending=pending, items=items,
-                           summary=summary, confirm_form=EmptyForm())
+                           summary=summary, confirm_form=EmptyForm(), written_only=written_only, written_only_value=WRITTEN_ONLY)
 
 
 @bp.route("/ngan-hang/<int:bank_id>/nhap/<int:pending_id>")
@@ -179,7 +185,8 @@ def import_preview(bank_id: int, pending_id: int):
     if pending is None:
         raise NotFoundError("Bản xem trước đã hết hạn hoặc đã được nhập. Vui lòng tải tệp lên lại.")
     plan = question_service.preview_import(db.session, pending, current_user)  # another user's preview: 403
-    return _import_page(bank, ImportForm(), plan, pending, request.args.get("page", 1, type=db_int))
+    return _import_page(bank, ImportForm(), plan, pending, request.args.get("page", 1, type=db_int),
+                        written_only=request.args.get("chi") == WRITTEN_ONLY)
 
 
 @bp.route("/ngan-hang/<int:bank_id>/nhap/<int:pending_id>", methods=["POST"])

@@ -127,6 +127,23 @@ def test_the_preview_marks_each_question_and_names_what_changed(client, db_sessi
     assert db_session.scalar(select(Question).where(Question.code == "Q0003")).explanation == "Giải thích mới"
 
 
+def test_the_preview_shows_only_what_would_be_written_on_request(client, db_session, bank):
+    """Repairing one key in a 60-question file: the organiser need not page through 59 unchanged questions."""
+    rows = [QUESTION_HEADER, *(question_row(i) for i in range(1, 61))]
+    assert _confirm(client, upload_questions(client, bank.id, xlsx_bytes(rows)).get_data(as_text=True)).status_code == 302
+    rows[40] = question_row(40, answer="B")
+    page = upload_questions(client, bank.id, xlsx_bytes(rows)).get_data(as_text=True)
+    assert "1 thay đổi (0 câu mới, 1 câu thay đổi, 59 câu không đổi)." in page and "trang 1/3" in page
+    only = re.search(r'href="(/ban-to-chuc/ngan-hang/\d+/nhap/\d+\?chi=ghi)"', page).group(1)
+    written = client.get(only).get_data(as_text=True)
+    assert "Chỉ câu mới và câu thay đổi: 1 câu; trang 1/1" in written and "Q0040" in written and "Đổi: đáp án" in written
+    assert "Q0039" not in written and "Không đổi</span>" not in written
+    assert re.search(r'href="/ban-to-chuc/ngan-hang/\d+/nhap/\d+"[^>]*>Xem mọi câu', written)
+    assert _confirm(client, written).status_code == 302  # the filtered page confirms the whole file
+    db_session.expire_all()
+    assert db_session.scalar(select(Question).where(Question.code == "Q0040")).choices[1].is_correct
+
+
 def test_a_preview_already_written_is_not_found(client, db_session, bank):
     page = upload_questions(client, bank.id, xlsx_bytes(TEN)).get_data(as_text=True)
     preview = re.search(r'action="(/ban-to-chuc/ngan-hang/\d+/nhap/\d+)"', page).group(1)
