@@ -12,7 +12,7 @@ from datetime import date, datetime
 
 from sqlalchemy import Date, and_, case, cast, distinct, exists, func, literal, or_, select, text
 from sqlalchemy.dialects.postgresql import distinct_on
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from contest.models import Answer, Attempt, AttemptQuestion, AttemptStatus, Contest, ParticipantGroup, Question, Round, StaffMember, Unit, User
 from contest.services.attempts import FINISHED, AttemptPolicy, expire_due_attempts
@@ -377,7 +377,10 @@ def item_statistics(session: Session, scope: Scope) -> tuple[int, list[ItemStati
     for score, is_above, is_below, question_id, picked, right, times in rows:
         tally[question_id, group_of(score, is_above, is_below), picked, right] += times
 
-    questions = {q.id: q for q in session.scalars(select(Question).where(Question.id.in_({key[0] for key in tally})))}
+    questions = {q.id: q for q in session.scalars(
+        select(Question).where(Question.id.in_({key[0] for key in tally}))
+        .options(selectinload(Question.choices), selectinload(Question.topic))  # not two queries per question
+    )}
     stats: dict[int, ItemStatistic] = {}
     by_group: dict[int, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))  # [shown, correct]
     for (question_id, grp, picked, right), times in tally.items():
