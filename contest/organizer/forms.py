@@ -13,8 +13,9 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from contest.formats import format_number
 from contest.forms import REQUIRED, Form, LocalDateTimeField, SubForm, as_choices
 from contest.services.contests import (
     AUDIENCE_LABELS,
@@ -110,7 +111,7 @@ BLUEPRINT_ROWS = 8
 
 
 MAX_RULES_CHARACTERS = 50_000
-RULES_TOO_LONG = f"Thể lệ dài quá {MAX_RULES_CHARACTERS:,} ký tự.".replace(",", ".")
+RULES_TOO_LONG = f"Thể lệ dài quá {format_number(MAX_RULES_CHARACTERS)} ký tự."
 
 
 class RulesPreviewForm(Form):
@@ -181,6 +182,11 @@ class RoundForm(Form):
     closes_at = LocalDateTimeField("Kết thúc (giờ Việt Nam, dd/mm/yyyy HH:mm)", validators=[DataRequired("Vui lòng nhập thời điểm kết thúc.")])
     time_limit_minutes = IntegerField("Thời gian làm bài (phút)", default=20, validators=[NumberRange(1, MAX_TIME_LIMIT_MINUTES, f"Từ 1 đến {MAX_TIME_LIMIT_MINUTES} phút.")])
     blueprint = FieldList(FormField(BlueprintRowForm), min_entries=BLUEPRINT_ROWS, max_entries=BLUEPRINT_ROWS)
+
+    def validate_closes_at(self, field):
+        """Said beside the field with the form's other problems (the service checks it again on save)."""
+        if self.opens_at.data and field.data and field.data <= self.opens_at.data:
+            raise ValidationError("Thời điểm kết thúc phải sau thời điểm bắt đầu.")
 
 
 class OverrideForm(Form):

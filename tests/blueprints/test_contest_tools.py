@@ -67,6 +67,19 @@ def test_copying_a_round_proposes_the_next_week_and_saves_only_when_confirmed(cl
         (i.bank_id, i.topic_id, i.question_count) for i in last.blueprint]
 
 
+def test_a_copied_round_with_dates_the_wrong_way_round_says_so_with_the_other_problems(client, db_session, contest, organizer):
+    last = contest.rounds[-1]
+    url = f"/ban-to-chuc/cuoc-thi/{contest.id}/vong/{last.id}/sao-chep"
+    values = _form_values(client.get(url).get_data(as_text=True))
+    values.update(opens_at="12/01/2027 10:00", closes_at="05/01/2027 10:00", time_limit_minutes="-5")
+    refused = client.post(url, data=values)
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert "Từ 1 đến 600 phút." in page and "Thời điểm kết thúc phải sau thời điểm bắt đầu." in page  # at once, not one after the other
+    db_session.rollback()
+    assert len(db_session.get(Contest, contest.id).rounds) == 2
+
+
 def test_copying_a_contest_makes_a_draft_with_moved_rounds_and_logs_it(client, db_session, contest, organizer):
     page = client.get(f"/ban-to-chuc/cuoc-thi/{contest.id}/sao-chep").get_data(as_text=True)
     assert "(bản sao)" in page and 'value="14"' in page  # two weekly rounds: the copy starts two weeks later
