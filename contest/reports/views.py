@@ -102,13 +102,23 @@ def question_statistics(contest_id: int):
                            minimum=statistics.MIN_ATTEMPTS_FOR_DISCRIMINATION)
 
 
+def _contest_export(kind: str, scope, now, filename: str, what: str, unit=None, **params):
+    """A contest report's workbook (`kind`, logged as export.<kind>): `what` names it ("Kết quả, xếp hạng"); its job
+    title and audit line add the contest and scope, and the unit for a report on one unit (?don_vi=)."""
+    subject = f"“{scope.contest.title}” ({scope.label})"
+    if unit is not None:
+        params = {"unit": unit.id, **params}
+    title = f"{what} {subject}" + (f", {unit.code}" if unit else "")
+    summary = f"Xuất {what[0].lower()}{what[1:]} {subject}" + (f", đơn vị {unit.code}" if unit else "") + "."
+    return send_or_start(kind, job_service.contest_params(scope, now, attempt_policy(), **params), filename, title,
+                         f"export.{kind}", summary)
+
+
 @bp.route("/cuoc-thi/<int:contest_id>/xuat/ket-qua.xlsx")
 @report_roles
 def export_results(contest_id: int):
     contest, scope, now = _report(contest_id, managed_only=True)
-    return send_or_start("results", job_service.contest_params(scope, now, attempt_policy()), f"ket-qua-cuoc-thi-{contest.id}.xlsx",
-                         f"Kết quả, xếp hạng “{contest.title}” ({scope.label})",
-                         "export.results", f"Xuất kết quả, xếp hạng “{contest.title}” ({scope.label}).")
+    return _contest_export("results", scope, now, f"ket-qua-cuoc-thi-{contest.id}.xlsx", "Kết quả, xếp hạng")
 
 
 @bp.route("/cuoc-thi/<int:contest_id>/xuat/dat-giai.xlsx")
@@ -116,9 +126,8 @@ def export_results(contest_id: int):
 def export_winners(contest_id: int):
     contest, scope, now = _report(contest_id, managed_only=True)
     top = max(1, min(request.args.get("top", 30, type=db_int), 1000))
-    return send_or_start("winners", job_service.contest_params(scope, now, attempt_policy(), top=top), f"dat-giai-cuoc-thi-{contest.id}.xlsx",
-                         f"Danh sách {top} người đạt giải “{contest.title}” ({scope.label})",
-                         "export.winners", f"Xuất danh sách {top} người đạt giải “{contest.title}” ({scope.label}).")
+    return _contest_export("winners", scope, now, f"dat-giai-cuoc-thi-{contest.id}.xlsx", f"Danh sách {top} người đạt giải",
+                           top=top)
 
 
 @bp.route("/cuoc-thi/<int:contest_id>/xuat/tham-gia.xlsx")
@@ -126,9 +135,8 @@ def export_winners(contest_id: int):
 def export_participation(contest_id: int):
     contest, scope, now = _report(contest_id)
     unit = report_unit(contest)
-    params = job_service.contest_params(scope, now, attempt_policy(), unit=unit.id, threshold=threshold_from_request())
-    return send_or_start("participation", params, f"tham-gia-{unit.code}.xlsx", f"Báo cáo tham gia “{contest.title}” ({scope.label}), {unit.code}",
-                         "export.participation", f"Xuất báo cáo tham gia “{contest.title}” ({scope.label}), đơn vị {unit.code}.")
+    return _contest_export("participation", scope, now, f"tham-gia-{unit.code}.xlsx", "Báo cáo tham gia", unit=unit,
+                           threshold=threshold_from_request())
 
 
 @bp.route("/cuoc-thi/<int:contest_id>/xuat/chua-tham-gia.xlsx")
@@ -137,19 +145,15 @@ def export_non_participants(contest_id: int):
     """The "Chưa tham gia" page as a workbook, for whoever may open the page (a unit manager: their subtree)."""
     contest, scope, now = _report(contest_id)
     unit = report_unit(contest)
-    params = job_service.contest_params(scope, now, attempt_policy(), unit=unit.id)
-    return send_or_start("non_participants", params, f"chua-tham-gia-{unit.code}.xlsx",
-                         f"Danh sách chưa tham gia “{contest.title}” ({scope.label}), {unit.code}",
-                         "export.non_participants", f"Xuất danh sách chưa tham gia “{contest.title}” ({scope.label}), đơn vị {unit.code}.")
+    return _contest_export("non_participants", scope, now, f"chua-tham-gia-{unit.code}.xlsx", "Danh sách chưa tham gia",
+                           unit=unit)
 
 
 @bp.route("/cuoc-thi/<int:contest_id>/xuat/cau-hoi.xlsx")
 @report_roles
 def export_question_statistics(contest_id: int):
     contest, scope, now = _report(contest_id, managed_only=True)
-    return send_or_start("questions", job_service.contest_params(scope, now, attempt_policy()), f"thong-ke-cau-hoi-{contest.id}.xlsx",
-                         f"Thống kê câu hỏi “{contest.title}” ({scope.label})",
-                         "export.questions", f"Xuất thống kê câu hỏi “{contest.title}” ({scope.label}).")
+    return _contest_export("questions", scope, now, f"thong-ke-cau-hoi-{contest.id}.xlsx", "Thống kê câu hỏi")
 
 
 @bp.route("/danh-sach-can-bo", methods=["GET", "POST"])
