@@ -427,7 +427,10 @@ def save_round(session: Session, contest: Contest, round_: Round | None, setting
     if problems:
         raise ValidationError("\n".join(problems))
     if round_ is None:
-        number = (max((r.number for r in contest.rounds), default=0)) + 1
+        # Two tabs (or a double click) saving a new round together: the contest's row lock makes the second wait for
+        # the first and read the number it took (the rounds loaded with the contest may be stale by then).
+        session.execute(select(Contest.id).where(Contest.id == contest.id).with_for_update())
+        number = (session.scalar(select(func.max(Round.number)).where(Round.contest_id == contest.id)) or 0) + 1
         round_ = Round(contest=contest, number=number)
         session.add(round_)
     round_.title = title

@@ -318,6 +318,24 @@ def test_a_round_copy_proposes_the_next_week_with_the_same_blueprint(db_session,
     assert contest_service.round_copy(contest, saved).title == "Vòng 5"
 
 
+def test_two_tabs_saving_a_round_copy_at_once_both_get_a_number(app, db_session, world):
+    """Two tabs (or a double click) saving a copy together: both computed the same next number from the rounds they
+    had read, and on PostgreSQL the second insert broke the (contest, number) unique key: a 500."""
+    contest_id = world["contest"].id
+    db_session.commit()
+
+    def save(session):
+        contest = session.get(Contest, contest_id)
+        proposal = contest_service.round_copy(contest, contest.rounds[0])
+        return contest_service.save_round(session, contest, None, proposal).number
+
+    from tests.services.test_concurrency import _interleave
+    _, first, second = _interleave(app, save, save)
+    assert (first, second) == (2, 3), (first, second)
+    db_session.expire_all()
+    assert [r.number for r in db_session.get(Contest, contest_id).rounds] == [1, 2, 3]
+
+
 def test_a_round_copy_never_overlaps_the_latest_round(db_session, world, make_contest, make_bank):
     """A two-week round is copied two weeks on, to open when it closes (one week on, both would run together)."""
     contest = make_contest(unit=world["province"], bank=make_bank(name="Hai tuần", owner=world["province"]))
