@@ -169,6 +169,8 @@ def _check(session: Session, contest: Contest, settings: OverrideSettings, curre
     if not (settings.extra_minutes or settings.extra_attempts or settings.closes_at):
         problems.append("Điều chỉnh cần ít nhất một nội dung: thêm phút, thêm lượt hoặc kết thúc muộn hơn.")
     if not problems:
+        # Two tabs adding the same override at once: the contest's row lock makes the second see the first's.
+        session.execute(select(Contest.id).where(Contest.id == contest.id).with_for_update())
         same = select(Override.id).where(
             Override.contest_id == contest.id,
             Override.user_id == user.id if user is not None else Override.unit_id == unit.id,

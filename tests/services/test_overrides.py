@@ -176,6 +176,21 @@ def test_override_rules_are_checked(db_session, world):
     assert "Đã có điều chỉnh" in problems(extra_minutes=10)
 
 
+def test_the_same_override_added_from_two_tabs_at_once_is_kept_once(app, db_session, world):
+    contest_id, phone, round_id = world["contest"].id, world["player"].phone, world["round"].id
+    db_session.commit()
+
+    def add(session):
+        return override_service.save_override(session, session.get(Contest, contest_id), None, OverrideSettings(
+            person=phone, unit_id=None, round_id=round_id, extra_minutes=10)).id
+
+    from tests.services.test_concurrency import _interleave
+    _, first, second = _interleave(app, add, add)
+    assert isinstance(first, int) and isinstance(second, ValidationError) and "Đã có điều chỉnh" in str(second), (first, second)
+    db_session.expire_all()
+    assert len(override_service.contest_overrides(db_session, db_session.get(Contest, contest_id))) == 1
+
+
 def test_a_running_attempt_keeps_its_deadline_when_an_override_is_added(db_session, world):
     attempt = svc.start_attempt(db_session, world["player"], world["round"], T0, POLICY)
     db_session.commit()
