@@ -72,12 +72,17 @@ def _widths(table, widths_cm) -> None:
             cell.width = Cm(width)
 
 
-def _heading(document) -> None:
+def _two_columns(document, widths_cm):
+    """A borderless, centred table of one row and two cells (the heading, the signature block): its cells."""
     table = document.add_table(rows=1, cols=2)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     _no_borders(table)
-    _widths(table, (6.0, 10.5))
-    left, right = table.rows[0].cells
+    _widths(table, widths_cm)
+    return table.rows[0].cells
+
+
+def _heading(document) -> None:
+    left, right = _two_columns(document, (6.0, 10.5))
     center = WD_ALIGN_PARAGRAPH.CENTER
     _cell_paragraph(left, "{{ co_quan_cap_tren }}", size=13, align=center)
     _cell_paragraph(left, "{{ co_quan }}", size=13, bold=True, align=center)
@@ -114,11 +119,7 @@ def _people_table(document) -> None:
 
 
 def _signature(document) -> None:
-    table = document.add_table(rows=1, cols=2)
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    _no_borders(table)
-    _widths(table, (8.0, 8.0))
-    left, right = table.rows[0].cells
+    left, right = _two_columns(document, (8.0, 8.0))
     _cell_paragraph(left, "Nơi nhận:", size=12, bold=True, italic=True, before=12)
     _cell_paragraph(left, "- Như trên;", size=11)
     _cell_paragraph(left, "- Lưu: VT.", size=11)
