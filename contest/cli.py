@@ -11,6 +11,7 @@ from flask.cli import with_appcontext
 
 from contest import clock, db
 from contest.errors import ValidationError
+from contest.formats import format_number
 from contest.migrate import upgrade_to_head
 from contest.models import Contest, Role
 from contest.services import attempts as attempt_service
@@ -114,10 +115,10 @@ def import_units_command(file: Path) -> None:
         db.session.rollback()
         for issue in result.issues:
             click.echo(str(issue), err=True)
-        raise click.ClickException(f"Không nhập được: {len(result.issues)} lỗi; không có thay đổi nào được ghi.")
-    audit_service.record(db.session, None, "import.units", f"Dòng lệnh: nhập {result.rows} đơn vị từ tệp {file.name}.")
+        raise click.ClickException(f"Không nhập được: {format_number(len(result.issues))} lỗi; không có thay đổi nào được ghi.")
+    audit_service.record(db.session, None, "import.units", f"Dòng lệnh: nhập {format_number(result.rows)} đơn vị từ tệp {file.name}.")
     db.session.commit()
-    click.echo(f"Đã nhập {result.rows} đơn vị: {result.created} mới, {result.updated} cập nhật.")
+    click.echo(f"Đã nhập {format_number(result.rows)} đơn vị: {format_number(result.created)} mới, {format_number(result.updated)} cập nhật.")
 
 
 @click.command("import-questions")
@@ -144,7 +145,7 @@ def import_questions_command(file: Path, bank_name, file_format, default_topic, 
         db.session.rollback()
         raise click.ClickException("Không nhập được; không có thay đổi nào được ghi.")
     question_service.apply_plan(db.session, bank, plan)
-    audit_service.record(db.session, None, "import.questions", f"Dòng lệnh: nhập {len(plan.to_write)} câu hỏi vào “{bank.name}” từ tệp {file.name}.")
+    audit_service.record(db.session, None, "import.questions", f"Dòng lệnh: nhập {format_number(len(plan.to_write))} câu hỏi vào “{bank.name}” từ tệp {file.name}.")
     db.session.commit()
     click.echo(f"Đã ghi vào ngân hàng “{bank.name}”.")
 
@@ -156,7 +157,7 @@ def expire_attempts_command() -> None:
     policy = clock.attempt_policy()
     count = attempt_service.expire_due_attempts(db.session, clock.now(), policy)
     db.session.commit()
-    click.echo(f"Đã kết thúc và chấm {count} bài thi quá hạn.")
+    click.echo(f"Đã kết thúc và chấm {format_number(count)} bài thi quá hạn.")
 
 
 def _scope(contest_id: int, round_number: int | None) -> Scope:

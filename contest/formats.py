@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from zoneinfo import ZoneInfo
 
 from babel import Locale
+from babel.dates import format_date as _babel_date
 from babel.dates import format_datetime as _babel_datetime
 
 from contest.config import DISPLAY_TIMEZONE
@@ -82,6 +83,13 @@ def format_date(value: datetime | None) -> str:
     if value is None:
         return ""
     return _babel_datetime(value, DATE_PATTERN, tzinfo=LOCAL_TZ, locale=LOCALE)
+
+
+def format_day(value: date | None) -> str:
+    """A calendar date (no time of day, no time zone): 24/11/2026; empty for None."""
+    if value is None:
+        return ""
+    return _babel_date(value, DATE_PATTERN, locale=LOCALE)
 
 
 def datetime_input_value(value: datetime | None) -> str:

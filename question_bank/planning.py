@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from question_bank.model import DIFFICULTY_LABELS, KIND_LABELS, QuestionData
 from question_bank.issues import ImportIssue
+from question_bank.workbook_limits import number
 
 
 @dataclass(frozen=True)
@@ -185,10 +186,10 @@ def plan_import(
 
 def summary(plan: ImportPlan) -> str:
     """"3 thay đổi (1 câu mới, 2 câu thay đổi, 7 câu không đổi)": the preview's and the report's one line."""
-    parts = [f"{len(plan.creates)} câu mới", f"{len(plan.updates)} câu thay đổi", f"{len(plan.unchanged)} câu không đổi"]
+    parts = [f"{number(len(plan.creates))} câu mới", f"{number(len(plan.updates))} câu thay đổi", f"{number(len(plan.unchanged))} câu không đổi"]
     if plan.skipped:
-        parts.append(f"bỏ qua {len(plan.skipped)} câu trùng")
-    return f"{len(plan.to_write)} thay đổi ({', '.join(parts)})."
+        parts.append(f"bỏ qua {number(len(plan.skipped))} câu trùng")
+    return f"{number(len(plan.to_write))} thay đổi ({', '.join(parts)})."
 
 
 def report_lines(plan: ImportPlan) -> list[str]:
@@ -196,10 +197,10 @@ def report_lines(plan: ImportPlan) -> list[str]:
     lines = [str(issue) for issue in plan.errors]
     lines += [f"Cảnh báo: {issue}" for issue in plan.warnings]
     if plan.errors:
-        lines.append(f"Tệp {plan.file} có {len(plan.errors)} lỗi; không có câu hỏi nào được ghi.")
+        lines.append(f"Tệp {plan.file} có {number(len(plan.errors))} lỗi; không có câu hỏi nào được ghi.")
         return lines
     lines.append(f"{plan.file}: {summary(plan)}")
     for title, key in (("Chủ đề", "topic"), ("Mức độ", "difficulty"), ("Loại", "kind")):
         counts = plan.counts()[key]
-        lines.append(f"  {title}: " + "; ".join(f"{name}: {count}" for name, count in counts.most_common()))
+        lines.append(f"  {title}: " + "; ".join(f"{name}: {number(count)}" for name, count in counts.most_common()))
     return lines

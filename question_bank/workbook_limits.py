@@ -54,7 +54,8 @@ class WorkbookRefused(Exception):
 
 
 def number(n: int) -> str:
-    """An integer with Vietnamese thousands separators: 16.384."""
+    """An integer with Vietnamese thousands separators: 16.384 (what contest.formats.format_number writes for an
+    int; question_bank does not import contest, so the package keeps this one-line copy)."""
     return f"{n:,}".replace(",", ".")
 
 
@@ -263,7 +264,7 @@ class _Inspection:
             self._too_many_rows(number(rows) + " dòng")
 
     def _too_many_columns(self, count: str) -> None:
-        self.refuse(f"Tệp {self.file} có {count}; tối đa {MAX_SHEET_COLUMNS} cột. Hãy xóa các cột thừa rồi tải lên lại.")
+        self.refuse(f"Tệp {self.file} có {count}; tối đa {number(MAX_SHEET_COLUMNS)} cột. Hãy xóa các cột thừa rồi tải lên lại.")
 
     def _too_many_rows(self, count: str) -> None:
         self.refuse(

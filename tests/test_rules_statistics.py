@@ -54,4 +54,4 @@ def test_the_per_day_chart_counts_by_vietnamese_day(db_session, make_unit, make_
         attempt_service.submit_attempt(db_session, attempt, finished, POLICY)
         db_session.commit()
     board = statistics.dashboard(db_session, Scope(contest, round_))
-    assert board.per_day == [("24/11", 2, 2), ("25/11", 2, 2)]
+    assert board.per_day == [("24/11/2026", 2, 2), ("25/11/2026", 2, 2)]

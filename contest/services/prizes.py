@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, aliased
 
 from contest import cache
 from contest.errors import ValidationError
+from contest.formats import format_number
 from contest.models import Attempt, Contest, Disqualification, ParticipantGroup, StaffMember, User
 from contest.services import ranking
 from contest.services.attempts import FINISHED, AttemptPolicy
@@ -44,7 +45,7 @@ def shortlist(
     for c in candidates:
         per_round = c.standing.time_used_ms / max(c.standing.rounds, 1) / 1000
         if per_round < min_seconds:
-            flags[c.standing.user_id].append(f"Làm bài quá nhanh: {per_round:.0f} giây mỗi vòng (ngưỡng {min_seconds} giây)")
+            flags[c.standing.user_id].append(f"Làm bài quá nhanh: {format_number(round(per_round))} giây mỗi vòng (ngưỡng {format_number(min_seconds)} giây)")
 
     # Many accounts playing from one address.
     sharing = (

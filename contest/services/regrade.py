@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from contest import cache
 from contest.errors import ValidationError
+from contest.formats import format_number
 from contest.models import (
     Answer,
     Attempt,
@@ -123,15 +124,15 @@ class RegradeOutcome:
         return any(b.leader_changed for b in self.boards)
 
     def summary(self) -> str:
-        text = (f"Chấm lại câu {self.question.code} ({self.action.label.lower()}): {len(self.attempts)} bài thi đổi điểm "
-                f"trong {self.finished} bài thi đã nộp có câu này.")
+        text = (f"Chấm lại câu {self.question.code} ({self.action.label.lower()}): {format_number(len(self.attempts))} bài thi đổi điểm "
+                f"trong {format_number(self.finished)} bài thi đã nộp có câu này.")
         leaders = [b for b in self.boards if b.leader_changed]
         if leaders:
             text += " Người đứng đầu thay đổi: " + "; ".join(
                 f"{b.title}: {b.leader_before or '—'} → {b.leader_after or '—'}" for b in leaders) + "."
         if self.awards:
             text += " Giải đã xác nhận cần xem lại: " + "; ".join(
-                f"{a.full_name} ({a.prize}, {a.scope}: hạng {a.rank_before or '—'} → {a.rank_after or '—'}, "
+                f"{a.full_name} ({a.prize}, {a.scope}: hạng {format_number(a.rank_before)} → {format_number(a.rank_after)}, "
                 f"điểm {a.score_before} → {a.score_after}"
                 + (", đã cấp giấy chứng nhận" if a.certificate_issued else "") + ")" for a in self.awards) + "."
         if self.published_lists:
@@ -315,7 +316,7 @@ def _flag_winners(session: Session, contest: Contest, rounds: list[Round], outco
 
 
 def _score(score: int | None, maximum: int | None) -> str:
-    return "—" if score is None else f"{score}/{maximum}"
+    return "—" if score is None else f"{format_number(score)}/{format_number(maximum)}"
 
 
 def _boards(session: Session, contest: Contest, rounds: list[Round], now: datetime,

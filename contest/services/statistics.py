@@ -14,6 +14,7 @@ from sqlalchemy import Date, and_, case, cast, distinct, exists, func, literal, 
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.orm import Session, aliased, selectinload
 
+from contest.formats import format_day
 from contest.models import Answer, Attempt, AttemptQuestion, AttemptStatus, Contest, ParticipantGroup, Question, Round, StaffMember, Unit, User
 from contest.services.attempts import FINISHED, AttemptPolicy, expire_due_attempts
 from contest.services.ranking import counted_attempts
@@ -425,7 +426,7 @@ class Dashboard:
     finished_attempts: int
     in_progress: int
     base: int
-    per_day: list[tuple[str, int, int]]  # (dd/mm, attempts, distinct people)
+    per_day: list[tuple[str, int, int]]  # (dd/mm/yyyy, attempts, distinct people)
     score_distribution: list[tuple[int, int]]  # (score, people)
     max_score: int
     top_by_rate: list[UnitParticipation]
@@ -457,7 +458,7 @@ def dashboard(session: Session, scope: Scope, threshold: float = DEFAULT_THRESHO
 
     def day_label(value) -> str:
         value = value if isinstance(value, date) else date.fromisoformat(str(value))
-        return value.strftime("%d/%m")
+        return format_day(value)
 
     by_group = dict(session.execute(
         select(User.participant_group, func.count(distinct(Attempt.user_id))).join(User, User.id == Attempt.user_id)

@@ -199,3 +199,72 @@ def test_unit_import_message_groups_thousands(client, login_as):
     login_as(Role.admin)
     done = client.post("/quan-tri/don-vi/nhap-excel", data={"file": (io.BytesIO(xlsx_bytes(rows)), "dv.xlsx")}, follow_redirects=True)
     assert "Đã nhập 1.200 đơn vị từ tệp dv.xlsx: 1.200 đơn vị mới, 0 đơn vị cập nhật." in done.get_data(as_text=True)
+
+
+@pytest.fixture
+def big_standing(db_session, make_unit, make_user, make_contest, monkeypatch):
+    """A winner placed 1.000th (every rank shifted by 999, as in a contest of thousands) with 1.234 of 1.500 points."""
+    from contest.services import ranking
+    from tests.helpers import play
+
+    province = make_unit("P", kind=UnitKind.province, name="UBND tỉnh")
+    commune = make_unit("P-X", parent=province, name="Xã Thử")
+    contest = make_contest(unit=province, rounds=2)
+    winner = make_user(unit=commune, full_name="Nguyễn Văn Nhất")
+    attempt = play(db_session, winner, contest.rounds[0], T0 + timedelta(hours=1), correct=4)
+    attempt.score, attempt.max_score = 1234, 1500
+    db_session.commit()
+    ranked = ranking._ranked
+
+    def shifted(standings):
+        for standing in ranked(standings):
+            standing.rank += 999
+            yield standing
+
+    monkeypatch.setattr(ranking, "_ranked", shifted)
+    return {"province": province, "contest": contest, "winner": winner, "attempt": attempt}
+
+
+def test_ranks_and_scores_past_999_group_thousands_on_every_page(client, login, login_as, clock, big_standing):
+    contest, attempt = big_standing["contest"], big_standing["attempt"]
+    clock.advance(days=8)  # week 1 has closed: the home page shows its winners
+    home = client.get("/").get_data(as_text=True)
+    assert 'home-rank">1.000</span>' in home and "1.234/1.500" in home
+    login(big_standing["winner"])
+    board = client.get(f"/cuoc-thi/{contest.id}/xep-hang?vong={contest.rounds[0].id}").get_data(as_text=True)
+    assert '<td data-label="Hạng">1.000</td>' in board and "1.234/1.500</td>" in board
+    result = client.get(f"/bai-thi/{attempt.id}/ket-qua").get_data(as_text=True)
+    assert 'id="score">1.234/1.500</div>' in result and '<div class="fs-5 fw-semibold">1.000</div>' in result
+    client.post("/dang-xuat")
+    login_as(Role.organizer, unit=big_standing["province"])
+    prizes = client.get(f"/bao-cao/cuoc-thi/{contest.id}/xet-giai?vong={contest.rounds[0].id}&nhanh=1500").get_data(as_text=True)
+    assert '<td data-label="Hạng">1.000</td>' in prizes and "1.234/1.500</td>" in prizes
+    assert "Làm bài quá nhanh: 120 giây mỗi vòng (ngưỡng 1.500 giây)" in prizes
+
+
+def test_service_and_import_texts_group_thousands():
+    from contest.services.regrade import RegradeAction, RegradeOutcome
+    from question_bank.model import Difficulty, QuestionData, QuestionKind
+    from question_bank.planning import ImportPlan, report_lines, summary
+
+    class Question:
+        code = "Q-1"
+
+    outcome = RegradeOutcome(Question(), RegradeAction.credit, [], [], snapshots=1500, finished=1234)
+    assert "0 bài thi đổi điểm trong 1.234 bài thi đã nộp có câu này." in outcome.summary()
+    question = QuestionData("Thể chế", Difficulty.easy, QuestionKind.single, "Câu?", ["Có", "Không"], ["A"])
+    plan = ImportPlan("ds.xlsx", creates=[question] * 1234, unchanged=[question] * 1000)
+    assert summary(plan) == "1.234 thay đổi (1.234 câu mới, 0 câu thay đổi, 1.000 câu không đổi)."
+    assert "  Chủ đề: Thể chế: 1.234" in report_lines(plan)
+
+
+def test_cli_import_message_groups_thousands(app, tmp_path):
+    from tests.helpers import xlsx_bytes
+
+    rows = [["Mã đơn vị", "Tên đơn vị", "Mã đơn vị cấp trên", "Loại", "Số CBCCVC"], ["T9", "Tỉnh Chín", "", "Tỉnh", 0]]
+    rows += [[f"T9-{n:04d}", f"Xã {n}", "T9", "Xã", 10] for n in range(1199)]
+    path = tmp_path / "dv.xlsx"
+    path.write_bytes(xlsx_bytes(rows))
+    result = app.test_cli_runner().invoke(args=["import-units", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "Đã nhập 1.200 đơn vị: 1.200 mới, 0 cập nhật." in result.output

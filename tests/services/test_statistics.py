@@ -149,7 +149,7 @@ def test_item_statistics(db_session, world):
 def test_dashboard_figures(db_session, world):
     board = statistics.dashboard(db_session, Scope(world["contest"], world["r1"]))
     assert (board.participants, board.finished_attempts, board.in_progress, board.base) == (3, 4, 1, 50)
-    assert board.per_day == [("23/11", 4, 3)]
+    assert board.per_day == [("23/11/2026", 4, 3)]
     assert board.score_distribution == [(1, 1), (3, 1), (4, 1)]
     assert [u.code for u in board.top_by_rate] == ["P-D1", "P-D2"]  # P-Z has no base: no rate
     assert [u.code for u in board.top_by_average] == ["P-D1", "P-D2"]
