@@ -31,6 +31,13 @@ def play(session, user, round_, start: datetime, correct: int, *, minutes: float
     return attempt
 
 
+def numbered_people(make_user, unit, names: dict[str, str]) -> dict:
+    """One account in `unit` per key of `names` (key: full name), numbered in order: the n-th has phone
+    09110000nn and CCCD 0000000000nn, so a test can write those numbers into a staff list or a search."""
+    return {key: make_user(unit=unit, full_name=name, phone=f"0911{n:06d}", cccd=f"{n:012d}")
+            for n, (key, name) in enumerate(names.items(), 1)}
+
+
 def xlsx_bytes(rows: list[list[object]], title: str = "Sheet1", extra_sheets: dict | None = None) -> bytes:
     """Build an .xlsx in memory from rows (the first row is usually the header)."""
     workbook = Workbook()

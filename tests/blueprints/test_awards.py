@@ -13,7 +13,7 @@ from contest.services import attempts as attempt_service
 from contest.services import awards as award_service
 from contest.services import prizes
 from tests.conftest import T0
-from tests.helpers import POLICY, play
+from tests.helpers import POLICY, numbered_people, play
 
 pdf = pytest.importorskip("contest.pdf")
 if not pdf.available():
@@ -33,13 +33,8 @@ def world(db_session, make_unit, make_user, make_contest, make_bank):
     contest = make_contest(unit=province, bank=make_bank(owner=province, per_topic=2), per_topic=2,
                            title="Tìm hiểu cải cách hành chính năm 2026")
     round_ = contest.rounds[0]
-    people = {
-        "hang": make_user(unit=office, full_name="Nguyễn Thị Hằng", phone="0911000001", cccd="000000000001"),
-        "dung": make_user(unit=office, full_name="Trần Văn Dũng", phone="0911000002", cccd="000000000002"),
-        "bo": make_user(unit=office, full_name="Lê Bỏ Dở", phone="0911000003", cccd="000000000003"),
-        "loai": make_user(unit=office, full_name="Phạm Bị Loại", phone="0911000004", cccd="000000000004"),
-        "chua": make_user(unit=office, full_name="Vũ Chưa Thi", phone="0911000005", cccd="000000000005"),
-    }
+    people = numbered_people(make_user, office, {"hang": "Nguyễn Thị Hằng", "dung": "Trần Văn Dũng", "bo": "Lê Bỏ Dở",
+                                                 "loai": "Phạm Bị Loại", "chua": "Vũ Chưa Thi"})
     play(db_session, people["hang"], round_, T0, 4)
     play(db_session, people["dung"], round_, T0, 3)
     play(db_session, people["loai"], round_, T0, 4)

@@ -14,7 +14,7 @@ from contest.services import prizes, staff, statistics
 from contest.services.statistics import Scope
 from tests.conftest import T0
 from tests.helpers import xlsx_bytes
-from tests.helpers import POLICY, play
+from tests.helpers import POLICY, numbered_people, play
 
 
 
@@ -26,12 +26,7 @@ def world(db_session, make_unit, make_user, make_contest, make_bank):
     office = make_unit("P-O", parent=province)
     contest = make_contest(unit=province, bank=make_bank(owner=province, per_topic=2), per_topic=2)
     round_ = contest.rounds[0]
-    people = {
-        "nhanh": make_user(unit=office, full_name="Người Nhanh", phone="0911000001", cccd="000000000001"),
-        "an": make_user(unit=office, full_name="Nguyễn An", phone="0911000002", cccd="000000000002"),
-        "an2": make_user(unit=office, full_name="NGUYỄN AN", phone="0911000003", cccd="000000000003"),
-        "binh": make_user(unit=office, full_name="Trần Bình", phone="0911000004", cccd="000000000004"),
-    }
+    people = numbered_people(make_user, office, {"nhanh": "Người Nhanh", "an": "Nguyễn An", "an2": "NGUYỄN AN", "binh": "Trần Bình"})
     play(db_session, people["nhanh"], round_, T0, 4, seconds=20, ip="10.0.0.9")
     play(db_session, people["an"], round_, T0, 4, seconds=300, ip="10.0.0.1")
     play(db_session, people["an2"], round_, T0, 3, seconds=200, ip="10.0.0.1")
