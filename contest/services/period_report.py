@@ -24,7 +24,7 @@ from contest.models import Attempt, Contest, ParticipantGroup, Round, StaffMembe
 from contest.models.attempts import FINISHED
 from contest.models.units import unit_label
 from contest.services.periods import Period
-from contest.services.statistics import DEFAULT_THRESHOLD, group_members, latest_units
+from contest.services.statistics import DEFAULT_THRESHOLD, group_members, latest_unit
 from contest.services.units import flatten_tree, unit_tree
 from question_bank.xlsx import Column, Progress, TitleCell, write_table
 
@@ -158,13 +158,15 @@ def _figures(session: Session, root: Unit, period: Period, pass_mark: float) -> 
         .group_by(pairs.c.user_id)
         .subquery()
     )
-    latest = latest_units(session, taking_part)
+    placed = (
+        select(people, latest_unit(people.c.user_id, taking_part).label("unit_id"))
+        .where(people.c.user_id.in_(group_members(ParticipantGroup.civil_servant)))
+        .subquery()
+    )
     own_people = (
-        select(latest.c.unit_id, func.count().label("participants"), func.sum(people.c.pairs).label("pairs"),
-               func.sum(people.c.best_sum).label("best_sum"), func.sum(case((people.c.top >= pass_mark, 1))).label("passed"))
-        .join(people, people.c.user_id == latest.c.user_id)
-        .where(latest.c.user_id.in_(group_members(ParticipantGroup.civil_servant)))
-        .group_by(latest.c.unit_id)
+        select(placed.c.unit_id, func.count().label("participants"), func.sum(placed.c.pairs).label("pairs"),
+               func.sum(placed.c.best_sum).label("best_sum"), func.sum(case((placed.c.top >= pass_mark, 1))).label("passed"))
+        .group_by(placed.c.unit_id)
         .subquery()
     )
     own_attempts = select(Attempt.unit_id, func.count().label("attempts")).where(in_period).group_by(Attempt.unit_id).subquery()

@@ -11,10 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import Date, and_, case, cast, distinct, exists, func, literal, or_, select, text
-from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.orm import Session, aliased, selectinload
 
-from contest.formats import format_day
 from contest.models import Answer, Attempt, AttemptQuestion, AttemptStatus, Contest, ParticipantGroup, Question, Round, StaffMember, Unit, User
 from contest.services.attempts import FINISHED, AttemptPolicy, expire_due_attempts
 from contest.services.ranking import counted_attempts
@@ -59,26 +57,19 @@ def group_members(group: ParticipantGroup):
     return select(User.id).where(User.participant_group == group.value)
 
 
-def latest_units(session: Session, attempts):
-    """SQL: (user_id, unit_id) once per person, the unit of their latest attempt among `attempts` (a condition on
-    Attempt), latest by finishing time, then id.
+def latest_unit(person, attempts):
+    """SQL: the unit of `person`'s latest attempt among `attempts` (a condition on Attempt), latest by finishing time,
+    then id — a correlated lookup, one probe of the index on attempts (user_id, finished_at DESC, id DESC) per person.
 
-    PostgreSQL reads it off the covering index on attempts (user_id, finished_at DESC, id DESC) with DISTINCT ON,
-    one streaming pass; a window function there sorts every attempt again (twice the time over a year's 600,000
-    attempts, BENCHMARKS.md). SQLite has no DISTINCT ON: the window function's first row per person."""
-    order = (Attempt.finished_at.desc(), Attempt.id.desc())
-    if session.get_bind().dialect.name == "postgresql":
-        return (
-            select(Attempt.user_id, Attempt.unit_id).where(attempts)
-            .ext(distinct_on(Attempt.user_id)).order_by(Attempt.user_id, *order)
-            .subquery()
-        )
-    ranked = (
-        select(Attempt.user_id, Attempt.unit_id, func.row_number().over(partition_by=Attempt.user_id, order_by=order).label("rn"))
-        .where(attempts)
-        .subquery()
+    Looked up per person rather than joined from a per-person subquery: joined, PostgreSQL tables without fresh
+    statistics (right after a big import or a contest's first hour) made the planner pair every person with every
+    person (a nested loop over two aggregates; 60,000 people took minutes), and the probe costs no more than the
+    extra pass over the attempts (BENCHMARKS.md)."""
+    return (
+        select(Attempt.unit_id).where(Attempt.user_id == person, attempts)
+        .order_by(Attempt.finished_at.desc(), Attempt.id.desc()).limit(1)
+        .scalar_subquery()
     )
-    return select(ranked.c.user_id, ranked.c.unit_id).where(ranked.c.rn == 1).subquery()
 
 
 def _person_scores(scope: Scope):
@@ -156,15 +147,19 @@ def participation_by_unit(
     `unit_tree(session, root)` then picks `root`'s subtree out of it, in tree order. SUM skips the NULLs of
     units without people, attempts or staff, and a sum of nothing but NULLs is read as 0 below.
     """
-    finished = and_(scope.counts, Attempt.user_id.in_(group_members(ParticipantGroup.civil_servant)))
+    civil_servants = group_members(ParticipantGroup.civil_servant)
+    finished = and_(scope.counts, Attempt.user_id.in_(civil_servants))
     people = _person_scores(scope)
     # Attempts count for the unit they were taken in, people for the unit of their latest finished attempt:
     # someone who moved after taking part still counts where they took part (README, "Corrections").
-    latest = latest_units(session, finished)
+    placed = (
+        select(people.c.score, latest_unit(people.c.user_id, scope.counts).label("unit_id"))
+        .where(people.c.user_id.in_(civil_servants))
+        .subquery()
+    )
     own_people = (
-        select(latest.c.unit_id, func.count().label("participants"), func.sum(people.c.score).label("score_sum"), func.max(people.c.score).label("best"))
-        .join(people, people.c.user_id == latest.c.user_id)
-        .group_by(latest.c.unit_id)
+        select(placed.c.unit_id, func.count().label("participants"), func.sum(placed.c.score).label("score_sum"), func.max(placed.c.score).label("best"))
+        .group_by(placed.c.unit_id)
         .subquery()
     )
     own_attempts = (
@@ -426,7 +421,7 @@ class Dashboard:
     finished_attempts: int
     in_progress: int
     base: int
-    per_day: list[tuple[str, int, int]]  # (dd/mm/yyyy, attempts, distinct people)
+    per_day: list[tuple[str, int, int]]  # (dd/mm, attempts, distinct people)
     score_distribution: list[tuple[int, int]]  # (score, people)
     max_score: int
     top_by_rate: list[UnitParticipation]
@@ -458,7 +453,7 @@ def dashboard(session: Session, scope: Scope, threshold: float = DEFAULT_THRESHO
 
     def day_label(value) -> str:
         value = value if isinstance(value, date) else date.fromisoformat(str(value))
-        return format_day(value)
+        return value.strftime("%d/%m")
 
     by_group = dict(session.execute(
         select(User.participant_group, func.count(distinct(Attempt.user_id))).join(User, User.id == Attempt.user_id)
