@@ -7,15 +7,18 @@ subtree bound of the roll-up, and disqualified people still counting as particip
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from contest.models import UnitKind
 from contest.models.units import UNIT_NAME_SEPARATOR
 from contest.services import prizes, statistics
 from contest.services import staff as staff_service
+from contest.services.attempts import start_attempt
 from contest.services.statistics import Scope
 from tests.conftest import T0
-from tests.helpers import xlsx_bytes
+from tests.helpers import POLICY, xlsx_bytes
 from tests.services.test_statistics import STAFF_HEADER, play
 
 
@@ -115,3 +118,28 @@ def test_rows_name_their_parent_even_above_the_root(db_session, contest, tree):
     assert [(r.parent_name, r.display_name) for r in rows_of(db_session, contest, tree["P-D1"]).values()] == [
         ("UBND tỉnh", "Sở Nội vụ"), ("Sở Nội vụ", f"Phòng Một{UNIT_NAME_SEPARATOR}Sở Nội vụ"),
         ("Sở Nội vụ", f"Phòng Hai{UNIT_NAME_SEPARATOR}Sở Nội vụ")]
+
+
+def test_citizens_are_counted_once_where_they_live_and_only_with_a_finished_attempt_of_the_scope(
+        db_session, tree, make_user, make_contest, make_bank):
+    both = "civil_servant,citizen"
+    bank = make_bank(owner=tree["P"], per_topic=2)
+    contest = make_contest(unit=tree["P"], bank=bank, per_topic=2, rounds=2, admitted_groups=both)
+    other = make_contest(unit=tree["P"], bank=bank, per_topic=2, admitted_groups=both)
+    commune = tree["P-D2-C1"]
+
+    def citizen():
+        return make_user(participant_group="citizen", residence_unit=commune)
+
+    twice = citizen()
+    play(db_session, twice, contest.rounds[0], T0, 2)
+    play(db_session, twice, contest.rounds[1], T0 + timedelta(days=7), 3)
+    play(db_session, citizen(), other.rounds[0], T0, 2)  # another contest
+    start_attempt(db_session, citizen(), contest.rounds[0], T0, POLICY)  # not finished
+    servant = make_user(unit=commune, residence_unit=commune)  # a residence on record does not make a citizen
+    play(db_session, servant, contest.rounds[0], T0, 1)
+    db_session.commit()
+
+    rows = {r.code: r for r in statistics.participation_by_unit(db_session, Scope(contest), tree["P"])}
+    assert [(code, rows[code].citizens, rows[code].participants) for code in ("P", "P-D2", "P-D2-C1", "P-D1")] == [
+        ("P", 1, 1), ("P-D2", 1, 1), ("P-D2-C1", 1, 1), ("P-D1", 0, 0)]
