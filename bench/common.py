@@ -113,3 +113,17 @@ def cells_of(content: bytes) -> list[list[object]]:
 
     sheet = load_workbook(io.BytesIO(content), read_only=True).active
     return [list(row) for row in sheet.iter_rows(values_only=True)]
+
+
+def analyze(session) -> None:
+    """Give the planner statistics for the data just loaded, as a production database has them (autovacuum may be
+    off on a test server, and freshly loaded tables without statistics make PostgreSQL plan for a few rows)."""
+    from sqlalchemy import text
+
+    if session.get_bind().dialect.name == "postgresql":
+        with session.get_bind().connect().execution_options(isolation_level="AUTOCOMMIT") as plain:
+            plain.execute(text("VACUUM ANALYZE"))
+    else:
+        session.execute(text("ANALYZE"))
+        session.commit()
+

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from sqlalchemy import insert
 
-from bench.common import arguments, cells_of, machine, measure, peak_memory, postgres_database, publish, raw_write
+from bench.common import analyze, arguments, cells_of, machine, measure, peak_memory, postgres_database, publish, raw_write
 from contest import create_app, db
 from contest.migrate import upgrade_to_head
 from contest.models import Answer, Attempt, AttemptQuestion, BlueprintItem, Choice, Contest, Question, QuestionBank, Round, Topic, Unit, User
@@ -116,6 +116,7 @@ def seed(session, people: int, units: int, bank_questions: int) -> None:
                 connection.execute(insert(Answer), answers)
                 attempts, drawn_questions, answers = [], [], []
     session.commit()
+    analyze(session)
 
 
 def jobs(session, people: int, bank_questions: int) -> dict[str, tuple]:

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from sqlalchemy import insert, text
 
-from bench.common import arguments, cells_of, machine, measure, peak_memory, postgres_database, publish, raw_write
+from bench.common import analyze, arguments, cells_of, machine, measure, peak_memory, postgres_database, publish, raw_write
 from contest import create_app, db
 from contest.migrate import upgrade_to_head
 from contest.models import BlueprintItem, Choice, Contest, Question, QuestionBank, Role, Round, Topic, Unit, User
@@ -173,12 +173,7 @@ def seed(session) -> None:
     user_service.create_user(session, full_name="Ban tổ chức", phone=ORGANISER_PHONE, password=PASSWORD, role=Role.organizer,
                              unit=session.get(Unit, 1))
     session.commit()
-    if connection.dialect.name == "postgresql":
-        with db.get_engine().connect().execution_options(isolation_level="AUTOCOMMIT") as plain:
-            plain.execute(text("VACUUM ANALYZE"))
-    else:
-        session.execute(text("ANALYZE"))
-        session.commit()
+    analyze(session)
 
 
 def step(name: str, seconds: float) -> float:
