@@ -296,7 +296,18 @@ styles, in the same run; the export time includes its database queries. Peak mem
 
 | export | rows × columns | {export_columns} | export peak (MiB) | openpyxl alone peak (MiB) |
 |---|---:|{'---:|' * (3 * len(names) + 2)}
-""" + "\n".join(export_lines) + "\n"
+""" + "\n".join(export_lines) + """
+
+Where the time goes on PostgreSQL. Participation: one roll-up query over the tree; each person's unit is that of
+their latest attempt, looked up per person on the index attempts (user_id, finished_at DESC, id DESC). Item
+statistics: one grouped pass over the drawn questions and their answers, per score level of the attempt (the
+27 % cuts split at most two levels, by attempt id), hashed and run in parallel. Winners: the top 100 ordered and
+cut before names and units are joined, the count from the same pass. The period report: one query per period;
+the (person, contest) pairs are grouped in person order over the same index (a streaming pass, no hash of every
+pair), then the contests the report covers (distinct people per contest) in a second query; the page adds the
+previous period (its own query) and writes about 10,000 numbers. Its workbook line includes computing the
+report; "the workbook alone" writes a report computed before, against the raw writer.
+"""
     publish("Reports and exports (1,000 units, 600,000 attempts, PostgreSQL and SQLite)", body,
             f"reports benchmark: {UNITS} units, {ATTEMPTS} attempts on {', '.join(names)} in {time.perf_counter() - started_run:.0f} s", args.smoke)
 
