@@ -13,6 +13,7 @@ from datetime import date, datetime
 from sqlalchemy import Date, and_, case, cast, distinct, exists, func, literal, or_, select, text
 from sqlalchemy.orm import Session, aliased, selectinload
 
+from contest.formats import format_day
 from contest.models import Answer, Attempt, AttemptQuestion, AttemptStatus, Contest, ParticipantGroup, Question, Round, StaffMember, Unit, User
 from contest.services.attempts import FINISHED, AttemptPolicy, expire_due_attempts
 from contest.services.ranking import counted_attempts
@@ -421,7 +422,7 @@ class Dashboard:
     finished_attempts: int
     in_progress: int
     base: int
-    per_day: list[tuple[str, int, int]]  # (dd/mm, attempts, distinct people)
+    per_day: list[tuple[str, int, int]]  # (dd/mm/yyyy, attempts, distinct people)
     score_distribution: list[tuple[int, int]]  # (score, people)
     max_score: int
     top_by_rate: list[UnitParticipation]
@@ -453,7 +454,7 @@ def dashboard(session: Session, scope: Scope, threshold: float = DEFAULT_THRESHO
 
     def day_label(value) -> str:
         value = value if isinstance(value, date) else date.fromisoformat(str(value))
-        return value.strftime("%d/%m")
+        return format_day(value)
 
     by_group = dict(session.execute(
         select(User.participant_group, func.count(distinct(Attempt.user_id))).join(User, User.id == Attempt.user_id)
