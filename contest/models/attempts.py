@@ -64,7 +64,8 @@ class Attempt(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="RESTRICT"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
-    # The participant's unit when the attempt started: a later move or correction leaves past attempts where they were taken.
+    # The participant's unit when the attempt started (a citizen's commune of residence): a later move or correction
+    # leaves past attempts where they were taken.
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"), index=True)
     number: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(16), default=AttemptStatus.in_progress.value)

@@ -83,6 +83,12 @@ def in_progress_attempt(session: Session, user: User, round_: Round) -> Attempt 
     )
 
 
+def home_unit_id(user: User) -> int | None:
+    """The unit an attempt is taken in (User.home_unit): a civil servant's workplace, a citizen's commune of
+    residence. Kept on the attempt, so a later move or correction of the unit leaves it where it was taken."""
+    return user.residence_unit_id if user.is_citizen else user.unit_id
+
+
 def start_attempt(session: Session, user: User, round_: Round, now: datetime, policy: AttemptPolicy, client_ip: str | None = None) -> Attempt:
     """Return the attempt in progress for (user, round), or draw a new one.
 
@@ -121,7 +127,7 @@ def start_attempt(session: Session, user: User, round_: Round, now: datetime, po
     attempt = Attempt(
         round_id=round_.id,
         user_id=user.id,
-        unit_id=user.unit_id,
+        unit_id=home_unit_id(user),
         number=_next_number(session, user, round_),
         status=AttemptStatus.in_progress.value,
         seed=seed,

@@ -15,7 +15,8 @@ from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from contest.errors import FieldErrors, PermissionDeniedError, ValidationError
-from contest.models import MoveStatus, ParticipantGroup, Role, Unit, UnitChangeRequest, User
+from contest.models import Attempt, MoveStatus, ParticipantGroup, Role, Unit, UnitChangeRequest, User
+from contest.services.attempts import home_unit_id
 from contest.services.units import is_in_subtree, subtree_filter, with_parent
 from contest.services.users import (
     RESIDENCE_KINDS,
@@ -193,6 +194,11 @@ def correct_person(session: Session, actor: User, person: User, data: Correction
     person.search_name = fold(person.full_name)
     if changes.keys() & PLACEMENT_FIELDS:
         _cancel_pending_moves(session, person)  # the request was to leave a place the person is no longer in
+    if "participant_group" in changes:
+        # The group was wrong, so the attempts were never taken where it placed the person: they go to the unit the
+        # corrected group places them in (a citizen's commune, a civil servant's unit). A unit alone corrected, or
+        # a move, leaves them where they were taken.
+        session.execute(update(Attempt).where(Attempt.user_id == person.id).values(unit_id=home_unit_id(person)))
     session.expire(person, ["unit", "residence_unit"])
     person.end_sessions()
     session.flush()

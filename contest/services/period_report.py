@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, aliased
 
 from contest.config import DISPLAY_TIMEZONE
 from contest.formats import MISSING, document_date, format_decimal, format_number
-from contest.models import Attempt, Contest, ParticipantGroup, Round, StaffMember, Unit, User
+from contest.models import Attempt, Contest, ParticipantGroup, Round, StaffMember, Unit
 from contest.models.attempts import FINISHED
 from contest.models.units import unit_label
 from contest.services.periods import Period
@@ -171,11 +171,11 @@ def _figures(session: Session, root: Unit, period: Period, pass_mark: float) -> 
     )
     own_attempts = select(Attempt.unit_id, func.count().label("attempts")).where(in_period).group_by(Attempt.unit_id).subquery()
     own_staff = select(StaffMember.unit_id, func.count().label("staff")).group_by(StaffMember.unit_id).subquery()
+    # As in participation_by_unit: citizens in the commune each attempt was taken in, once per commune.
     own_citizens = (
-        select(User.residence_unit_id.label("unit_id"), func.count(func.distinct(User.id)).label("citizens"))
-        .join(Attempt, Attempt.user_id == User.id)
-        .where(taking_part, User.participant_group == ParticipantGroup.citizen.value, User.residence_unit_id.is_not(None))
-        .group_by(User.residence_unit_id)
+        select(Attempt.unit_id, func.count(func.distinct(Attempt.user_id)).label("citizens"))
+        .where(taking_part, Attempt.user_id.in_(group_members(ParticipantGroup.citizen)))
+        .group_by(Attempt.unit_id)
         .subquery()
     )
     report, below, parent = aliased(Unit), aliased(Unit), aliased(Unit)

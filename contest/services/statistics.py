@@ -174,11 +174,12 @@ def participation_by_unit(
         .subquery()
     )
     own_staff = select(StaffMember.unit_id, func.count().label("staff")).group_by(StaffMember.unit_id).subquery()
+    # Citizens in the commune each attempt was taken in (their residence then), each person once per commune: one
+    # who moved keeps counting where they took part.
     own_citizens = (
-        select(User.residence_unit_id.label("unit_id"), func.count(distinct(User.id)).label("citizens"))
-        .join(Attempt, Attempt.user_id == User.id)
-        .where(scope.counts, User.participant_group == ParticipantGroup.citizen.value, User.residence_unit_id.is_not(None))
-        .group_by(User.residence_unit_id)
+        select(Attempt.unit_id, func.count(distinct(Attempt.user_id)).label("citizens"))
+        .where(scope.counts, Attempt.user_id.in_(group_members(ParticipantGroup.citizen)))
+        .group_by(Attempt.unit_id)
         .subquery()
     )
     report = aliased(Unit)

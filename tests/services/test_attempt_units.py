@@ -63,6 +63,64 @@ def test_an_approved_move_leaves_past_attempts_in_the_old_unit(db_session, make_
     assert _counts(db_session, Scope(contest), province) == {"P": (1, 1), "P-A": (1, 1), "P-B": (0, 0)}
 
 
+def test_a_citizen_who_moved_counts_in_the_commune_where_they_took_part(db_session, make_unit, make_user, make_contest, make_bank):
+    """A citizen takes part while living in commune A, then moves to B: that attempt, and the citizen in the
+    participation table and the period report, stay in A; the civil servants' figures do not change."""
+    from contest.services.period_report import period_report
+    from contest.services.periods import custom_period
+
+    province = make_unit("P", kind=UnitKind.province)
+    district = make_unit("P-D", parent=province, kind=UnitKind.district)
+    a = make_unit("P-D-A", parent=district, kind=UnitKind.commune)
+    b = make_unit("P-D-B", parent=district, kind=UnitKind.commune)
+    contest = make_contest(unit=province, bank=make_bank(owner=province, per_topic=4), per_topic=2, eligible_unit_ids=[province.id],
+                           audience="public", admitted_groups="civil_servant,citizen")
+    citizen = make_user(participant_group="citizen", residence_unit=a)
+    servant = make_user(Role.participant, unit=a)
+    attempt = play(db_session, citizen, contest.rounds[0], T0 + timedelta(hours=1), correct=2)
+    play(db_session, servant, contest.rounds[0], T0 + timedelta(hours=1), correct=1)
+    assert attempt.unit_id == a.id  # the commune the citizen lived in when the attempt started
+
+    move = people.request_move(db_session, citizen, b.id, "Chuyển nơi cư trú")
+    people.decide_move(db_session, make_user(Role.admin), move, True, "", T0 + timedelta(hours=2))
+    db_session.commit()
+    db_session.refresh(attempt)
+    assert citizen.residence_unit_id == b.id and attempt.unit_id == a.id
+
+    rows = {r.code: r for r in participation_by_unit(db_session, Scope(contest), province)}
+    assert {c: (rows[c].participants, rows[c].attempts, rows[c].citizens) for c in rows} == {
+        "P": (1, 1, 1), "P-D": (1, 1, 1), "P-D-A": (1, 1, 1), "P-D-B": (0, 0, 0)}
+    week = custom_period(T0.date(), T0.date() + timedelta(days=6))
+    report = {r.code: r.current for r in period_report(db_session, province, week).rows}
+    assert {c: (report[c].participants, report[c].attempts, report[c].citizens) for c in report} == {
+        "P": (1, 1, 1), "P-D": (1, 1, 1), "P-D-A": (1, 1, 1), "P-D-B": (0, 0, 0)}
+
+
+def test_a_corrected_group_takes_the_attempts_to_where_the_group_places_the_person(db_session, make_unit, make_user, make_contest,
+                                                                                  make_bank):
+    """The group was wrong, so the attempts were never taken where it placed the person: a civil servant corrected
+    to a citizen counts in their commune of residence, a citizen corrected to a civil servant in their unit."""
+    province = make_unit("P", kind=UnitKind.province)
+    office = make_unit("P-O", parent=province)
+    commune = make_unit("P-C", parent=province, kind=UnitKind.commune)
+    admin = make_user(Role.admin)
+    contest = make_contest(unit=province, bank=make_bank(owner=province, per_topic=4), per_topic=2, eligible_unit_ids=[province.id],
+                           audience="public", admitted_groups="civil_servant,citizen")
+    servant = make_user(Role.participant, unit=office)
+    resident = make_user(participant_group="citizen", residence_unit=commune)
+    for person in (servant, resident):
+        play(db_session, person, contest.rounds[0], T0 + timedelta(hours=1), correct=2)
+    people.correct_person(db_session, admin, servant, people.Correction(
+        full_name=servant.full_name, phone=servant.phone, email=None, cccd=servant.cccd, unit_id=0,
+        participant_group="citizen", residence_unit_id=commune.id))
+    people.correct_person(db_session, admin, resident, people.Correction(
+        full_name=resident.full_name, phone=resident.phone, email=None, cccd=resident.cccd, unit_id=office.id,
+        participant_group="civil_servant", residence_unit_id=0))
+    db_session.commit()
+    rows = {r.code: (r.participants, r.attempts, r.citizens) for r in participation_by_unit(db_session, Scope(contest), province)}
+    assert rows == {"P": (1, 1, 1), "P-O": (1, 1, 0), "P-C": (0, 0, 1)}
+
+
 def _row(table, **values):
     """`values`, plus a plain value for every other column that must have one (whatever later migrations add)."""
     plain = {Integer: 1, String: "x", Text: "x", Boolean: False, DateTime: datetime(2026, 11, 23, 1, 0)}
@@ -99,3 +157,30 @@ def test_the_migration_fills_attempt_units_from_their_participants(tmp_path):
         units = dict(connection.execute(text("SELECT id, unit_id FROM attempts")).all())
     engine.dispose()
     assert units == {1: 7, 2: 7, 3: None}
+
+
+def test_the_migration_places_citizens_attempts_in_their_commune(tmp_path):
+    url = f"sqlite:///{tmp_path / 'citizens.sqlite3'}"
+    config = alembic_config(url)
+    command.upgrade(config, "b7c3e9d1f458-1")
+    engine = create_engine(url)  # no PRAGMA foreign_keys: the rows below need no contest or round
+    tables = MetaData()
+    tables.reflect(engine)
+    with engine.begin() as connection:
+        for unit_id, code in ((7, "P"), (8, "P-C")):
+            connection.execute(insert(tables.tables["units"]).values(_row(tables.tables["units"], id=unit_id, code=code, kind="province",
+                                                                          path=f"/{unit_id}/")))
+        # 1 a civil servant of P, 2 a citizen living in P-C, 3 a citizen living outside the tree.
+        for user_id, group, unit_id, residence in ((1, "civil_servant", 7, None), (2, "citizen", None, 8), (3, "citizen", None, None)):
+            connection.execute(insert(tables.tables["users"]).values(_row(
+                tables.tables["users"], id=user_id, phone=f"091200000{user_id}", unit_id=unit_id, role="participant",
+                participant_group=group, residence_unit_id=residence)))
+        for attempt_id, user_id, unit_id in ((1, 1, 7), (2, 2, None), (3, 2, None), (4, 3, None)):
+            connection.execute(insert(tables.tables["attempts"]).values(_row(
+                tables.tables["attempts"], id=attempt_id, round_id=1, user_id=user_id, number=attempt_id, status="submitted",
+                unit_id=unit_id)))
+    command.upgrade(config, "b7c3e9d1f458")
+    with engine.connect() as connection:
+        units = dict(connection.execute(text("SELECT id, unit_id FROM attempts")).all())
+    engine.dispose()
+    assert units == {1: 7, 2: 8, 3: 8, 4: None}

@@ -176,7 +176,7 @@ def test_a_contest_admits_its_groups_and_may_waive_cccd_for_citizens(db_session,
         with pytest.raises(AttemptError, match=refusal[:20]):
             start_attempt(db_session, person, contest.rounds[0], T0, POLICY)
     else:
-        assert start_attempt(db_session, person, contest.rounds[0], T0, POLICY).unit_id is None
+        assert start_attempt(db_session, person, contest.rounds[0], T0, POLICY).unit_id == tree["P-D-C1"].id  # where they live
 
 
 def test_a_civil_servant_is_refused_by_a_citizens_only_contest(db_session, tree, make_user, make_contest, make_bank):
