@@ -301,11 +301,11 @@ def write_table(
     title: TitleLine | list[TitleLine] | None = None,
     sheet_title: str = "Dữ liệu",
     target: BinaryIO | None = None,
-    footer: list[TitleLine] | None = None,
+    footer: list[TitleLine] | Callable[[], list[TitleLine]] | None = None,
     progress: Progress | None = None,
 ) -> bytes | None:
     """Stream a workbook: an optional title block, a bold frozen header with autofilter, the rows, then an optional
-    footer (a signature block) after one empty row.
+    footer (a signature block, or totals: a callable is called once the rows are written) after one empty row.
 
     Rows are written one by one straight into the zip (question_bank.sheet_writer), so a large export never
     holds the whole sheet in memory; `rows` may be a generator streaming from the database. Text is always
@@ -334,6 +334,7 @@ def write_table(
             progress(row_number - header_row)
     count = row_number - header_row
     sheet.autofilter(header_row, header_row + max(count, 1))
+    footer = footer() if callable(footer) else footer
     if footer:
         sheet.row("")
         for line in footer:

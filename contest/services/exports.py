@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
-from itertools import islice
+from itertools import chain, islice
 from typing import BinaryIO
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
-from contest.models import ParticipantGroup, Unit, UnitKind, User
+from contest.models import ParticipantGroup, StaffMember, Unit, UnitKind, User
+from contest.models.units import unit_label
 from contest.services import ranking, statistics
 from contest.services.attempts import AttemptPolicy
 from contest.services.statistics import Scope
@@ -200,17 +201,36 @@ def _unit_cells(unit: Unit) -> list[str]:
 def export_non_participants(
     session: Session, scope: Scope, unit: Unit, now: datetime, target: BinaryIO | None = None, *, progress: Progress | None = None
 ):
-    """Who in `unit`'s subtree has not taken part: the staff lists' people, then the accounts without a finished attempt."""
-    people = statistics.non_participants(session, scope, unit)
-    accounts = statistics.registered_non_participants(session, scope, unit)
-    rows = [
-        *([p.full_name, p.position or "", *_unit_cells(p.unit), p.phone or "", "Danh sách cán bộ"] for p in people),
-        *([a.full_name, a.position or "", *_unit_cells(a.unit), a.phone or "", "Tài khoản chưa nộp bài"] for a in accounts),
-    ]
-    title = _title("DANH SÁCH CHƯA THAM GIA", scope, unit, now) + [
-        f"Theo danh sách cán bộ: {format_number(len(people))} người; tài khoản đã đăng ký nhưng chưa nộp bài: {format_number(len(accounts))}"
-    ]
-    return write_table(NON_PARTICIPANT_COLUMNS, rows, title, "Chưa tham gia", target, progress=progress)
+    """Who in `unit`'s subtree has not taken part: the staff lists' people, then the accounts without a finished attempt.
+
+    Streamed as plain rows (a province's staff lists hold tens of thousands of people), so the two counts come
+    after the table, as its last line, once the rows are written."""
+    parent = aliased(Unit)
+    counts = {"people": 0, "accounts": 0}
+
+    def listed(query, person, source: str, count: str):
+        rows = session.execute(
+            query.with_only_columns(person.full_name, person.position, person.phone, Unit.code, Unit.name, Unit.depth,
+                                   parent.name.label("parent_name"))
+            .outerjoin(parent, parent.id == Unit.parent_id),
+            execution_options={"yield_per": ranking.STREAM_BATCH},
+        )
+        for r in rows:
+            counts[count] += 1
+            yield [r.full_name, r.position or "", r.code, unit_label(r.name, r.depth, r.parent_name), r.parent_name or "",
+                   r.phone or "", source]
+
+    rows = chain(
+        listed(statistics.non_participants_query(scope, unit), StaffMember, "Danh sách cán bộ", "people"),
+        listed(statistics.registered_non_participants_query(scope, unit), User, "Tài khoản chưa nộp bài", "accounts"),
+    )
+
+    def totals() -> list[str]:
+        return [f"Theo danh sách cán bộ: {format_number(counts['people'])} người; "
+                f"tài khoản đã đăng ký nhưng chưa nộp bài: {format_number(counts['accounts'])}"]
+
+    return write_table(NON_PARTICIPANT_COLUMNS, rows, _title("DANH SÁCH CHƯA THAM GIA", scope, unit, now), "Chưa tham gia",
+                       target, footer=totals, progress=progress)
 
 
 def _stat_columns() -> list[Column]:

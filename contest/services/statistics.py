@@ -232,9 +232,9 @@ def _took_part(scope: Scope):
     return select(Attempt.user_id).where(scope.counts)
 
 
-def non_participants(session: Session, scope: Scope, unit: Unit) -> list[StaffMember]:
-    """People on the staff lists of `unit`'s subtree with no finished attempt in scope (matched by CCCD or phone).
-    `scope` is a contest's Scope or a period report's PeriodScope: anything with `counts`, the attempts that count."""
+def non_participants_query(scope: Scope, unit: Unit):
+    """SQL: the staff-list people of `unit`'s subtree with no finished attempt in scope (matched by CCCD or phone),
+    by unit code and name. `scope` is a contest's Scope or a period report's PeriodScope: anything with `counts`."""
     participant = aliased(User)
     matched = (
         exists()
@@ -246,26 +246,32 @@ def non_participants(session: Session, scope: Scope, unit: Unit) -> list[StaffMe
             ),
         )
     )
-    query = (
+    return (
         select(StaffMember)
-        .options(with_parent(StaffMember.unit))
         .join(Unit, Unit.id == StaffMember.unit_id)
         .where(subtree_filter(unit), ~matched)
         .order_by(Unit.code, StaffMember.full_name)
     )
-    return list(session.scalars(query))
 
 
-def registered_non_participants(session: Session, scope: Scope, unit: Unit) -> list[User]:
-    """Accounts of `unit`'s subtree with no finished attempt in scope."""
-    query = (
+def registered_non_participants_query(scope: Scope, unit: Unit):
+    """SQL: the active accounts of `unit`'s subtree with no finished attempt in scope, by unit code and name."""
+    return (
         select(User)
-        .options(with_parent(User.unit))
         .join(Unit, Unit.id == User.unit_id)
         .where(subtree_filter(unit), User.active.is_(True), User.id.not_in(_took_part(scope)))
         .order_by(Unit.code, User.full_name)
     )
-    return list(session.scalars(query))
+
+
+def non_participants(session: Session, scope: Scope, unit: Unit) -> list[StaffMember]:
+    """People on the staff lists of `unit`'s subtree with no finished attempt in scope (non_participants_query)."""
+    return list(session.scalars(non_participants_query(scope, unit).options(with_parent(StaffMember.unit))))
+
+
+def registered_non_participants(session: Session, scope: Scope, unit: Unit) -> list[User]:
+    """Accounts of `unit`'s subtree with no finished attempt in scope."""
+    return list(session.scalars(registered_non_participants_query(scope, unit).options(with_parent(User.unit))))
 
 
 # ---------------------------------------------------------------- item statistics

@@ -143,7 +143,12 @@ def test_unit_manager_exports_the_non_participants_of_their_subtree_only(client,
     header_row = next(r for r in range(1, 10) if sheet.cell(row=r, column=1).value == "Họ và tên")
     assert [c.value for c in sheet[header_row]] == ["Họ và tên", "Chức vụ", "Mã đơn vị", "Đơn vị", "Đơn vị cấp trên", "Số điện thoại", "Nguồn"]
     assert sheet[header_row][0].font.b and sheet.freeze_panes == f"A{header_row + 1}"
-    rows = [r for r in sheet.iter_rows(min_row=header_row + 1, values_only=True)]
+    below = list(sheet.iter_rows(min_row=header_row + 1, values_only=True))
+    end = next(i for i, r in enumerate(below) if not any(r))
+    rows, footer = below[:end], below[end + 1]
+    staff = sum(r[6] == "Danh sách cán bộ" for r in rows)
+    # The counts come after the table (the rows are streamed): staff-list people, then accounts.
+    assert footer[0] == f"Theo danh sách cán bộ: {staff} người; tài khoản đã đăng ký nhưng chưa nộp bài: {len(rows) - staff}"
     names = [r[0] for r in rows]
     # The manager's own "Tài Khoản" account (the login_as user, in P-TC) has not taken part either.
     assert names[0] == "Chưa Thi Tài Chính" and "Tài Khoản Chưa Nộp" in names
