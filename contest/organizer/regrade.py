@@ -30,6 +30,11 @@ def regrade_questions(contest_id: int):
     return render_template("organizer/regrade_questions.html", contest=contest, used=used)
 
 
+def _bank_version(question) -> str:
+    """The question as the preview saw it in the bank: its last edit (a key or choice edit bumps it)."""
+    return question.updated_at.isoformat()
+
+
 @bp.route("/cuoc-thi/<int:contest_id>/cham-lai/<int:question_id>", methods=["GET", "POST"])
 @organizer_required
 def regrade(contest_id: int, question_id: int):
@@ -42,6 +47,12 @@ def regrade(contest_id: int, question_id: int):
     outcome = None
     if action is None:
         problems = ["Cách chấm lại không hợp lệ: chọn một trong các cách dưới đây."]
+    elif request.method == "POST" and request.form.get("ban", _bank_version(question)) != _bank_version(question):
+        # The question changed in the bank (another tab, another organiser) after this preview was made: what would be
+        # applied is not what was shown. Show the preview again, of the question as it is now.
+        problems = ["Câu hỏi đã được sửa trong ngân hàng sau khi bạn xem trước. Hãy xem lại bản xem trước dưới đây rồi mới xác nhận."]
+        outcome = regrade_service.preview(db.session, contest, question, action, clock.now(), clock.attempt_policy())
+        db.session.rollback()
     elif request.method == "POST" and form.validate_on_submit():
         outcome, problems = save_or_problems(
             lambda: regrade_service.regrade(db.session, contest, question, action, clock.now(), clock.attempt_policy(), current_user),
@@ -58,7 +69,8 @@ def regrade(contest_id: int, question_id: int):
         db.session.rollback()  # the dry run leaves nothing behind, not even an attempt it finalised
     status = 422 if problems or request.method == "POST" else 200
     return render_template("organizer/regrade.html", contest=contest, question=question, action=action or RegradeAction.key,
-                           actions=list(RegradeAction), outcome=outcome, problems=problems, form=form), status
+                           actions=list(RegradeAction), outcome=outcome, problems=problems, form=form,
+                           bank_version=_bank_version(question)), status
 
 
 @bp.route("/cuoc-thi/<int:contest_id>/cham-lai/da-xem-lai", methods=["POST"])

@@ -93,3 +93,28 @@ def test_the_participant_review_says_a_question_was_voided(client, db_session, m
     login(player)
     page = client.get(f"/bai-thi/{attempt.id}/ket-qua").get_data(as_text=True)
     assert page.count("Câu hỏi đã được hủy khi chấm lại: mọi người làm câu này đều được điểm.") == 1
+
+
+def test_a_confirmation_applies_only_the_key_that_was_previewed(app, client, clock, db_session, wrong_key, make_user, login):  # noqa: F811
+    """Preview in one tab, the key changed again in another, confirm in the first: refused with the new preview,
+    nothing rescored (found by a newcomer: the confirmation applied a key nobody had previewed)."""
+    contest, question, *_ = wrong_key
+    login(make_user(Role.organizer, unit=contest.owner_unit))
+    clock.set(clock.current + timedelta(minutes=1))
+    _correct_the_key(db_session, question, ["C"])
+    db_session.commit()
+    page = client.get(f"/ban-to-chuc/cuoc-thi/{contest.id}/cham-lai/{question.id}?cach=key").get_data(as_text=True)
+    stamp = page.split('name="ban" value="')[1].split('"')[0]
+    db_session.rollback()
+    clock.set(clock.current + timedelta(minutes=1))
+    _correct_the_key(db_session, question, ["D"])  # the other tab
+    db_session.rollback()
+    before = database_fingerprint(app)
+    refused = client.post(f"/ban-to-chuc/cuoc-thi/{contest.id}/cham-lai/{question.id}", data={"cach": "key", "ban": stamp})
+    assert refused.status_code == 422
+    assert "Câu hỏi đã được sửa trong ngân hàng sau khi bạn xem trước." in refused.get_data(as_text=True)
+    db_session.rollback()
+    assert database_fingerprint(app) == before
+    fresh = refused.get_data(as_text=True).split('name="ban" value="')[1].split('"')[0]
+    assert fresh != stamp
+    assert client.post(f"/ban-to-chuc/cuoc-thi/{contest.id}/cham-lai/{question.id}", data={"cach": "key", "ban": fresh}).status_code == 302
