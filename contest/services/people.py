@@ -21,10 +21,10 @@ from contest.services.units import is_in_subtree, subtree_filter, with_parent
 from contest.services.users import (
     RESIDENCE_KINDS,
     Placement,
+    checked_email,
+    checked_phone,
     identity_conflicts,
     normalize_cccd,
-    normalize_email,
-    normalize_phone,
     placement_problems,
     search_users,
 )
@@ -128,9 +128,7 @@ def correction_problems(session: Session, actor: User, person: User, data: Corre
         add("full_name", "Vui lòng nhập họ và tên.")
     elif len(full_name) > MAX_FULL_NAME:
         add("full_name", f"Họ và tên tối đa {MAX_FULL_NAME} ký tự.")
-    phone = normalize_phone(data.phone or "")
-    if phone is None:
-        add("phone", "Số điện thoại di động không hợp lệ (10 chữ số, bắt đầu bằng 03, 05, 07, 08 hoặc 09).")
+    phone = checked_phone(data.phone, add)
     citizen = data.participant_group == ParticipantGroup.citizen.value
     cccd = None
     if (data.cccd or "").strip():
@@ -139,11 +137,7 @@ def correction_problems(session: Session, actor: User, person: User, data: Corre
             add("cccd", "Số CCCD phải gồm đúng 12 chữ số.")
     elif person.has_role(Role.participant) and not citizen:
         add("cccd", "Cán bộ, công chức, viên chức dự thi phải có số CCCD (12 chữ số).")
-    try:
-        email = normalize_email(data.email)
-    except ValidationError as error:
-        add("email", str(error))
-        email = None
+    email = checked_email(data.email, add)
     unit = _allowed_unit(session, actor, data.unit_id)
     placement = Placement(ParticipantGroup.civil_servant)  # an admin of no unit
     if citizen and not person.has_role(Role.participant):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from email_validator import EmailNotValidError, validate_email
@@ -51,6 +52,24 @@ def normalize_email(raw: str | None) -> str | None:
         return validate_email(raw, check_deliverability=False).normalized.lower()
     except EmailNotValidError:
         raise ValidationError(f"Địa chỉ email “{raw}” không hợp lệ.") from None
+
+
+def checked_phone(raw: str | None, add: Callable[[str, str], None]) -> str | None:
+    """The mobile number normalised; None, with its problem given to `add` under "phone", when it is not one."""
+    phone = normalize_phone(raw or "")
+    if phone is None:
+        add("phone", "Số điện thoại di động không hợp lệ (10 chữ số, bắt đầu bằng 03, 05, 07, 08 hoặc 09).")
+    return phone
+
+
+def checked_email(raw: str | None, add: Callable[[str, str], None]) -> str | None:
+    """The e-mail address normalised (None when empty); None, with its problem given to `add` under "email", when
+    it is not one."""
+    try:
+        return normalize_email(raw)
+    except ValidationError as error:
+        add("email", str(error))
+        return None
 
 
 def check_password_strength(password: str, **account: str | None) -> None:
@@ -156,14 +175,8 @@ def registration_problems(session: Session, data: Registration) -> dict[str, lis
     optional = data.participant_group == ParticipantGroup.citizen.value and not (data.cccd or "").strip()
     if cccd is None and not optional:
         add("cccd", "Số CCCD phải gồm đúng 12 chữ số.")
-    phone = normalize_phone(data.phone)
-    if phone is None:
-        add("phone", "Số điện thoại di động không hợp lệ (10 chữ số, bắt đầu bằng 03, 05, 07, 08 hoặc 09).")
-    try:
-        email = normalize_email(data.email)
-    except ValidationError as error:
-        add("email", str(error))
-        email = None
+    phone = checked_phone(data.phone, add)
+    email = checked_email(data.email, add)
     for message in password_problems(data.password, full_name=data.full_name, phone=phone,
                                      cccd=cccd, email=email):
         add("password", message)
