@@ -66,7 +66,7 @@ def main() -> None:
                 unit = session.query(Unit).first() or Unit(code="B", name="B", kind="province", path="/1/")
                 session.add(unit)
                 bank = question_service.get_or_create_bank(session, "Bench", unit)
-                plan = question_service.plan_file_import(session, bank, content, "bench.xlsx", FileFormat.excel)
+                plan = question_service.plan_file_import(session, bank, question_service.Upload(content, "bench.xlsx", FileFormat.excel))
                 assert not plan.errors, plan.errors[:3]
                 assert len(plan.creates) + len(plan.updates) + len(plan.unchanged) + len(plan.skipped) == ROWS, (len(plan.creates), len(plan.updates))
                 if plan.ok:

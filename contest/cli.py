@@ -131,10 +131,10 @@ def import_units_command(file: Path) -> None:
 def import_questions_command(file: Path, bank_name, file_format, default_topic, default_difficulty) -> None:
     """Import questions from .xlsx, GIFT or Aiken into a bank; all or nothing."""
     bank = question_service.get_or_create_bank(db.session, bank_name, owner_unit=None)
-    plan = question_service.plan_file_import(
-        db.session, bank, file.read_bytes(), file.name,
-        question_service.guess_format(file.name, file_format), default_topic, Difficulty(default_difficulty),
-    )
+    plan = question_service.plan_file_import(db.session, bank, question_service.Upload(
+        file.read_bytes(), file.name, question_service.guess_format(file.name, file_format), default_topic,
+        Difficulty(default_difficulty),
+    ))
     for line in report_lines(plan):
         click.echo(line, err=bool(plan.errors))
     if plan.nothing_changes:

@@ -59,8 +59,8 @@ def test_the_service_refuses_another_users_pending_import(db_session, make_unit,
     bank = make_bank(owner=unit, per_topic=1)
     uploader, other = make_user(Role.organizer, unit=unit), make_user(Role.organizer, unit=unit)
     content = xlsx_bytes([QUESTION_HEADER, question_row(1, code="MOI-1")])
-    _, pending = question_service.stage_import(db_session, bank, uploader, content, "moi.xlsx",
-                                               question_service.guess_format("moi.xlsx", None), "", Difficulty.easy)
+    _, pending = question_service.stage_import(db_session, bank, uploader, question_service.Upload(
+        content, "moi.xlsx", question_service.guess_format("moi.xlsx", None), "", Difficulty.easy))
     db_session.commit()
     with pytest.raises(PermissionDeniedError, match="không phải của bạn"):
         question_service.confirm_import(db_session, pending, other)

@@ -146,16 +146,13 @@ def import_questions(bank_id: int):
     if form.validate_on_submit():
         upload = form.file.data
         filename = upload.filename or "tep-cau-hoi"
-        plan, pending = question_service.stage_import(
-            db.session,
-            bank,
-            current_user,
+        plan, pending = question_service.stage_import(db.session, bank, current_user, question_service.Upload(
             upload.read(),
             filename,
             question_service.guess_format(filename, form.file_format.data or None),
             form.default_topic.data or "",
             Difficulty(form.default_difficulty.data),
-        )
+        ))
         db.session.commit()
     status = 422 if request.method == "POST" and (plan is None or plan.errors) else 200
     return _import_page(bank, form, plan, pending, 1), status

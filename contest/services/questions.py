@@ -106,21 +106,27 @@ def get_or_create_bank(session: Session, name: str, owner_unit: Unit | None) -> 
 # ---------------------------------------------------------------- import
 
 
-def parse_file(
-    content: bytes,
-    filename: str,
-    file_format: FileFormat,
-    default_topic: str = "",
-    default_difficulty: Difficulty = Difficulty.medium,
-) -> tuple[list[QuestionData], list[ImportIssue]]:
-    if file_format == FileFormat.excel:
-        return parse_excel(content, filename)
+@dataclass(frozen=True)
+class Upload:
+    """A question file and how to read it: the questions of a GIFT or Aiken file that name no topic or
+    difficulty take the defaults (a spreadsheet names both in its columns)."""
+
+    content: bytes
+    filename: str
+    file_format: FileFormat
+    default_topic: str = ""
+    default_difficulty: Difficulty = Difficulty.medium
+
+
+def parse_file(upload: Upload) -> tuple[list[QuestionData], list[ImportIssue]]:
+    if upload.file_format == FileFormat.excel:
+        return parse_excel(upload.content, upload.filename)
     try:
-        text = content.decode("utf-8-sig")
+        text = upload.content.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return [], [ImportIssue(filename, "Tệp văn bản phải được lưu với bảng mã UTF-8.")]
-    parser = parse_gift if file_format == FileFormat.gift else parse_aiken
-    return parser(text, filename, normalize_text(default_topic), default_difficulty)
+        return [], [ImportIssue(upload.filename, "Tệp văn bản phải được lưu với bảng mã UTF-8.")]
+    parser = parse_gift if upload.file_format == FileFormat.gift else parse_aiken
+    return parser(text, upload.filename, normalize_text(upload.default_topic), upload.default_difficulty)
 
 
 def existing_questions(session: Session, bank: QuestionBank, codes: Iterable[str] | None = None) -> list[ExistingQuestion]:
@@ -146,42 +152,25 @@ def existing_questions(session: Session, bank: QuestionBank, codes: Iterable[str
     return [ExistingQuestion(row.code, row.fingerprint, content.get(row.id)) for row in rows]
 
 
-def plan_file_import(
-    session: Session,
-    bank: QuestionBank,
-    content: bytes,
-    filename: str,
-    file_format: FileFormat,
-    default_topic: str = "",
-    default_difficulty: Difficulty = Difficulty.medium,
-) -> ImportPlan:
-    questions, issues = parse_file(content, filename, file_format, default_topic, default_difficulty)
-    return plan_import(filename, questions, issues, existing_questions(session, bank, {q.code for q in questions}))
+def plan_file_import(session: Session, bank: QuestionBank, upload: Upload) -> ImportPlan:
+    questions, issues = parse_file(upload)
+    return plan_import(upload.filename, questions, issues, existing_questions(session, bank, {q.code for q in questions}))
 
 
-def stage_import(
-    session: Session,
-    bank: QuestionBank,
-    user: User,
-    content: bytes,
-    filename: str,
-    file_format: FileFormat,
-    default_topic: str = "",
-    default_difficulty: Difficulty = Difficulty.medium,
-) -> tuple[ImportPlan, PendingImport | None]:
+def stage_import(session: Session, bank: QuestionBank, user: User, upload: Upload) -> tuple[ImportPlan, PendingImport | None]:
     """Parse an upload for the preview; keep the file (for the preview's pages and the confirmation) unless it has errors."""
     session.execute(delete(PendingImport).where(PendingImport.created_at < utcnow() - PENDING_IMPORT_LIFETIME))
-    plan = plan_file_import(session, bank, content, filename, file_format, default_topic, default_difficulty)
+    plan = plan_file_import(session, bank, upload)
     if plan.errors or not plan.items:
         return plan, None
     pending = PendingImport(
         bank_id=bank.id,
         user_id=user.id,
-        filename=filename,
-        file_format=file_format.value,
-        default_topic=normalize_text(default_topic),
-        default_difficulty=int(default_difficulty),
-        content=content,
+        filename=upload.filename,
+        file_format=upload.file_format.value,
+        default_topic=normalize_text(upload.default_topic),
+        default_difficulty=int(upload.default_difficulty),
+        content=upload.content,
     )
     session.add(pending)
     session.flush()
@@ -210,10 +199,9 @@ def preview_import(session: Session, pending: PendingImport, user: User) -> Impo
     """The plan of a previewed file against the bank as it is now; only its uploader sees it."""
     if pending.user_id != user.id:
         raise PermissionDeniedError("Bản xem trước này không phải của bạn.")
-    return plan_file_import(
-        session, session.get(QuestionBank, pending.bank_id), pending.content, pending.filename, FileFormat(pending.file_format),
-        pending.default_topic, Difficulty(pending.default_difficulty),
-    )
+    upload = Upload(pending.content, pending.filename, FileFormat(pending.file_format), pending.default_topic,
+                    Difficulty(pending.default_difficulty))
+    return plan_file_import(session, session.get(QuestionBank, pending.bank_id), upload)
 
 
 def apply_plan(session: Session, bank: QuestionBank, plan: ImportPlan) -> None:

@@ -91,9 +91,8 @@ def test_an_identical_reimport_reports_0_changed_and_writes_nothing(app, client,
 def test_confirming_a_file_the_bank_already_holds_writes_no_question(app, client, db_session, bank, organizer):
     """Two previews of one file in two tabs: the first confirmation writes it, the second finds nothing to change."""
     content = xlsx_bytes(TEN)
-    first, second = (question_service.stage_import(db_session, bank, organizer, content, "cauhoi.xlsx",
-                                                   question_service.guess_format("cauhoi.xlsx", None), "", Difficulty.medium)[1]
-                     for _ in range(2))
+    upload = question_service.Upload(content, "cauhoi.xlsx", question_service.guess_format("cauhoi.xlsx", None), "", Difficulty.medium)
+    first, second = (question_service.stage_import(db_session, bank, organizer, upload)[1] for _ in range(2))
     db_session.commit()
     first_id, second_id = first.id, second.id
     assert client.post(f"/ban-to-chuc/ngan-hang/{bank.id}/nhap/{first_id}").status_code == 302

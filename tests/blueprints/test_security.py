@@ -364,8 +364,8 @@ def _pending_import(w, role):
 
     w.count += 1
     content = xlsx_bytes([QUESTION_HEADER, question_row(w.count, code=f"IMP-{w.count}")])
-    _, pending = question_service.stage_import(w.session, w.bank, w.users[role if role in (O, AD) else O], content, "cau-hoi.xlsx",
-                                               question_service.guess_format("cau-hoi.xlsx", None), "", D.easy)
+    _, pending = question_service.stage_import(w.session, w.bank, w.users[role if role in (O, AD) else O], question_service.Upload(
+        content, "cau-hoi.xlsx", question_service.guess_format("cau-hoi.xlsx", None), "", D.easy))
     w.session.commit()
     return {"values": {"pending_id": pending.id}}
 

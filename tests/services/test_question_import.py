@@ -29,7 +29,7 @@ def bank(db_session, make_unit):
 
 
 def import_xlsx(db_session, bank, content: bytes, name: str = "cauhoi.xlsx") -> ImportPlan:
-    plan = svc.plan_file_import(db_session, bank, content, name, FileFormat.excel)
+    plan = svc.plan_file_import(db_session, bank, svc.Upload(content, name, FileFormat.excel))
     if plan.ok:
         svc.apply_plan(db_session, bank, plan)
         db_session.commit()
@@ -336,9 +336,9 @@ def test_an_unused_question_can_be_deleted(db_session, bank):
 
 def test_text_formats_through_the_service(db_session, bank):
     aiken = "Cơ quan nào thường trực CCHC?\nA. Bộ Nội vụ\nB. Bộ Tài chính\nANSWER: A\n".encode()
-    plan = svc.plan_file_import(db_session, bank, aiken, "a.txt", FileFormat.aiken, "Chung", Difficulty.hard)
+    plan = svc.plan_file_import(db_session, bank, svc.Upload(aiken, "a.txt", FileFormat.aiken, "Chung", Difficulty.hard))
     assert plan.ok and plan.creates[0].difficulty == Difficulty.hard and plan.creates[0].topic == "Chung"
-    plan = svc.plan_file_import(db_session, bank, "Câu hỏi?".encode("utf-16"), "a.txt", FileFormat.aiken, "Chung")
+    plan = svc.plan_file_import(db_session, bank, svc.Upload("Câu hỏi?".encode("utf-16"), "a.txt", FileFormat.aiken, "Chung"))
     assert [str(e) for e in plan.errors] == ["a.txt: Tệp văn bản phải được lưu với bảng mã UTF-8."]
 
 
