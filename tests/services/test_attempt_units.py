@@ -132,55 +132,47 @@ def _row(table, **values):
     return row
 
 
-def test_the_migration_fills_attempt_units_from_their_participants(tmp_path):
-    url = f"sqlite:///{tmp_path / 'backfill.sqlite3'}"
+def _attempt_units_after(tmp_path, revision: str, rows: list[tuple[str, dict]]) -> dict[int, int | None]:
+    """Each attempt's unit_id once the migration `revision` has run on a database holding `rows` ((table, values)
+    pairs, written just before it)."""
+    url = f"sqlite:///{tmp_path / 'migration.sqlite3'}"
     config = alembic_config(url)
-    command.upgrade(config, "e5b1c7d3a902-1")
-    engine = create_engine(url)  # no PRAGMA foreign_keys: the rows below need no contest or round
+    command.upgrade(config, f"{revision}-1")
+    engine = create_engine(url)  # no PRAGMA foreign_keys: a row needs none of those it refers to
     tables = MetaData()
     tables.reflect(engine)
     with engine.begin() as connection:
-        connection.execute(insert(tables.tables["units"]).values(_row(tables.tables["units"], id=7, code="P", kind="province", path="/7/")))
-        connection.execute(insert(tables.tables["contests"]).values(_row(
-            tables.tables["contests"], id=1, owner_unit_id=7, status="published", audience="units", grading="best",
-            review_policy="score_only", leaderboard_visibility="hidden")))
-        connection.execute(insert(tables.tables["rounds"]).values(_row(
-            tables.tables["rounds"], id=1, contest_id=1, closes_at=datetime(2026, 12, 1), time_limit_minutes=20)))
-        for user_id, unit_id in ((1, 7), (2, None)):
-            connection.execute(insert(tables.tables["users"]).values(_row(
-                tables.tables["users"], id=user_id, phone=f"091200000{user_id}", unit_id=unit_id, role="participant")))
-        for attempt_id, user_id in ((1, 1), (2, 1), (3, 2)):
-            connection.execute(insert(tables.tables["attempts"]).values(_row(
-                tables.tables["attempts"], id=attempt_id, round_id=1, user_id=user_id, number=attempt_id, status="submitted")))
-    command.upgrade(config, "e5b1c7d3a902")
+        for name, values in rows:
+            connection.execute(insert(tables.tables[name]).values(_row(tables.tables[name], **values)))
+    command.upgrade(config, revision)
     with engine.connect() as connection:
         units = dict(connection.execute(text("SELECT id, unit_id FROM attempts")).all())
     engine.dispose()
-    assert units == {1: 7, 2: 7, 3: None}
+    return units
+
+
+def test_the_migration_fills_attempt_units_from_their_participants(tmp_path):
+    rows = [
+        ("units", dict(id=7, code="P", kind="province", path="/7/")),
+        ("contests", dict(id=1, owner_unit_id=7, status="published", audience="units", grading="best",
+                          review_policy="score_only", leaderboard_visibility="hidden")),
+        ("rounds", dict(id=1, contest_id=1, closes_at=datetime(2026, 12, 1), time_limit_minutes=20)),
+        *(("users", dict(id=user_id, phone=f"091200000{user_id}", unit_id=unit_id, role="participant"))
+          for user_id, unit_id in ((1, 7), (2, None))),
+        *(("attempts", dict(id=attempt_id, round_id=1, user_id=user_id, number=attempt_id, status="submitted"))
+          for attempt_id, user_id in ((1, 1), (2, 1), (3, 2))),
+    ]
+    assert _attempt_units_after(tmp_path, "e5b1c7d3a902", rows) == {1: 7, 2: 7, 3: None}
 
 
 def test_the_migration_places_citizens_attempts_in_their_commune(tmp_path):
-    url = f"sqlite:///{tmp_path / 'citizens.sqlite3'}"
-    config = alembic_config(url)
-    command.upgrade(config, "b7c3e9d1f458-1")
-    engine = create_engine(url)  # no PRAGMA foreign_keys: the rows below need no contest or round
-    tables = MetaData()
-    tables.reflect(engine)
-    with engine.begin() as connection:
-        for unit_id, code in ((7, "P"), (8, "P-C")):
-            connection.execute(insert(tables.tables["units"]).values(_row(tables.tables["units"], id=unit_id, code=code, kind="province",
-                                                                          path=f"/{unit_id}/")))
+    rows = [
+        *(("units", dict(id=unit_id, code=code, kind="province", path=f"/{unit_id}/")) for unit_id, code in ((7, "P"), (8, "P-C"))),
         # 1 a civil servant of P, 2 a citizen living in P-C, 3 a citizen living outside the tree.
-        for user_id, group, unit_id, residence in ((1, "civil_servant", 7, None), (2, "citizen", None, 8), (3, "citizen", None, None)):
-            connection.execute(insert(tables.tables["users"]).values(_row(
-                tables.tables["users"], id=user_id, phone=f"091200000{user_id}", unit_id=unit_id, role="participant",
-                participant_group=group, residence_unit_id=residence)))
-        for attempt_id, user_id, unit_id in ((1, 1, 7), (2, 2, None), (3, 2, None), (4, 3, None)):
-            connection.execute(insert(tables.tables["attempts"]).values(_row(
-                tables.tables["attempts"], id=attempt_id, round_id=1, user_id=user_id, number=attempt_id, status="submitted",
-                unit_id=unit_id)))
-    command.upgrade(config, "b7c3e9d1f458")
-    with engine.connect() as connection:
-        units = dict(connection.execute(text("SELECT id, unit_id FROM attempts")).all())
-    engine.dispose()
-    assert units == {1: 7, 2: 8, 3: 8, 4: None}
+        *(("users", dict(id=user_id, phone=f"091200000{user_id}", unit_id=unit_id, role="participant",
+                         participant_group=group, residence_unit_id=residence))
+          for user_id, group, unit_id, residence in ((1, "civil_servant", 7, None), (2, "citizen", None, 8), (3, "citizen", None, None))),
+        *(("attempts", dict(id=attempt_id, round_id=1, user_id=user_id, number=attempt_id, status="submitted", unit_id=unit_id))
+          for attempt_id, user_id, unit_id in ((1, 1, 7), (2, 2, None), (3, 2, None), (4, 3, None))),
+    ]
+    assert _attempt_units_after(tmp_path, "b7c3e9d1f458", rows) == {1: 7, 2: 8, 3: 8, 4: None}
