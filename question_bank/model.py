@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 
 from question_bank.labels import LabelledEnum
 from question_bank.text import normalize_text
@@ -40,7 +40,21 @@ DIFFICULTY_LABELS = {Difficulty.easy: "Dễ", Difficulty.medium: "Trung bình", 
 
 
 @dataclass
-class QuestionData:
+class QuestionExtras:
+    """What a question may carry besides its content, alike as read (RawQuestion) and once valid (QuestionData),
+    and where it came from: a spreadsheet sheet and row, or a text line. Given by keyword only."""
+
+    _: KW_ONLY
+    explanation: str = ""
+    legal_basis: str = ""
+    code: str = ""
+    sheet: str | None = None
+    row: int | None = None
+    line: int | None = None
+
+
+@dataclass
+class QuestionData(QuestionExtras):
     """A valid question. Choices are in the order written; their labels are A, B, C..."""
 
     topic: str
@@ -49,13 +63,6 @@ class QuestionData:
     text: str
     choices: list[str]
     correct: list[str]  # labels, in order
-    explanation: str = ""
-    legal_basis: str = ""
-    code: str = ""
-    # Where the question came from: a spreadsheet sheet and row, or a text line.
-    sheet: str | None = None
-    row: int | None = None
-    line: int | None = None
 
     @property
     def labels(self) -> list[str]:
@@ -86,7 +93,7 @@ def auto_code(fp: str) -> str:
 
 
 @dataclass
-class RawQuestion:
+class RawQuestion(QuestionExtras):
     """A question as read from a file, every field still text, before validation."""
 
     text: str = ""
@@ -95,9 +102,3 @@ class RawQuestion:
     kind: str = ""
     topic: str = ""
     difficulty: str = ""
-    explanation: str = ""
-    legal_basis: str = ""
-    code: str = ""
-    sheet: str | None = None
-    row: int | None = None
-    line: int | None = None
