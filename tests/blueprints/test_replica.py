@@ -64,6 +64,16 @@ def test_the_replica_session_cannot_write(app, db_session):
     db.reports.rollback()
 
 
+def test_postgresql_sessions_compile_no_query(app, db_session):
+    """JIT compilation is off on both engines (contest/db.py): it cost the report queries more than it won back."""
+    if db_session.get_bind().dialect.name != "postgresql":
+        pytest.skip("JIT is PostgreSQL's")
+    assert db_session.scalar(text("SHOW jit")) == "off"
+    assert db.reports.scalar(text("SHOW jit")) == "off"
+    assert db.reports.scalar(text("SHOW default_transaction_read_only")) == "on"
+    db.reports.rollback()
+
+
 def test_without_a_replica_reports_use_the_primary_session(db_session, app):
     app.extensions.pop("db_replica_sessionmaker")
     assert db.reports._get_current_object() is db.session._get_current_object()
