@@ -10,7 +10,7 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from contest.models import Role, Unit
-from contest.services.units import import_units, unit_template
+from contest.services.units import flatten_tree, import_units, tree_order, unit_template, unit_tree
 from tests.helpers import xlsx_bytes
 
 HEADER = ["Mã đơn vị", "Tên đơn vị", "Mã đơn vị cấp trên", "Loại", "Số CBCCVC"]
@@ -246,3 +246,19 @@ def test_import_page_refuses_other_extensions(client, login_as):
     response = client.post("/quan-tri/don-vi/nhap-excel", data={"file": (io.BytesIO(b"x"), "donvi.csv")})
     assert response.status_code == 422
     assert "Chỉ nhận tệp Excel .xlsx." in response.get_data(as_text=True)
+
+
+def test_tree_order_from_rows_is_the_trees_order(db_session):
+    """units.tree_order (reports order their own rows with it) reads as flatten_tree(unit_tree(...)): depth-first,
+    siblings by code, whatever order the rows come in; a unit whose parent is not among them is a top."""
+    import_units(db_session, xlsx_bytes([HEADER, *GOOD_ROWS, ["T01-A", "Ban A", "T01", "Sở/Ban/Ngành", 1],
+                                         ["T01-SNV-00", "Văn phòng Sở", "T01-SNV", "Phòng", 3]]), "donvi.xlsx")
+    db_session.commit()
+    units = sorted(_units(db_session).values(), key=lambda u: u.name)  # neither tree nor code order
+    rows = [(u.id, u.parent_id, u.code) for u in units]
+    expected = [node.unit.id for node in flatten_tree(unit_tree(db_session))]
+    code = {u.id: u.code for u in units}
+    assert tree_order(rows) == expected
+    assert [code[i] for i in tree_order(rows)] == ["T01", "T01-A", "T01-H01", "T01-H01-X01", "T01-SNV", "T01-SNV-00", "T01-SNV-01"]
+    department = [r for r in rows if r[2].startswith("T01-SNV")]
+    assert [code[i] for i in tree_order(department)] == ["T01-SNV", "T01-SNV-00", "T01-SNV-01"]

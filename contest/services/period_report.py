@@ -25,7 +25,7 @@ from contest.models.attempts import FINISHED
 from contest.models.units import unit_label
 from contest.services.periods import Period
 from contest.services.statistics import DEFAULT_THRESHOLD, group_members, latest_unit
-from contest.services.units import flatten_tree, unit_tree
+from contest.services.units import tree_order
 from question_bank.xlsx import Column, Progress, TitleCell, write_table
 
 LOCAL_TZ = ZoneInfo(DISPLAY_TIMEZONE)
@@ -182,7 +182,7 @@ def _figures(session: Session, root: Unit, period: Period, pass_mark: float) -> 
     upper = func.substr(report.path, 1, func.length(report.path) - 1).concat(literal("0"))
     query = (
         select(
-            report.id, report.code, report.name, report.depth, parent.name.label("parent_name"),
+            report.id, report.parent_id, report.code, report.name, report.depth, parent.name.label("parent_name"),
             func.sum(below.headcount).label("headcount"),
             func.sum(own_staff.c.staff).label("staff"),
             (func.count(below.staff_list_at) == func.count()).label("has_staff_lists"),
@@ -234,8 +234,8 @@ def period_report(session: Session, root: Unit, period: Period, settings: Report
     current = _figures(session, root, period, settings.pass_mark)
     before = _figures(session, root, previous, settings.pass_mark)
     rows = []
-    for node in flatten_tree(unit_tree(session, root)):
-        row, figures = current[node.unit.id]
+    for unit_id in tree_order((row.id, row.parent_id, row.code) for row, _ in current.values()):
+        row, figures = current[unit_id]
         rows.append(PeriodRow(
             unit_id=row.id, code=row.code, name=row.name, display_name=unit_label(row.name, row.depth, row.parent_name),
             depth=row.depth - root.depth, base_source="Danh sách cán bộ" if row.has_staff_lists else "Số CBCCVC",

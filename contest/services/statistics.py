@@ -18,7 +18,7 @@ from contest.models import Answer, Attempt, AttemptQuestion, AttemptStatus, Cont
 from contest.services.attempts import FINISHED, AttemptPolicy, expire_due_attempts
 from contest.services.ranking import counted_attempts
 from contest.models.units import unit_label
-from contest.services.units import flatten_tree, subtree_filter, unit_tree, with_parent
+from contest.services.units import subtree_filter, tree_order, with_parent
 
 DEFAULT_THRESHOLD = 50.0
 DISCRIMINATION_GROUP = 0.27
@@ -144,9 +144,9 @@ def participation_by_unit(
     servants (DESIGN.md, "Groups and periods"). Citizens who took part are counted apart (`citizens`), in the
     commune of residence they gave, and so in none of the figures measured against the headcount.
 
-    The roll-up runs over every unit (the per-unit counts it joins are whole-table aggregates anyway);
-    `unit_tree(session, root)` then picks `root`'s subtree out of it, in tree order. SUM skips the NULLs of
-    units without people, attempts or staff, and a sum of nothing but NULLs is read as 0 below.
+    One query rolls the per-unit counts (whole-table aggregates) up to each unit of `root`'s subtree; the rows
+    come back in tree order (units.tree_order, from the query's own rows). SUM skips the NULLs of units without
+    people, attempts or staff, and a sum of nothing but NULLs is read as 0 below.
     """
     civil_servants = group_members(ParticipantGroup.civil_servant)
     finished = and_(scope.counts, Attempt.user_id.in_(civil_servants))
@@ -188,7 +188,7 @@ def participation_by_unit(
     upper = func.substr(report.path, 1, func.length(report.path) - 1).concat(literal("0"))
     query = (
         select(
-            report.id, report.code, report.name, report.kind, report.depth,
+            report.id, report.parent_id, report.code, report.name, report.kind, report.depth,
             func.max(parent.name).label("parent_name"),  # a report row has one parent (or none): its name
             func.sum(below.headcount).label("headcount"),
             func.sum(own_staff.c.staff).label("staff"),
@@ -208,8 +208,10 @@ def participation_by_unit(
         .outerjoin(parent, parent.id == report.parent_id)
         .group_by(report.id)
     )
+    query = query.where(report.path >= root.path, report.path < root.subtree_upper_bound)
     if max_depth is not None:
         query = query.where(report.depth <= root.depth + max_depth)
+    result = session.execute(query).all()
     rows = {
         r.id: UnitParticipation(
             unit_id=r.id, code=r.code, name=r.name, kind=r.kind, depth=r.depth - root.depth,
@@ -219,10 +221,9 @@ def participation_by_unit(
             parent_name=r.parent_name or "", display_name=unit_label(r.name, r.depth, r.parent_name),
             citizens=int(r.citizens or 0),
         )
-        for r in session.execute(query)
+        for r in result
     }
-    order = [node.unit.id for node in flatten_tree(unit_tree(session, root))]
-    return [rows[unit_id] for unit_id in order if unit_id in rows]
+    return [rows[unit_id] for unit_id in tree_order((r.id, r.parent_id, r.code) for r in result)]
 
 
 # ---------------------------------------------------------------- who has not taken part

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from collections.abc import Iterable
 from typing import BinaryIO
 
 from sqlalchemy import String, and_, func, literal, select, update
@@ -128,6 +129,24 @@ def flatten_tree(nodes: list[TreeNode]) -> list[TreeNode]:
         out.append(node)
         stack.extend(reversed(node.children))
     return out
+
+
+def tree_order(units: Iterable[tuple[int, int | None, str]]) -> list[int]:
+    """The ids of (id, parent id, code) rows — a subtree's units, any order — depth-first with siblings by code, as
+    flatten_tree(unit_tree(...)) orders them; for reports whose query already returns every unit's row, instead
+    of loading the units again. A unit whose parent is not among the rows is a top."""
+    rows = sorted(units, key=lambda row: row[2])
+    ids = {row[0] for row in rows}
+    children: dict[int | None, list[int]] = {}
+    for unit_id, parent_id, _code in rows:
+        children.setdefault(parent_id if parent_id in ids else None, []).append(unit_id)
+    order: list[int] = []
+    stack = list(reversed(children.get(None, [])))
+    while stack:
+        unit_id = stack.pop()
+        order.append(unit_id)
+        stack.extend(reversed(children.get(unit_id, [])))
+    return order
 
 
 def unit_options(session: Session, root: Unit | None = None, kinds: tuple[str, ...] | None = None) -> list[tuple[int, str]]:
