@@ -24,6 +24,7 @@ from contest.models import Attempt, Contest, ParticipantGroup, Round, StaffMembe
 from contest.models.attempts import FINISHED
 from contest.models.units import unit_label
 from contest.services.periods import Period
+from contest.services.sessions import read_concurrently
 from contest.services.statistics import DEFAULT_THRESHOLD, group_members, latest_unit
 from contest.services.units import tree_order
 from question_bank.xlsx import Column, Progress, TitleCell, write_table
@@ -231,8 +232,13 @@ def _contests(session: Session, root: Unit, period: Period) -> list[ContestLine]
 def period_report(session: Session, root: Unit, period: Period, settings: ReportSettings = ReportSettings()) -> PeriodReport:
     """The report of `root`'s subtree for `period`, compared with the period before; rows in tree order."""
     previous = period.previous()
-    current = _figures(session, root, period, settings.pass_mark)
-    before = _figures(session, root, previous, settings.pass_mark)
+    root.path, root.depth  # loaded here: the jobs below may read them from other threads  # noqa: B018
+    current, before, contests = read_concurrently(
+        session,
+        lambda s: _figures(s, root, period, settings.pass_mark),
+        lambda s: _figures(s, root, previous, settings.pass_mark),
+        lambda s: _contests(s, root, period),
+    )
     rows = []
     for unit_id in tree_order((row.id, row.parent_id, row.code) for row, _ in current.values()):
         row, figures = current[unit_id]
@@ -241,7 +247,7 @@ def period_report(session: Session, root: Unit, period: Period, settings: Report
             depth=row.depth - root.depth, base_source="Danh sách cán bộ" if row.has_staff_lists else "Số CBCCVC",
             current=figures, previous=before[row.id][1], settings=settings,
         ))
-    return PeriodReport(root, period, previous, settings, rows, _contests(session, root, period))
+    return PeriodReport(root, period, previous, settings, rows, contests)
 
 
 def report_date(now: datetime) -> date:
