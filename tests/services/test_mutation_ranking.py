@@ -12,7 +12,8 @@ from datetime import timedelta
 import pytest
 
 from contest import cache
-from contest.models import Role, UnitKind
+from contest.models import ParticipantGroup, Role, UnitKind
+from contest.services import attempts as attempt_service
 from contest.services import prizes, ranking
 from contest.services import users as user_service
 from contest.services.ranking import Leaderboard, Standing
@@ -238,3 +239,100 @@ def test_contest_board_prefers_less_time_used_over_an_earlier_submission(db_sess
     play(db_session, quick, one_round.rounds[0], start=T0 + timedelta(minutes=30), minutes=1, correct=4)
     board = ranking.contest_leaderboard(db_session, one_round, NOW, POLICY, frozen=False)
     assert [(s.full_name, s.rank) for s in board.standings] == [("Nhanh", 1), ("Chậm", 2)]
+
+
+@pytest.fixture
+def mixed(db_session, make_contest, make_bank, make_user, make_unit, province):
+    """A public contest of two rounds for both groups, its board frozen at T0+15min. Round 1: the citizens X (living
+    in a commune, 4/4 at T0+3min), Y (outside the tree, 3/4 at T0+11min) and W (one right answer saved, never
+    submitted: overdue from T0+20min); the civil servant A of the province itself (4/4 in 2 min). Round 2: X (4/4)."""
+    commune = make_unit("P-X", parent=province, kind=UnitKind.commune, name="Xã Một")
+    contest = make_contest(unit=province, bank=make_bank(owner=province, per_topic=2), per_topic=2, rounds=2,
+                           audience="public", admitted_groups="civil_servant,citizen")
+    contest.leaderboard_freeze_at = T0 + timedelta(minutes=15)
+    db_session.commit()
+    r1, r2 = contest.rounds
+    x = make_user(participant_group="citizen", residence_unit=commune, full_name="Dân X")
+    y = make_user(participant_group="citizen", residence_text=OUTSIDE, full_name="Dân Y")
+    w = make_user(participant_group="citizen", residence_unit=commune, full_name="Dân W")
+    play(db_session, x, r1, start=T0, minutes=3, correct=4)
+    play(db_session, y, r1, start=T0 + timedelta(minutes=10), minutes=1, correct=3)
+    play(db_session, make_user(unit=province, full_name="Cán bộ A"), r1, start=T0, minutes=2, correct=4)
+    play(db_session, x, r2, start=r2.opens_at, minutes=3, correct=4)
+    overdue = attempt_service.start_attempt(db_session, w, r1, T0, POLICY)
+    question = overdue.questions[0]
+    attempt_service.save_answers(db_session, overdue, {question.id: question.correct_keys}, T0, POLICY)
+    db_session.commit()
+    return contest
+
+
+OUTSIDE = "Phường Bến Nghé, TP. Hồ Chí Minh"
+
+
+def test_leaderboard_hands_every_argument_on_and_streams(db_session, mixed):
+    r1 = mixed.rounds[0]
+    now = mixed.rounds[1].opens_at + timedelta(hours=1)
+    # The whole contest, citizens only, streamed: W's overdue attempt is expired first and counts with its answer.
+    whole = ranking.leaderboard(db_session, mixed, None, now, POLICY, frozen=False, limit=None,
+                                group=ParticipantGroup.citizen, stream=True)
+    assert whole.total is None and iter(whole.standings) is whole.standings  # read once, not counted
+    assert [(s.full_name, s.score, s.rounds) for s in whole.standings] == [("Dân X", 8, 2), ("Dân Y", 3, 1), ("Dân W", 1, 1)]
+    # Round 1, frozen at T0+15min (W's attempt ends at its deadline, T0+20min), citizens only, the first one.
+    first = ranking.leaderboard(db_session, mixed, r1, now, POLICY, frozen=True, limit=1, group=ParticipantGroup.citizen,
+                                stream=True)
+    assert first.total is None and iter(first.standings) is first.standings
+    assert [(s.full_name, s.score) for s in first.standings] == [("Dân X", 4)]
+    counted = ranking.leaderboard(db_session, mixed, r1, now, POLICY, frozen=True, limit=1, group=ParticipantGroup.citizen)
+    assert [s.full_name for s in counted.standings] == ["Dân X"] and counted.total == 2
+
+
+def test_round_and_contest_boards_stream_without_a_count(db_session, mixed):
+    now = mixed.rounds[1].opens_at + timedelta(hours=1)
+    round_one = ranking.round_leaderboard(db_session, mixed.rounds[0], now, POLICY, frozen=False, stream=True)
+    whole = ranking.contest_leaderboard(db_session, mixed, now, POLICY, frozen=False, stream=True)
+    for board, expected in ((round_one, ["Cán bộ A", "Dân X", "Dân Y", "Dân W"]), (whole, ["Dân X", "Cán bộ A", "Dân Y", "Dân W"])):
+        assert board.total is None and iter(board.standings) is board.standings
+        assert [s.full_name for s in board.standings] == expected
+
+
+def test_a_citizen_outside_the_tree_and_a_top_unit_have_no_code_or_parent(db_session, mixed):
+    board = ranking.round_leaderboard(db_session, mixed.rounds[0], T0 + timedelta(hours=1), POLICY, frozen=False)
+    assert [(s.full_name, s.unit_name, s.unit_code, s.unit_parent, s.group) for s in board.standings] == [
+        ("Cán bộ A", "UBND tỉnh", "P", "", "civil_servant"),
+        ("Dân X", "Xã Một", "P-X", "UBND tỉnh", "citizen"),
+        ("Dân Y", OUTSIDE, "", "", "citizen"),
+        ("Dân W", "Xã Một", "P-X", "UBND tỉnh", "citizen"),
+    ]
+
+
+def test_nobody_ranked_is_an_empty_board_of_total_zero(db_session, make_contest, province):
+    now = T0 + timedelta(hours=1)
+    unplayed = make_contest(unit=province)
+    empty = ranking.round_leaderboard(db_session, unplayed.rounds[0], now, POLICY, frozen=False)
+    assert empty.standings == [] and empty.total == 0
+    nobody = ranking.contest_leaderboard(db_session, unplayed, now, POLICY, frozen=False)
+    assert nobody.standings == [] and nobody.total == 0
+
+
+def test_cached_boards_keep_their_round_and_group(db_session, mixed):
+    r1 = mixed.rounds[0]
+    now = mixed.rounds[1].opens_at + timedelta(hours=1)
+    citizens = ranking.cached_leaderboard(db_session, mixed, None, now, POLICY, frozen=False, seconds=300,
+                                          group=ParticipantGroup.citizen)
+    assert [(s.full_name, s.score) for s in citizens.standings] == [("Dân X", 8), ("Dân Y", 3), ("Dân W", 1)]
+    round_one = ranking.cached_leaderboard(db_session, mixed, r1, now, POLICY, frozen=False, seconds=300)
+    assert [(s.full_name, s.score) for s in round_one.standings] == [("Cán bộ A", 4), ("Dân X", 4), ("Dân Y", 3), ("Dân W", 1)]
+    db_session.commit()
+    assert cache.get(db_session, f"leaderboard:{mixed.id}:all:citizen:live")["total"] == 3
+    assert cache.get(db_session, f"leaderboard:{mixed.id}:all:live") is None
+    assert cache.get(db_session, f"leaderboard:{mixed.id}:round{r1.id}:live")["total"] == 4
+
+
+def test_the_actual_value_counts_an_overdue_attempt_once_it_is_expired(db_session, make_contest, make_bank, make_user, province):
+    contest = make_contest(unit=province, bank=make_bank(owner=province, per_topic=2), per_topic=2,
+                           prediction_question="Có bao nhiêu người tham gia vòng này?", prediction_resolver="participants")
+    round_ = contest.rounds[0]
+    attempt = attempt_service.start_attempt(db_session, make_user(unit=province), round_, T0, POLICY)  # never submitted
+    db_session.commit()
+    assert ranking.resolve_prediction(db_session, round_, round_.closes_at + timedelta(minutes=1), POLICY) == 1
+    assert attempt.status == "expired"
