@@ -15,17 +15,17 @@ from datetime import date, datetime
 from typing import BinaryIO
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, func, literal, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import Session
 
 from contest.config import DISPLAY_TIMEZONE
 from contest.formats import MISSING, document_date, format_decimal, format_number
-from contest.models import Attempt, Contest, ParticipantGroup, Round, StaffMember, Unit
+from contest.models import Attempt, Contest, ParticipantGroup, Round, Unit
 from contest.models.attempts import FINISHED
 from contest.models.units import unit_label
 from contest.services.periods import Period
 from contest.services.sessions import read_concurrently
-from contest.services.statistics import DEFAULT_THRESHOLD, group_members, latest_unit
+from contest.services.statistics import DEFAULT_THRESHOLD, group_members, latest_unit, roll_up
 from contest.services.units import tree_order
 from question_bank.xlsx import Column, Progress, TitleCell, write_table
 
@@ -171,37 +171,12 @@ def _figures(session: Session, root: Unit, period: Period, pass_mark: float) -> 
         .subquery()
     )
     own_attempts = select(Attempt.unit_id, func.count().label("attempts")).where(in_period).group_by(Attempt.unit_id).subquery()
-    own_staff = select(StaffMember.unit_id, func.count().label("staff")).group_by(StaffMember.unit_id).subquery()
-    # As in participation_by_unit: citizens in the commune each attempt was taken in, once per commune.
-    own_citizens = (
-        select(Attempt.unit_id, func.count(func.distinct(Attempt.user_id)).label("citizens"))
-        .where(taking_part, Attempt.user_id.in_(group_members(ParticipantGroup.citizen)))
-        .group_by(Attempt.unit_id)
-        .subquery()
-    )
-    report, below, parent = aliased(Unit), aliased(Unit), aliased(Unit)
-    upper = func.substr(report.path, 1, func.length(report.path) - 1).concat(literal("0"))
-    query = (
-        select(
-            report.id, report.parent_id, report.code, report.name, report.depth, parent.name.label("parent_name"),
-            func.sum(below.headcount).label("headcount"),
-            func.sum(own_staff.c.staff).label("staff"),
-            (func.count(below.staff_list_at) == func.count()).label("has_staff_lists"),
-            func.sum(own_people.c.participants).label("participants"),
-            func.sum(own_people.c.pairs).label("pairs"),
-            func.sum(own_people.c.best_sum).label("best_sum"),
-            func.sum(own_people.c.passed).label("passed"),
-            func.sum(own_attempts.c.attempts).label("attempts"),
-            func.sum(own_citizens.c.citizens).label("citizens"),
-        )
-        .join(below, and_(below.path >= report.path, below.path < upper))
-        .outerjoin(own_people, own_people.c.unit_id == below.id)
-        .outerjoin(own_attempts, own_attempts.c.unit_id == below.id)
-        .outerjoin(own_staff, own_staff.c.unit_id == below.id)
-        .outerjoin(own_citizens, own_citizens.c.unit_id == below.id)
-        .outerjoin(parent, parent.id == report.parent_id)
-        .where(report.path >= root.path, report.path < root.subtree_upper_bound)
-        .group_by(report.id, parent.name)
+    query = roll_up(root, taking_part, own_people, own_attempts).add_columns(
+        func.sum(own_people.c.participants).label("participants"),
+        func.sum(own_people.c.pairs).label("pairs"),
+        func.sum(own_people.c.best_sum).label("best_sum"),
+        func.sum(own_people.c.passed).label("passed"),
+        func.sum(own_attempts.c.attempts).label("attempts"),
     )
     figures = {}
     for r in session.execute(query):

@@ -73,6 +73,44 @@ def latest_unit(person, attempts):
     )
 
 
+def roll_up(root: Unit, taking_part, *own, max_depth: int | None = None):
+    """The roll-up of per-unit figures to every unit of `root`'s subtree (down to `max_depth` levels below it, or
+    all) as a query: each report unit joined to the units below it (itself included), one indexed range of paths,
+    and the `own` subqueries (a `unit_id` column each, per unit) outer-joined on the unit below; the caller adds
+    its sums of them (`query.add_columns(func.sum(own.c.x))`). Every roll-up's columns are there: id, parent_id, code, name, kind,
+    depth, parent_name, headcount, staff, has_staff_lists and citizens — the citizens among `taking_part` (a
+    condition on Attempt), in the commune each attempt was taken in (their residence then), each person once per
+    commune: one who moved keeps counting where they took part."""
+    own_staff = select(StaffMember.unit_id, func.count().label("staff")).group_by(StaffMember.unit_id).subquery()
+    own_citizens = (
+        select(Attempt.unit_id, func.count(distinct(Attempt.user_id)).label("citizens"))
+        .where(taking_part, Attempt.user_id.in_(group_members(ParticipantGroup.citizen)))
+        .group_by(Attempt.unit_id)
+        .subquery()
+    )
+    report, below, parent = aliased(Unit), aliased(Unit), aliased(Unit)
+    upper = func.substr(report.path, 1, func.length(report.path) - 1).concat(literal("0"))
+    query = (
+        select(
+            report.id, report.parent_id, report.code, report.name, report.kind, report.depth,
+            func.max(parent.name).label("parent_name"),  # a report row has one parent (or none): its name
+            func.sum(below.headcount).label("headcount"),
+            func.sum(own_staff.c.staff).label("staff"),
+            (func.count(below.staff_list_at) == func.count()).label("has_staff_lists"),
+            func.sum(own_citizens.c.citizens).label("citizens"),
+        )
+        .join(below, and_(below.path >= report.path, below.path < upper))
+        .outerjoin(parent, parent.id == report.parent_id)
+        .where(report.path >= root.path, report.path < root.subtree_upper_bound)
+        .group_by(report.id)
+    )
+    if max_depth is not None:
+        query = query.where(report.depth <= root.depth + max_depth)
+    for subquery in (*own, own_staff, own_citizens):
+        query = query.outerjoin(subquery, subquery.c.unit_id == below.id)
+    return query
+
+
 def _person_scores(scope: Scope):
     """One row per person: the sum over rounds of the attempt the grading policy counts."""
     counted = counted_attempts(scope.contest, scope.round_ids, None, ranked=False)
@@ -173,44 +211,13 @@ def participation_by_unit(
         .group_by(Attempt.unit_id)
         .subquery()
     )
-    own_staff = select(StaffMember.unit_id, func.count().label("staff")).group_by(StaffMember.unit_id).subquery()
-    # Citizens in the commune each attempt was taken in (their residence then), each person once per commune: one
-    # who moved keeps counting where they took part.
-    own_citizens = (
-        select(Attempt.unit_id, func.count(distinct(Attempt.user_id)).label("citizens"))
-        .where(scope.counts, Attempt.user_id.in_(group_members(ParticipantGroup.citizen)))
-        .group_by(Attempt.unit_id)
-        .subquery()
+    query = roll_up(root, scope.counts, own_people, own_attempts, max_depth=max_depth).add_columns(
+        func.sum(own_people.c.participants).label("participants"),
+        func.sum(own_people.c.score_sum).label("score_sum"),
+        func.max(own_people.c.best).label("best"),
+        func.sum(own_attempts.c.attempts).label("attempts"),
+        func.sum(own_attempts.c.full_scores).label("full_scores"),
     )
-    report = aliased(Unit)
-    below = aliased(Unit)
-    parent = aliased(Unit)
-    upper = func.substr(report.path, 1, func.length(report.path) - 1).concat(literal("0"))
-    query = (
-        select(
-            report.id, report.parent_id, report.code, report.name, report.kind, report.depth,
-            func.max(parent.name).label("parent_name"),  # a report row has one parent (or none): its name
-            func.sum(below.headcount).label("headcount"),
-            func.sum(own_staff.c.staff).label("staff"),
-            (func.count(below.staff_list_at) == func.count()).label("has_staff_lists"),
-            func.sum(own_people.c.participants).label("participants"),
-            func.sum(own_people.c.score_sum).label("score_sum"),
-            func.max(own_people.c.best).label("best"),
-            func.sum(own_attempts.c.attempts).label("attempts"),
-            func.sum(own_attempts.c.full_scores).label("full_scores"),
-            func.sum(own_citizens.c.citizens).label("citizens"),
-        )
-        .join(below, and_(below.path >= report.path, below.path < upper))
-        .outerjoin(own_people, own_people.c.unit_id == below.id)
-        .outerjoin(own_attempts, own_attempts.c.unit_id == below.id)
-        .outerjoin(own_staff, own_staff.c.unit_id == below.id)
-        .outerjoin(own_citizens, own_citizens.c.unit_id == below.id)
-        .outerjoin(parent, parent.id == report.parent_id)
-        .group_by(report.id)
-    )
-    query = query.where(report.path >= root.path, report.path < root.subtree_upper_bound)
-    if max_depth is not None:
-        query = query.where(report.depth <= root.depth + max_depth)
     result = session.execute(query).all()
     rows = {
         r.id: UnitParticipation(
