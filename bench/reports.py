@@ -304,8 +304,10 @@ statistics: one grouped pass over the drawn questions and their answers, per sco
 27 % cuts split at most two levels, by attempt id), hashed and run in parallel. Winners: the top 100 ordered and
 cut before names and units are joined, the count from the same pass. The period report: one query per period;
 the (person, contest) pairs are grouped in person order over the same index (a streaming pass, no hash of every
-pair), then the contests the report covers (distinct people per contest) in a second query; the page adds the
-previous period (its own query) and writes about 10,000 numbers. Its workbook line includes computing the
+pair); the previous period and the contests the report covers (distinct people per contest) are read at the
+same time on their own connections (`contest/services/sessions.py`; SQLite: one after the other), so the report
+takes about as long as its longest query; the page then writes about 10,000 numbers. Connections are opened
+without JIT compilation, which cost these queries about 80 ms each. Its workbook line includes computing the
 report; "the workbook alone" writes a report computed before, against the raw writer.
 """
     publish("Reports and exports (1,000 units, 600,000 attempts, PostgreSQL and SQLite)", body,
