@@ -7,9 +7,10 @@ from contest import clock, db
 from contest.formats import format_number
 from contest.forms import EmptyForm
 from contest.models import Attempt, AttemptStatus
-from contest.auth import session_account
 from contest.participant import bp
-from contest.access import Need, load_contest, load_group, load_own_attempt, load_round, load_touched_attempt, may_see_leaderboard
+from contest.access import (
+    Need, load_contest, load_group, load_own_attempt, load_round, load_touched_attempt, may_see_leaderboard, session_account,
+)
 from contest.clock import attempt_policy
 from contest.services import attempts as attempt_service
 from contest.services import banners as banner_service
