@@ -45,6 +45,7 @@ admin_required = roles_required(Role.admin)
 organizer_required = roles_required(Role.organizer, Role.admin)
 report_roles = roles_required(Role.organizer, Role.admin, Role.unit_manager)
 people_managers = roles_required(Role.admin, Role.unit_manager)
+participant_required = roles_required(Role.participant)
 
 
 def parse_session_id(value: object) -> tuple[int, int] | None:

@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_user
 
 from contest import clock, db
-from contest.access import load_move_request, load_person, people_managers
+from contest.access import load_move_request, load_person, participant_required, people_managers
 from contest.errors import ValidationError
 from contest.forms import EmptyForm, as_choices
 from contest.people import bp
@@ -123,11 +123,9 @@ def decide_move(request_id: int):
 
 
 @bp.route("/chuyen-don-vi", methods=["GET", "POST"])
-@login_required
+@participant_required
 def request_move():
     """A participant registered in the wrong unit (or moved) asks to join another; that unit's manager decides."""
-    if not current_user.has_role("participant"):
-        abort(403)
     form = MoveRequestForm()
     residence = people_service.moves_residence(current_user)
     if residence:
