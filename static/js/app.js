@@ -50,6 +50,28 @@
     update();
   });
 
+  // A button with data-copy="ID" copies the text of the field ID (a reset link to pass on by Zalo) and says so
+  // in the status next to it; hidden without this file, where the field is selected and copied by hand.
+  document.querySelectorAll("[data-copy]").forEach(function (button) {
+    var field = document.getElementById(button.getAttribute("data-copy"));
+    var status = button.parentNode.querySelector('[role="status"]');
+    if (!field) { return; }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      function done(ok) {
+        if (status) { status.textContent = ok ? "Đã sao chép." : "Không sao chép được: hãy chọn liên kết và sao chép."; }
+      }
+      field.select();
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(field.value).then(function () { done(true); }, function () { done(false); });
+      } else {
+        var ok = false;
+        try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
+        done(ok);
+      }
+    });
+  });
+
   // Buttons that need a confirmation carry data-confirm="message".
   document.querySelectorAll("[data-confirm]").forEach(function (el) {
     el.addEventListener("click", function (event) {

@@ -53,6 +53,11 @@ def test_recovery_by_a_link_from_the_unit_manager(open_page, e2e_database, e2e_e
     manager.get_by_role("button", name="Liên kết đặt lại mật khẩu").click()
     manager.wait_for_selector("#reset-link")
     link = manager.locator("#reset-link").input_value()
+    manager.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    manager.emulate_media(reduced_motion="reduce")  # no colour transition under the pointer when axe-core looks
+    manager.get_by_role("button", name="Sao chép liên kết").click()
+    manager.get_by_role("status").filter(has_text="Đã sao chép.").wait_for()
+    assert manager.evaluate("navigator.clipboard.readText()") == link  # to paste into Zalo
     _checked(manager, manager_problems, "recovery-reset-link-phone")
 
     person.goto(urlsplit(link).path)
