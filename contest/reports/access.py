@@ -30,18 +30,30 @@ def report_unit_options(contest: Contest) -> list[tuple[str, str]]:
     return [(node.unit.code, unit_option_label(node.unit)) for node in flatten_tree(unit_tree(db.session, report_root(contest)))]
 
 
-def report_unit(contest: Contest) -> Unit:
-    """The unit a report covers: asked for with ?don_vi=CODE, within what the user may see."""
-    default = report_root(contest)
-    code = (request.args.get("don_vi") or "").strip().upper()
+def within(unit: Unit, root: Unit | None) -> Unit:
+    """`unit`, if it lies within `root` (None: anywhere, an admin's period reports); 403 otherwise. Checked when a
+    report is asked for and again when its export is downloaded."""
+    if root is not None and not is_in_subtree(unit, root):
+        abort(403)
+    return unit
+
+
+def _asked_unit() -> Unit | None:
+    """The unit asked for with ?don_vi=CODE: None when none is asked, 404 for an unknown code."""
+    code = (request.args.get("don_vi") or "").strip()
     if not code:
-        return default
+        return None
     unit = unit_service.get_unit_by_code(db.session, code)
     if unit is None:
         abort(404)
-    if not is_in_subtree(unit, default):
-        abort(403)
     return unit
+
+
+def report_unit(contest: Contest) -> Unit:
+    """The unit a report covers: asked for with ?don_vi=CODE, within what the user may see."""
+    root = report_root(contest)
+    unit = _asked_unit()
+    return root if unit is None else within(unit, root)
 
 
 def threshold_from_request() -> float:
@@ -68,17 +80,12 @@ def period_unit() -> Unit:
     """The unit a period report covers (?don_vi=CODE): by default the user's own (an admin's: the first top unit);
     404 for an unknown code, 403 for a unit outside what the user may see."""
     root = period_root()
-    code = (request.args.get("don_vi") or "").strip()
-    if not code:
-        if root is not None:
-            return root
-        tops = unit_tree(db.session)
-        if not tops:
-            abort(404)
-        return tops[0].unit
-    unit = unit_service.get_unit_by_code(db.session, code)
-    if unit is None:
+    unit = _asked_unit()
+    if unit is not None:
+        return within(unit, root)
+    if root is not None:
+        return root
+    tops = unit_tree(db.session)
+    if not tops:
         abort(404)
-    if root is not None and not is_in_subtree(unit, root):
-        abort(403)
-    return unit
+    return tops[0].unit

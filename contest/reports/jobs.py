@@ -9,7 +9,7 @@ import io
 import tempfile
 from datetime import timedelta
 
-from flask import abort, current_app, jsonify, redirect, render_template, send_file, url_for
+from flask import current_app, jsonify, redirect, render_template, send_file, url_for
 from flask_login import current_user
 
 from contest import background, clock, db
@@ -18,9 +18,8 @@ from contest.downloads import XLSX_MIMETYPE
 from contest.formats import format_number
 from contest.models import ExportJob, JobStatus, Unit
 from contest.reports import bp
-from contest.reports.access import period_root, report_root
+from contest.reports.access import period_root, report_root, within
 from contest.services import jobs as job_service
-from contest.services.units import is_in_subtree
 from contest.timeutil import format_local
 from contest.viewhelpers import audit
 
@@ -82,17 +81,15 @@ def _contest_access(need: Need):
 
     def check(job: ExportJob) -> None:
         contest = load_contest(job.params["contest"], need)
-        if "unit" in job.params and not is_in_subtree(get_or_404(Unit, job.params["unit"]), report_root(contest)):
-            abort(403)
+        if "unit" in job.params:
+            within(get_or_404(Unit, job.params["unit"]), report_root(contest))
 
     return check
 
 
 def _period_access(job: ExportJob) -> None:
     """A period report: the unit must still be within the person's period root (anywhere for an admin)."""
-    unit, root = get_or_404(Unit, job.params["unit"]), period_root()
-    if root is not None and not is_in_subtree(unit, root):
-        abort(403)
+    within(get_or_404(Unit, job.params["unit"]), period_root())
 
 
 # How the download checks again that the person may still see what each kind of export covers.
