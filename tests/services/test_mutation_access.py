@@ -6,6 +6,8 @@ the role checks, the 404/403 choice and the query-string parsing is asserted on 
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from flask_login import login_user
 from sqlalchemy import select
@@ -14,10 +16,15 @@ from werkzeug.exceptions import Forbidden, NotFound
 from contest import access as loaders
 from contest.access import Need, admin_required, get_or_404, roles_required
 from contest.clock import attempt_policy
-from contest.models import Attempt, AttemptStatus, Contest, Question, Role, UnitKind
+from contest.errors import NotFoundError
+from contest.models import (
+    Attempt, AttemptStatus, Contest, ExportJob, Override, ParticipantGroup, PrizeAward, Question, Role, UnitKind,
+)
 from contest.reports import access
 from contest.services import attempts as attempt_service
 from contest.services import contests as contest_service
+from contest.services import people as people_service
+from contest.services import prizes
 from contest.services.statistics import DEFAULT_THRESHOLD
 from tests.conftest import T0
 from tests.helpers import POLICY
@@ -330,3 +337,165 @@ def test_who_sees_a_leaderboard(db_session, request_as, make_user, make_contest,
         request_as(user)
         seen.append(loaders.may_see_leaderboard(contest))
     assert seen == [anonymous, stranger, eligible, manager]
+
+
+# ---------------------------------------------------------------- contest/access.py: groups, overrides, prizes, questions
+
+
+def test_the_group_of_a_per_group_page(db_session, request_as, make_user, make_contest, tree):
+    one = make_contest(unit=tree["province"], admitted_groups="citizen")
+    both = make_contest(unit=tree["province"], admitted_groups="civil_servant,citizen")
+    request_as()
+    assert loaders.load_group(one, "citizen") is None  # one group: everybody is ranked together
+    assert loaders.load_group(both, None) is ParticipantGroup.civil_servant  # anonymous: the first admitted
+    assert loaders.load_group(both, "citizen") is ParticipantGroup.citizen
+    with pytest.raises(NotFound):
+        loaders.load_group(both, "khach")
+    request_as(make_user(participant_group="citizen", residence_unit=tree["commune"]))
+    assert loaders.load_group(both, "") is ParticipantGroup.citizen  # without a value: the viewer's own group
+    assert loaders.load_group(both, "civil_servant") is ParticipantGroup.civil_servant
+    request_as(make_user(unit=tree["commune"]))
+    assert loaders.load_group(both, None) is ParticipantGroup.civil_servant
+
+
+def test_overrides_and_prizes_are_their_contests_only(db_session, request_as, make_user, make_contest, tree):
+    contest, other = make_contest(unit=tree["province"]), make_contest(unit=tree["province"])
+    person = make_user(unit=tree["commune"])
+    overrides = [Override(contest_id=c.id, user_id=person.id, extra_minutes=5) for c in (contest, other)]
+    awards = [PrizeAward(contest=c, user=person, prize="Giải Nhất") for c in (contest, other)]
+    db_session.add_all(overrides + awards)
+    db_session.commit()
+    request_as(make_user(Role.organizer, unit=tree["province"]))
+    assert loaders.load_override(contest, overrides[0].id) is overrides[0]
+    assert loaders.load_contest_award(contest, awards[0].id) is awards[0]
+    for missing in (overrides[1].id, overrides[1].id + 1000):
+        with pytest.raises(NotFound):
+            loaders.load_override(contest, missing)
+    for missing in (awards[1].id, awards[1].id + 1000):
+        with pytest.raises(NotFound):
+            loaders.load_contest_award(contest, missing)
+
+
+def test_a_prize_is_its_winners_until_they_are_disqualified(db_session, request_as, make_user, make_contest, tree):
+    contest, other = make_contest(unit=tree["province"]), make_contest(unit=tree["province"])
+    winner = make_user(unit=tree["commune"])
+    kept, lost = PrizeAward(contest=contest, user=winner, prize="Giải Nhì"), PrizeAward(contest=other, user=winner, prize="Giải Ba")
+    db_session.add_all([kept, lost])
+    db_session.flush()
+    prizes.disqualify(db_session, other, winner, "Gian lận khi làm bài", None)
+    db_session.commit()
+    request_as(winner)
+    assert loaders.load_own_award(kept.id) is kept
+    for award_id in (lost.id, kept.id + 1000):  # disqualified since; none
+        with pytest.raises(NotFound):
+            loaders.load_own_award(award_id)
+    request_as(make_user(unit=tree["commune"]))
+    with pytest.raises(NotFound):  # another person's prize is not named: 404, not 403
+        loaders.load_own_award(kept.id)
+
+
+def test_a_contest_question_is_one_drawn_in_its_attempts(db_session, request_as, make_user, make_contest, make_bank, tree):
+    contest = make_contest(unit=tree["province"], bank=make_bank(owner=tree["province"], per_topic=2), per_topic=1)
+    attempt = attempt_service.start_attempt(db_session, make_user(unit=tree["commune"]), contest.rounds[0], T0, POLICY)
+    db_session.commit()
+    drawn = db_session.get(Question, attempt.questions[0].question_id)
+    not_drawn = db_session.scalars(select(Question).where(Question.bank_id == drawn.bank_id,
+                                                           Question.id.not_in([q.question_id for q in attempt.questions]))).first()
+    request_as(make_user(Role.organizer, unit=tree["province"]))
+    assert loaders.load_contest_question(contest, drawn.id) is drawn
+    for question_id in (not_drawn.id, drawn.id + 1000):
+        with pytest.raises(NotFound):
+            loaders.load_contest_question(contest, question_id)
+    with pytest.raises(NotFound):  # drawn, but in another contest
+        loaders.load_contest_question(make_contest(unit=tree["province"]), drawn.id)
+
+
+def test_practice_topics_and_questions_only_while_open(db_session, request_as, make_user, make_bank, tree):
+    bank = make_bank(owner=tree["province"], per_topic=2)
+    open_, closed = bank.topics
+    open_.practice_open = True
+    db_session.commit()
+    question = db_session.scalars(select(Question).where(Question.topic_id == open_.id)).first()
+    elsewhere = db_session.scalars(select(Question).where(Question.topic_id == closed.id)).first()
+    request_as(make_user(unit=tree["commune"]))
+    assert loaders.load_practice_topic(open_.id) is open_
+    assert loaders.load_practice_question(open_, question.id) is question
+    for topic_id in (closed.id, open_.id + 1000):
+        with pytest.raises(NotFoundError):
+            loaders.load_practice_topic(topic_id)
+    for question_id in (elsewhere.id, question.id + 1000):
+        with pytest.raises(NotFoundError):
+            loaders.load_practice_question(open_, question_id)
+
+
+# ---------------------------------------------------------------- contest/access.py: people, moves, export jobs
+
+
+def test_people_moves_and_jobs_only_for_those_who_look_after_them(db_session, request_as, make_user, tree):
+    person = make_user(unit=tree["commune"])
+    move = people_service.request_move(db_session, person, tree["other"].id, "Chuyển công tác")
+    job = ExportJob(user_id=person.id, kind="results", params={}, title="Kết quả", filename="ket-qua.xlsx",
+                    total=0, created_at=T0, expires_at=T0 + timedelta(days=1))
+    db_session.add(job)
+    db_session.commit()
+    request_as(make_user(Role.unit_manager, unit=tree["district"]))  # the person's subtree, not the target's
+    assert loaders.load_person(person.id) is person
+    with pytest.raises(Forbidden):
+        loaders.load_move_request(move.id)
+    with pytest.raises(Forbidden):
+        loaders.load_export_job(job.id)
+    request_as(make_user(Role.unit_manager, unit=tree["other"]))
+    assert loaders.load_move_request(move.id) is move
+    with pytest.raises(Forbidden):
+        loaders.load_person(person.id)
+    request_as(person)
+    assert loaders.load_export_job(job.id) is job
+    for load, missing in ((loaders.load_person, person.id + 1000), (loaders.load_move_request, move.id + 1000),
+                          (loaders.load_export_job, job.id + 1000)):
+        with pytest.raises(NotFound):
+            load(missing)
+
+
+# ---------------------------------------------------------------- contest/reports/access.py: unit pickers, period reports
+
+
+def test_report_unit_options_are_the_report_root_and_below(db_session, request_as, make_user, tree, district_contest):
+    request_as(make_user(Role.organizer, unit=tree["province"]))
+    assert access.report_unit_options(district_contest) == [
+        ("P-H", "Huyện Đông (P-H)"), ("P-H-X", "Xã Đông Phong — Huyện Đông (P-H-X)")]
+    request_as(make_user(Role.unit_manager, unit=tree["commune"]))
+    assert access.report_unit_options(district_contest) == [("P-H-X", "Xã Đông Phong — Huyện Đông (P-H-X)")]
+
+
+def test_period_reports_cover_the_own_subtree_or_for_admins_the_tree(db_session, request_as, make_user, tree):
+    manager = make_user(Role.unit_manager, unit=tree["district"])
+    request_as(manager)
+    assert access.period_root() is tree["district"]
+    assert access.period_unit() is tree["district"]
+    assert access.period_unit_options() == [("P-H", "Huyện Đông (P-H)"), ("P-H-X", "Xã Đông Phong — Huyện Đông (P-H-X)")]
+    request_as(manager, query="don_vi=%20P-H-X%20")
+    assert access.period_unit() is tree["commune"]
+    request_as(manager, query="don_vi=P-K")
+    with pytest.raises(Forbidden):
+        access.period_unit()
+    request_as(manager, query="don_vi=KHONG-CO")
+    with pytest.raises(NotFound):
+        access.period_unit()
+    request_as(make_user(Role.admin))
+    assert access.period_root() is None
+    assert access.period_unit() is tree["province"]  # the first top unit
+    assert [code for code, _ in access.period_unit_options()] == ["P", "P-H", "P-H-X", "P-K"]
+    request_as(make_user(Role.admin), query="don_vi=P-K")
+    assert access.period_unit() is tree["other"]
+
+
+def test_a_period_report_needs_a_unit_or_an_admin(db_session, request_as, make_user):
+    request_as(make_user(Role.admin))
+    with pytest.raises(NotFound):  # no unit at all yet
+        access.period_unit()
+    unitless = make_user(Role.unit_manager)
+    unitless.unit = None  # an account whose unit was taken away
+    db_session.commit()
+    request_as(unitless)
+    with pytest.raises(Forbidden):
+        access.period_root()

@@ -7,12 +7,14 @@ board's tie-breaks and prediction averages, the freeze, `limit`/`total`, and the
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import func, select
 
 from contest import cache
-from contest.models import ParticipantGroup, Role, UnitKind
+from contest.models import CacheEntry, ParticipantGroup, Role, UnitKind
 from contest.services import attempts as attempt_service
 from contest.services import prizes, ranking
 from contest.services import users as user_service
@@ -336,3 +338,55 @@ def test_the_actual_value_counts_an_overdue_attempt_once_it_is_expired(db_sessio
     db_session.commit()
     assert ranking.resolve_prediction(db_session, round_, round_.closes_at + timedelta(minutes=1), POLICY) == 1
     assert attempt.status == "expired"
+
+
+# ---------------------------------------------------------------- contest/cache.py
+
+
+@pytest.fixture
+def redis_client(db_session):
+    """`db_session` carrying a Redis client (database 15), as the app's sessions do when REDIS_URL is set; yields the
+    client and a key prefix of this test's own, whose keys are removed afterwards."""
+    redis = pytest.importorskip("redis")
+    client = redis.Redis.from_url("redis://127.0.0.1:6379/15")
+    try:
+        client.ping()
+    except redis.ConnectionError:
+        pytest.skip("Redis is not running on 127.0.0.1:6379")
+    prefix = f"test-{uuid.uuid4().hex}:"
+    db_session.info["redis"] = client
+    yield client, prefix
+    db_session.info.pop("redis")
+    for key in client.scan_iter(match=f"*{prefix}*"):
+        client.delete(key)
+    client.close()
+
+
+def test_with_redis_entries_live_in_redis_with_their_expiry(db_session, redis_client):
+    client, prefix = redis_client
+    cache.set(db_session, prefix + "a", {"text": "Đã lưu", "at": T0}, seconds=60)
+    cache.set(db_session, prefix + "b", [1], seconds=0)  # Redis keeps an entry one second at least
+    cache.set(db_session, prefix + "c", 2, seconds=1)
+    cache.set(db_session, "other-" + prefix, 3, seconds=60)
+    assert client.get(prefix + "a").decode() == '{"text": "Đã lưu", "at": "2026-11-23 01:00:00+00:00"}'
+    assert 55 <= client.ttl(prefix + "a") <= 60 and client.ttl(prefix + "b") == 1 and client.ttl(prefix + "c") == 1
+    assert db_session.scalar(select(func.count()).select_from(CacheEntry)) == 0  # nothing in the table
+    assert cache.get(db_session, prefix + "a") == {"text": "Đã lưu", "at": "2026-11-23 01:00:00+00:00"}
+    assert cache.get(db_session, prefix + "missing") is None
+    cache.delete_prefix(db_session, prefix)
+    assert [client.get(prefix + key) for key in "abc"] == [None, None, None]
+    assert cache.get(db_session, "other-" + prefix) == 3
+    cache.delete_prefix(db_session, prefix)  # nothing left to delete
+
+
+def test_without_redis_a_prefix_is_literal_entries_expire_and_values_are_json(db_session):
+    cache.set(db_session, "mut_a:1", {"at": T0}, seconds=60)
+    cache.set(db_session, "mutXa:1", 1, seconds=60)
+    cache.set(db_session, "mut%b:1", 2, seconds=60)
+    cache.set(db_session, "mutYYb:1", 3, seconds=60)
+    assert cache.get(db_session, "mut_a:1") == {"at": "2026-11-23 01:00:00+00:00"}
+    cache.delete_prefix(db_session, "mut_a:")
+    cache.delete_prefix(db_session, "mut%b:")
+    assert [cache.get(db_session, key) for key in ("mut_a:1", "mutXa:1", "mut%b:1", "mutYYb:1")] == [None, 1, None, 3]
+    cache.set(db_session, "mut:gone", 4, seconds=0)  # expired at once
+    assert cache.get(db_session, "mut:gone") is None
