@@ -200,7 +200,10 @@ class OverrideForm(Form):
     extra_attempts = IntegerField("Thêm lượt thi", default=0,
                                   validators=[Optional(), NumberRange(0, MAX_EXTRA_ATTEMPTS, f"Từ 0 đến {MAX_EXTRA_ATTEMPTS} lượt.")])
     closes_at = LocalDateTimeField("Được làm bài đến (giờ Việt Nam, dd/mm/yyyy HH:mm; để trống nếu không đổi)", validators=[Optional()])
-    reason = StringField("Lý do (ghi vào nhật ký)", validators=[Optional(), Length(max=MAX_REASON)])
+    # Required: the audit log says why one person or unit got more time (a power cut, a disability) when the
+    # results are checked or contested later.
+    reason = StringField("Lý do (ghi vào nhật ký)", validators=[
+        DataRequired("Ghi lý do điều chỉnh (ví dụ: mất điện, người khuyết tật cần thêm thời gian)."), Length(max=MAX_REASON)])
 
 
 TIER_ROWS = 5

@@ -102,10 +102,13 @@ def test_organiser_adds_edits_and_deletes_overrides_and_each_change_is_logged(cl
     person = make_user(unit=make_unit("P-X", parent=province), full_name="Lê Thị Mất Điện")
     url = f"/ban-to-chuc/cuoc-thi/{contest.id}/dieu-chinh"
     assert "Chưa có điều chỉnh riêng nào" in client.get(url).get_data(as_text=True)
-    refused = client.post(url, data={"person": "", "unit_id": "0", "round_id": "0", "extra_minutes": "10"})
+    refused = client.post(url, data={"person": "", "unit_id": "0", "round_id": "0", "extra_minutes": "10", "reason": "Mất điện"})
     assert refused.status_code == 422 and "đúng một đối tượng" in refused.get_data(as_text=True)
-    added = client.post(url, data={"person": person.phone, "unit_id": "0", "round_id": str(contest.rounds[0].id),
-                                   "extra_minutes": "15", "extra_attempts": "1", "closes_at": "", "reason": "Mất điện"})
+    fields = {"person": person.phone, "unit_id": "0", "round_id": str(contest.rounds[0].id), "extra_minutes": "15", "extra_attempts": "1", "closes_at": ""}
+    unexplained = client.post(url, data={**fields, "reason": "  "})
+    assert unexplained.status_code == 422 and "Ghi lý do điều chỉnh" in unexplained.get_data(as_text=True)
+    assert db_session.scalar(select(Override).where(Override.contest_id == contest.id)) is None
+    added = client.post(url, data={**fields, "reason": "Mất điện"})
     assert added.status_code == 302
     listing = client.get(url).get_data(as_text=True)
     assert "Lê Thị Mất Điện" in listing and "Mất điện" in listing and "Tuần 1" in listing
