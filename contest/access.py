@@ -138,6 +138,11 @@ def load_round(contest: Contest, round_id: int | None) -> Round:
     return round_
 
 
+def load_asked_round(contest: Contest, round_id: int | None) -> Round | None:
+    """The round of `contest` a page or a form asks for (`vong`), or None when it asks for none: the whole contest."""
+    return load_round(contest, round_id) if round_id else None
+
+
 def load_group(contest: Contest, value: str | None) -> ParticipantGroup | None:
     """The group a per-group page shows (`?nhom=`): None when the contest admits one group only (it ranks everyone
     together); without a value, the viewer's own group if admitted, else the first; 404 for a group not admitted."""

@@ -6,7 +6,9 @@ from flask import Response, abort, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from contest import clock, db
-from contest.access import Need, get_or_404, load_contest, load_contest_award, load_own_award, load_round, manages, report_roles
+from contest.access import (
+    Need, get_or_404, load_asked_round, load_contest, load_contest_award, load_own_award, load_round, manages, report_roles,
+)
 from contest.awards import bp
 from contest.errors import NotFoundError
 from contest.models import Contest, PrizeAward, Round, User
@@ -98,11 +100,6 @@ def poster(contest_id: int):
                 rules=rules_summary(contest.rules_html, POSTER_RULES_CHARACTERS), contest_url=contest_url, qr=qr_svg(contest_url, scale=8))
 
 
-def _scope_round(contest: Contest) -> Round | None:
-    round_id = request.form.get("vong", type=db_int)
-    return load_round(contest, round_id) if round_id else None
-
-
 def _back(contest: Contest, round_: Round | None):
     return redirect_back(url_for("reports.prize_verification", contest_id=contest.id, vong=round_.id if round_ else None))
 
@@ -116,7 +113,7 @@ def _where(contest: Contest, round_: Round | None) -> str:
 def confirm_prize(contest_id: int):
     """The organiser confirms a prize for one person of the shortlist (logged)."""
     contest = load_contest(contest_id, Need.manage)
-    round_ = _scope_round(contest)
+    round_ = load_asked_round(contest, request.form.get("vong", type=db_int))
     user = get_or_404(User, request.form.get("user_id", type=db_int) or 0)
     prize = request.form.get("prize", "")
     commit_or_flash(lambda: award_service.confirm_prize(db.session, contest, round_, user, prize, current_user),
@@ -142,7 +139,7 @@ def withdraw_prize(contest_id: int, award_id: int):
 def publish_winners(contest_id: int):
     """The "Công bố kết quả" switch of a winners' list (the round's, or the contest's without `vong`), logged."""
     contest = load_contest(contest_id, Need.manage)
-    round_ = _scope_round(contest)
+    round_ = load_asked_round(contest, request.form.get("vong", type=db_int))
     publish = request.form.get("publish") == "1"
     commit_or_flash(lambda: award_service.set_published(db.session, contest, round_, publish, current_user),
                     lambda: f"{'Đã công bố' if publish else 'Đã thôi công bố'} danh sách đạt giải {_where(contest, round_)}.",

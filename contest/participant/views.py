@@ -9,7 +9,8 @@ from contest.forms import EmptyForm
 from contest.models import Attempt, AttemptStatus
 from contest.participant import bp
 from contest.access import (
-    Need, load_contest, load_group, load_own_attempt, load_round, load_touched_attempt, may_see_leaderboard, session_account,
+    Need, load_asked_round, load_contest, load_group, load_own_attempt, load_round, load_touched_attempt, may_see_leaderboard,
+    session_account,
 )
 from contest.clock import attempt_policy
 from contest.services import attempts as attempt_service
@@ -261,8 +262,7 @@ def leaderboard(contest_id: int):
     contest = load_contest(contest_id, Need.view)
     if not may_see_leaderboard(contest):
         abort(403)
-    round_id = request.args.get("vong", type=db_int)
-    round_ = load_round(contest, round_id) if round_id else None
+    round_ = load_asked_round(contest, request.args.get("vong", type=db_int))
     group = load_group(contest, request.args.get("nhom"))
     live = current_user.is_authenticated and contest_service.can_manage_contest(current_user, contest)
     board = current_leaderboard(contest, round_, clock.now(), frozen=not live, group=group)

@@ -7,7 +7,7 @@ from flask import abort, request
 from flask_login import current_user
 
 from contest import db
-from contest.access import load_round, manages
+from contest.access import load_asked_round, manages
 from contest.models import Contest, Role, Unit
 from contest.services import units as unit_service
 from contest.services.statistics import DEFAULT_THRESHOLD, Scope
@@ -16,8 +16,7 @@ from contest.viewhelpers import db_int
 
 
 def scope_from_request(contest: Contest) -> Scope:
-    round_id = request.args.get("vong", type=db_int)
-    return Scope(contest, load_round(contest, round_id)) if round_id else Scope(contest)
+    return Scope(contest, load_asked_round(contest, request.args.get("vong", type=db_int)))
 
 
 def report_root(contest: Contest) -> Unit:
