@@ -11,7 +11,9 @@ from flask import abort, session
 from flask_login import current_user, login_required
 
 from contest import clock, db
-from contest.models import Attempt, Contest, ExportJob, Override, ParticipantGroup, PrizeAward, Question, QuestionBank, Role, Round, Topic
+from contest.models import (
+    Attempt, Contest, ExportJob, Override, ParticipantGroup, PrizeAward, Question, QuestionBank, Role, Round, Topic, Unit,
+)
 from contest.models.contests import LeaderboardVisibility
 from contest.services import attempts as attempt_service
 from contest.services import awards as award_service
@@ -103,6 +105,12 @@ class Need(str, enum.Enum):
     view = "view"  # its public page: published, or one the user manages
     report = "report"  # its reports: the organisers who manage it, and unit managers it concerns
     manage = "manage"  # edit it, export it, verify prizes: its organisers and admins
+
+
+def own_subtree() -> Unit | None:
+    """The unit whose subtree the current user works within (the units they may pick, import for or list): None,
+    every unit, for an admin; else their own unit."""
+    return None if current_user.has_role(Role.admin) else current_user.unit
 
 
 def manages(contest: Contest) -> bool:

@@ -6,9 +6,9 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from contest import clock, db
-from contest.access import load_bank, load_question, organizer_required
+from contest.access import load_bank, load_question, organizer_required, own_subtree
 from contest.forms import EmptyForm, as_choices
-from contest.models import Question, Role
+from contest.models import Question
 from contest.organizer import bp
 from contest.organizer.forms import BankForm, BankPracticeForm, BankSharingForm, ImportForm, QuestionFilterForm, QuestionForm
 from contest.pagination import paginate, paginate_list
@@ -27,8 +27,7 @@ from question_bank.validation import validate
 @organizer_required
 def banks():
     form = BankForm()
-    root = None if current_user.has_role(Role.admin) else current_user.unit
-    form.owner_unit_id.choices = as_choices(unit_service.unit_options(db.session, root))
+    form.owner_unit_id.choices = as_choices(unit_service.unit_options(db.session, own_subtree()))
     if request.method == "GET" and current_user.unit_id:
         form.owner_unit_id.data = current_user.unit_id
     problems: list[str] = []

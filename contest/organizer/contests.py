@@ -8,7 +8,7 @@ from flask import redirect, render_template, request, url_for
 from flask_login import current_user
 
 from contest import clock, db
-from contest.access import Need, load_contest, load_round, organizer_required
+from contest.access import Need, load_contest, load_round, organizer_required, own_subtree
 from contest.forms import EmptyForm, as_choices
 from contest.models import Contest, Round
 from contest.organizer import bp
@@ -20,10 +20,6 @@ from contest.services import units as unit_service
 from contest.services.contests import OVERDUE_LABELS, BlueprintLine, ContestSettings, RoundSettings
 from contest.timeutil import local_to_utc, to_local
 from contest.viewhelpers import commit_or_flash, render_form, save_or_problems
-
-
-def _owner_root():
-    return None if current_user.has_role("admin") else current_user.unit
 
 
 def _settings_from(form: ContestForm) -> ContestSettings:
@@ -93,7 +89,7 @@ def preview_rules():
 @bp.route("/cuoc-thi/moi", methods=["GET", "POST"])
 @organizer_required
 def new_contest():
-    root = _owner_root()
+    root = own_subtree()
     form = _contest_form(None, root)
     problems: list[str] = []
     if form.validate_on_submit():

@@ -4,7 +4,7 @@ from flask import redirect, render_template, request, url_for
 from flask_login import current_user
 
 from contest import clock, db
-from contest.access import Need, concerns_manager, get_or_404, load_contest, load_group, manages, report_roles
+from contest.access import Need, concerns_manager, get_or_404, load_contest, load_group, manages, own_subtree, report_roles
 from contest.formats import format_number
 from contest.forms import EmptyForm
 from contest.models import ParticipantGroup, Role, User
@@ -159,7 +159,7 @@ def export_question_statistics(contest_id: int):
 @bp.route("/danh-sach-can-bo", methods=["GET", "POST"])
 @report_roles
 def import_staff():
-    scope = None if current_user.has_role(Role.admin) else current_user.unit
+    scope = own_subtree()
     return import_upload(
         StaffImportForm(),
         lambda stream, filename: staff.import_staff(db.session, stream, filename, scope),
@@ -174,8 +174,7 @@ def import_staff():
 @report_roles
 def staff_template():
     """The staff list template; its "Danh mục" sheet lists the codes of the units the user may import for."""
-    scope = None if current_user.has_role(Role.admin) else current_user.unit
-    return send_xlsx(staff.staff_template(db.session, scope), "mau-danh-sach-can-bo.xlsx")
+    return send_xlsx(staff.staff_template(db.session, own_subtree()), "mau-danh-sach-can-bo.xlsx")
 
 
 @bp.route("/cuoc-thi/<int:contest_id>/xet-giai")
