@@ -271,6 +271,17 @@ def test_the_period_report_runs_as_a_job(app, client, clock, login_as, world):  
     assert any(row[0] == "P-D1" for row in sheet.iter_rows(values_only=True))
 
 
+def test_the_period_report_download_checks_the_unit_again(app, client, clock, login_as, make_unit, world, db_session):  # noqa: F811
+    owner = login_as(Role.organizer, unit=world["p"])
+    response = client.get("/bao-cao/dinh-ky/bao-cao.xlsx?ky=tu-chon&tu_ngay=01/11/2026&den_ngay=30/11/2026")
+    job_id = int(response.location.rsplit("/", 1)[1])
+    assert wait_for(client, job_id)["status"] == "done"
+    owner.unit = make_unit("Q", kind=UnitKind.province, name="Tỉnh khác")  # moved out of the report's unit
+    db_session.commit()
+    assert client.get(f"/bao-cao/tep-xuat/{job_id}").status_code == 200  # still their job
+    assert client.get(f"/bao-cao/tep-xuat/{job_id}/tai-ve").status_code == 403
+
+
 def test_the_worker_command_needs_redis(app):
     result = app.test_cli_runner().invoke(args=["worker", "--burst"])
     assert result.exit_code != 0 and "REDIS_URL" in result.output
