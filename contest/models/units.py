@@ -33,6 +33,11 @@ def unit_label(name: str, depth: int, parent_name: str | None) -> str:
     return f"{name}{UNIT_NAME_SEPARATOR}{parent_name}" if depth >= 2 and parent_name else name
 
 
+def path_ids(path: str) -> list[int]:
+    """The ids on a unit's path ("/1/5/23/"), from the top unit down to the unit itself."""
+    return [int(part) for part in path.strip("/").split("/") if part]
+
+
 def path_upper_bound(path: str) -> str:
     return path[:-1] + "0"
 
@@ -84,7 +89,7 @@ class Unit(Base):
 
     @property
     def ancestor_ids(self) -> list[int]:
-        return [int(part) for part in self.path.strip("/").split("/") if part]
+        return path_ids(self.path)
 
     @property
     def subtree_upper_bound(self) -> str:

@@ -25,7 +25,7 @@ from contest.models.attempts import FINISHED
 from contest.models.units import unit_label
 from contest.services.periods import Period
 from contest.services.sessions import read_concurrently
-from contest.services.statistics import DEFAULT_THRESHOLD, group_members, latest_unit, roll_up
+from contest.services.statistics import DEFAULT_THRESHOLD, citizens_by_unit, group_members, latest_unit, roll_up
 from contest.services.units import tree_order
 from question_bank.xlsx import Column, Progress, TitleCell, write_table
 
@@ -171,19 +171,20 @@ def _figures(session: Session, root: Unit, period: Period, pass_mark: float) -> 
         .subquery()
     )
     own_attempts = select(Attempt.unit_id, func.count().label("attempts")).where(in_period).group_by(Attempt.unit_id).subquery()
-    query = roll_up(root, taking_part, own_people, own_attempts).add_columns(
+    query = roll_up(root, own_people, own_attempts).add_columns(
         func.sum(own_people.c.participants).label("participants"),
         func.sum(own_people.c.pairs).label("pairs"),
         func.sum(own_people.c.best_sum).label("best_sum"),
         func.sum(own_people.c.passed).label("passed"),
         func.sum(own_attempts.c.attempts).label("attempts"),
     )
+    citizens = citizens_by_unit(session, root, taking_part)
     figures = {}
     for r in session.execute(query):
         base = int(r.staff or 0) if r.has_staff_lists else int(r.headcount or 0)
         figures[r.id] = (r, PeriodFigures(
             base=base, participants=int(r.participants or 0), attempts=int(r.attempts or 0), pairs=int(r.pairs or 0),
-            best_sum=float(r.best_sum or 0), passed=int(r.passed or 0), citizens=int(r.citizens or 0),
+            best_sum=float(r.best_sum or 0), passed=int(r.passed or 0), citizens=citizens.get(r.id, 0),
         ))
     return figures
 

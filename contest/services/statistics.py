@@ -17,7 +17,7 @@ from contest.formats import format_day
 from contest.models import Answer, Attempt, AttemptQuestion, AttemptStatus, Contest, ParticipantGroup, Question, Round, StaffMember, Unit, User
 from contest.services.attempts import FINISHED, AttemptPolicy, expire_due_attempts
 from contest.services.ranking import counted_attempts
-from contest.models.units import unit_label
+from contest.models.units import path_ids, unit_label
 from contest.services.units import subtree_filter, tree_order, with_parent
 
 DEFAULT_THRESHOLD = 50.0
@@ -73,21 +73,13 @@ def latest_unit(person, attempts):
     )
 
 
-def roll_up(root: Unit, taking_part, *own, max_depth: int | None = None):
+def roll_up(root: Unit, *own, max_depth: int | None = None):
     """The roll-up of per-unit figures to every unit of `root`'s subtree (down to `max_depth` levels below it, or
     all) as a query: each report unit joined to the units below it (itself included), one indexed range of paths,
     and the `own` subqueries (a `unit_id` column each, per unit) outer-joined on the unit below; the caller adds
-    its sums of them (`query.add_columns(func.sum(own.c.x))`). Every roll-up's columns are there: id, parent_id, code, name, kind,
-    depth, parent_name, headcount, staff, has_staff_lists and citizens — the citizens among `taking_part` (a
-    condition on Attempt), in the commune each attempt was taken in (their residence then), each person once per
-    commune: one who moved keeps counting where they took part."""
+    its sums of them (`query.add_columns(func.sum(own.c.x))`). Every roll-up's columns are there: id, parent_id,
+    code, name, kind, depth, parent_name, headcount, staff and has_staff_lists."""
     own_staff = select(StaffMember.unit_id, func.count().label("staff")).group_by(StaffMember.unit_id).subquery()
-    own_citizens = (
-        select(Attempt.unit_id, func.count(distinct(Attempt.user_id)).label("citizens"))
-        .where(taking_part, Attempt.user_id.in_(group_members(ParticipantGroup.citizen)))
-        .group_by(Attempt.unit_id)
-        .subquery()
-    )
     report, below, parent = aliased(Unit), aliased(Unit), aliased(Unit)
     upper = func.substr(report.path, 1, func.length(report.path) - 1).concat(literal("0"))
     query = (
@@ -97,7 +89,6 @@ def roll_up(root: Unit, taking_part, *own, max_depth: int | None = None):
             func.sum(below.headcount).label("headcount"),
             func.sum(own_staff.c.staff).label("staff"),
             (func.count(below.staff_list_at) == func.count()).label("has_staff_lists"),
-            func.sum(own_citizens.c.citizens).label("citizens"),
         )
         .join(below, and_(below.path >= report.path, below.path < upper))
         .outerjoin(parent, parent.id == report.parent_id)
@@ -106,10 +97,28 @@ def roll_up(root: Unit, taking_part, *own, max_depth: int | None = None):
     )
     if max_depth is not None:
         query = query.where(report.depth <= root.depth + max_depth)
-    for subquery in (*own, own_staff, own_citizens):
+    for subquery in (*own, own_staff):
         query = query.outerjoin(subquery, subquery.c.unit_id == below.id)
     return query
 
+
+def citizens_by_unit(session: Session, root: Unit, taking_part) -> dict[int, int]:
+    """{unit id: citizens who took part living in its subtree} for `root`'s subtree and above: the citizens among
+    `taking_part` (a condition on Attempt), each in the commune each of their attempts was taken in (their
+    residence then, so one who moved keeps counting where they took part), and once per unit however many of
+    its communes that is. Rolled up here from the distinct (commune, person) pairs — citizens are few next to the
+    civil servants —, not summed per commune, which counted a citizen who moved between two communes of a
+    district twice in the district."""
+    pairs = session.execute(
+        select(Unit.path, Attempt.user_id).distinct()
+        .join(Unit, Unit.id == Attempt.unit_id)
+        .where(taking_part, Attempt.user_id.in_(group_members(ParticipantGroup.citizen)), subtree_filter(root))
+    )
+    people: defaultdict[int, set[int]] = defaultdict(set)
+    for path, person in pairs:
+        for unit_id in path_ids(path):
+            people[unit_id].add(person)
+    return {unit_id: len(persons) for unit_id, persons in people.items()}
 
 def _person_scores(scope: Scope):
     """One row per person: the sum over rounds of the attempt the grading policy counts."""
@@ -211,7 +220,7 @@ def participation_by_unit(
         .group_by(Attempt.unit_id)
         .subquery()
     )
-    query = roll_up(root, scope.counts, own_people, own_attempts, max_depth=max_depth).add_columns(
+    query = roll_up(root, own_people, own_attempts, max_depth=max_depth).add_columns(
         func.sum(own_people.c.participants).label("participants"),
         func.sum(own_people.c.score_sum).label("score_sum"),
         func.max(own_people.c.best).label("best"),
@@ -219,6 +228,7 @@ def participation_by_unit(
         func.sum(own_attempts.c.full_scores).label("full_scores"),
     )
     result = session.execute(query).all()
+    citizens = citizens_by_unit(session, root, scope.counts)
     rows = {
         r.id: UnitParticipation(
             unit_id=r.id, code=r.code, name=r.name, kind=r.kind, depth=r.depth - root.depth,
@@ -226,7 +236,7 @@ def participation_by_unit(
             participants=int(r.participants or 0), attempts=int(r.attempts or 0), score_sum=int(r.score_sum or 0),
             best=int(r.best) if r.best is not None else None, full_scores=int(r.full_scores or 0), threshold=threshold,
             parent_name=r.parent_name or "", display_name=unit_label(r.name, r.depth, r.parent_name),
-            citizens=int(r.citizens or 0),
+            citizens=citizens.get(r.id, 0),
         )
         for r in result
     }

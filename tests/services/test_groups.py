@@ -22,7 +22,7 @@ from contest.services import contests as contest_service
 from contest.services import exports, people, ranking, statistics
 from contest.services import users as user_service
 from contest.services.attempts import AttemptError, start_attempt
-from contest.services.period_report import export_period_report, period_report
+from contest.services.period_report import PeriodScope, export_period_report, period_report
 from contest.services.periods import custom_period
 from contest.services.statistics import Scope
 from tests.conftest import T0
@@ -116,6 +116,22 @@ def test_the_period_report_counts_civil_servants_and_citizens_apart(db_session, 
     header = next(row for row in cells if row and row[0] == "Mã đơn vị")
     assert header[-1] == "Người dân tham gia"
     assert [row[-1] for row in cells if row and row[0] in ("P", "P-D", "P-D-C1", "P-D-C2")] == [2, 2, 2, 0]
+
+
+def test_a_citizen_who_moved_counts_in_both_communes_and_once_above_them(db_session, tree, played, make_contest, make_bank):
+    """x took part from C1, moved to C2 (an approved move) and took part in a second contest that week: each
+    commune counts x, the district and the province once (a sum per commune counted x twice there)."""
+    _, people_ = played
+    x = people_["x"]
+    x.residence_unit = tree["P-D-C2"]
+    db_session.commit()
+    second = make_contest(unit=tree["P"], bank=make_bank(name="Ngân hàng 2", owner=tree["P"], per_topic=2), per_topic=2,
+                          admitted_groups=BOTH, audience="public", title="Cuộc thi thứ hai")
+    play(db_session, x, second.rounds[0], T0.replace(hour=9), 3)
+    rows = {r.code: r.current.citizens for r in period_report(db_session, tree["P"], WEEK).rows}
+    assert rows == {"P": 2, "P-D": 2, "P-D-C1": 2, "P-D-C2": 1}
+    assert statistics.citizens_by_unit(db_session, tree["P-D"], PeriodScope(WEEK).counts) == {
+        tree["P"].id: 2, tree["P-D"].id: 2, tree["P-D-C1"].id: 2, tree["P-D-C2"].id: 1}
 
 
 def test_rankings_are_per_group(db_session, played):
