@@ -208,7 +208,8 @@ def _contests(session: Session, root: Unit, period: Period) -> list[ContestLine]
 def period_report(session: Session, root: Unit, period: Period, settings: ReportSettings = ReportSettings()) -> PeriodReport:
     """The report of `root`'s subtree for `period`, compared with the period before; rows in tree order."""
     previous = period.previous()
-    root.path, root.depth  # loaded here: the jobs below may read them from other threads  # noqa: B018
+    # The jobs below read the root's attributes from other threads: load them here, so none is lazily loaded there.
+    root.path, root.depth  # noqa: B018
     current, before, contests = read_concurrently(
         session,
         lambda s: _figures(s, root, period, settings.pass_mark),
