@@ -499,3 +499,53 @@ def test_a_period_report_needs_a_unit_or_an_admin(db_session, request_as, make_u
     request_as(unitless)
     with pytest.raises(Forbidden):
         access.period_root()
+
+
+# ---------------------------------------------------------------- contest/access.py: sessions, the asked round, own subtree
+
+
+@pytest.mark.parametrize(("value", "parsed"), [
+    ("12:3", (12, 3)), ("1234567890:1234567890", (1234567890, 1234567890)), ("7:0", (7, 0)),
+    ("12", None), ("12:", None), (":3", None), ("a:3", None), ("12:b", None), ("-1:2", None), ("12:3:4", None),
+    ("12345678901:1", None), ("1:12345678901", None), (12, None), (None, None),
+])
+def test_a_session_id_is_a_user_id_and_a_session_version(value, parsed):
+    assert loaders.parse_session_id(value) == parsed
+
+
+def test_a_cookie_loads_its_account_only_with_the_current_session_version(db_session, request_as, make_user, tree):
+    user = make_user(unit=tree["commune"])
+    user.session_version = 4
+    db_session.commit()
+    request_as()
+    assert loaders.load_user(f"{user.id}:4") is user
+    for value in (f"{user.id}:3", f"{user.id}:5", f"{user.id + 1000}:4", f"{user.id}", "x"):
+        assert loaders.load_user(value) is None
+
+
+def test_the_session_account_is_read_from_the_session_cookie(db_session, request_as, make_user, tree):
+    request_as()
+    assert loaders.session_account() is None
+    user = make_user(unit=tree["commune"])
+    user.session_version = 2
+    db_session.commit()
+    request_as(user)
+    assert loaders.session_account() == (user.id, 2)
+
+
+def test_the_asked_round_or_the_whole_contest(db_session, request_as, make_contest, tree):
+    contest, other = make_contest(unit=tree["province"], rounds=2), make_contest(unit=tree["province"])
+    request_as()
+    assert loaders.load_asked_round(contest, None) is None and loaders.load_asked_round(contest, 0) is None
+    assert loaders.load_asked_round(contest, contest.rounds[1].id) is contest.rounds[1]
+    with pytest.raises(NotFound):
+        loaders.load_asked_round(contest, other.rounds[0].id)
+
+
+def test_the_own_subtree_is_everything_for_an_admin_and_the_own_unit_for_others(db_session, request_as, make_user, tree):
+    for admin in (make_user(Role.admin), make_user(Role.admin, unit=tree["district"])):  # an admin's unit limits nothing
+        request_as(admin)
+        assert loaders.own_subtree() is None
+    for role in (Role.organizer, Role.unit_manager):
+        request_as(make_user(role, unit=tree["district"]))
+        assert loaders.own_subtree() is tree["district"]
