@@ -16,6 +16,7 @@ import statistics
 import time
 import tracemalloc
 from collections.abc import Callable, Iterator
+from datetime import datetime, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -70,7 +71,12 @@ def peak_memory(fn: Callable[[], object]) -> float:
 
 
 def machine() -> str:
-    return f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    """The machine, and when the run ended with the load average then (1, 5, 15 minutes): the figures of a machine
+    shared with other work read differently from an idle one's."""
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    ended = datetime.now(timezone.utc)
+    return (f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
+            f"run ended {ended:%Y-%m-%d %H:%M} UTC, load average {load}")
 
 
 def publish(name: str, body: str, summary: str, smoke: bool) -> None:
