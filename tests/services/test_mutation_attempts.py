@@ -14,7 +14,7 @@ from sqlalchemy import event, select, update
 
 from contest import cache
 from contest.errors import NotFoundError, SessionEndedError
-from contest.models import Answer, Attempt, Question, UnitKind
+from contest.models import Answer, Attempt, AttemptQuestion, Question, UnitKind
 from contest.services import attempts as svc
 from contest.services.attempts import AttemptError
 from contest.services import contests as contest_service
@@ -429,3 +429,33 @@ def test_a_submit_at_the_start_instant_used_no_time(db_session, player, round_):
     attempt = start(db_session, player, round_)
     assert svc.submit_attempt(db_session, attempt, T0, POLICY) is True
     assert (attempt.status, attempt.time_used_ms) == ("submitted", 0)
+
+
+# ---------------------------------------------------------------- the overdue rule and the scoring rule, one by one
+
+
+def test_resuming_an_overdue_attempt_under_autoabandon_abandons_it_and_says_so(db_session, player, round_):
+    round_.contest.overdue_handling = "autoabandon"
+    db_session.commit()
+    attempt = start(db_session, player, round_)
+    with pytest.raises(AttemptError, match=r"^Bài thi trước của bạn đã hết giờ mà chưa được nộp nên đã bị hủy \(không tính điểm\)\.$"):
+        svc.start_attempt(db_session, player, round_, attempt.deadline + timedelta(seconds=11), POLICY)
+    db_session.commit()
+    assert attempt.status == "abandoned"
+
+
+@pytest.mark.parametrize(("void", "keys", "expected"), [
+    (None, ["C", "A"], (2, 2, True, True)),  # the chosen set equals the key set, in any order
+    (None, ["A"], (0, 2, False, False)),
+    (None, ["A", "C", "D"], (0, 2, False, False)),
+    (None, [], (0, 2, False, False)),
+    (None, None, (0, 2, False, False)),
+    ("credit", ["B"], (2, 2, True, False)),  # scores for everyone; the answer still did not match the key
+    ("credit", None, (2, 2, True, False)),
+    ("credit", ["A", "C"], (2, 2, True, True)),
+    ("drop", ["A", "C"], (0, 0, False, True)),  # outside the maximum; the match still counts for item statistics
+    ("drop", ["B"], (0, 0, False, False)),
+])
+def test_question_score_is_the_scoring_rule(void, keys, expected):
+    question = AttemptQuestion(points=2, correct_keys=["A", "C"], void=void)
+    assert tuple(svc.question_score(question, keys)) == expected
