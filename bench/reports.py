@@ -300,8 +300,9 @@ styles, in the same run; the export time includes its database queries. Peak mem
 
 Where the time goes on PostgreSQL. Participation: one roll-up query over the tree; each person's unit is that of
 their latest attempt, looked up per person on the index attempts (user_id, finished_at DESC, id DESC). Item
-statistics: one grouped pass over the drawn questions and their answers, per score level of the attempt (the
-27 % cuts split at most two levels, by attempt id), hashed and run in parallel. Winners: the top 100 ordered and
+statistics: the attempts per score and the ids where the 27 % cuts fall from the index attempts (round_id,
+status, score, id), then one grouped pass over the drawn questions and their answers, per score level of the
+attempt (the cuts split at most two levels, by attempt id), hashed and run in parallel. Winners: the top 100 ordered and
 cut before names and units are joined, the count from the same pass. The period report: one query per period;
 the (person, contest) pairs are grouped in person order over the same index (a streaming pass, no hash of every
 pair); the previous period and the contests the report covers (distinct people per contest) are read at the
