@@ -15,7 +15,7 @@ from contest.models import UnitKind
 from contest.models.units import UNIT_NAME_SEPARATOR
 from contest.services import prizes, statistics
 from contest.services import staff as staff_service
-from contest.services.attempts import start_attempt
+from contest.services.attempts import start_attempt, submit_attempt
 from contest.services.statistics import Scope
 from tests.conftest import T0
 from tests.helpers import POLICY, xlsx_bytes
@@ -143,3 +143,22 @@ def test_citizens_are_counted_once_where_they_live_and_only_with_a_finished_atte
     rows = {r.code: r for r in statistics.participation_by_unit(db_session, Scope(contest), tree["P"])}
     assert [(code, rows[code].citizens, rows[code].participants) for code in ("P", "P-D2", "P-D2-C1", "P-D1")] == [
         ("P", 1, 1), ("P-D2", 1, 1), ("P-D2-C1", 1, 1), ("P-D1", 0, 0)]
+
+
+def test_a_person_counts_in_the_unit_of_their_latest_finished_attempt(db_session, make_contest, make_bank, tree, make_user):
+    """Latest by finishing time, not by id: the attempt started first may finish last (two rounds open at once)."""
+    contest = make_contest(unit=tree["P"], bank=make_bank(owner=tree["P"], per_topic=2), per_topic=2, rounds=2)
+    first_round, second_round = contest.rounds
+    second_round.opens_at = T0
+    person = make_user(unit=tree["P-D1-O1"])
+    first = start_attempt(db_session, person, first_round, T0, POLICY)  # taken in O1
+    db_session.commit()
+    person.unit = tree["P-D1-O2"]  # moved
+    db_session.commit()
+    second = start_attempt(db_session, person, second_round, T0 + timedelta(minutes=1), POLICY)  # in O2, the later id
+    submit_attempt(db_session, second, T0 + timedelta(minutes=2), POLICY)
+    submit_attempt(db_session, first, T0 + timedelta(minutes=10), POLICY)  # finished last
+    db_session.commit()
+    rows = {r.code: r for r in statistics.participation_by_unit(db_session, Scope(contest), tree["P-D1"])}
+    assert [(code, rows[code].participants, rows[code].attempts) for code in ("P-D1", "P-D1-O1", "P-D1-O2")] == [
+        ("P-D1", 1, 2), ("P-D1-O1", 1, 1), ("P-D1-O2", 0, 1)]
