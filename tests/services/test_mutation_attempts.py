@@ -459,3 +459,15 @@ def test_resuming_an_overdue_attempt_under_autoabandon_abandons_it_and_says_so(d
 def test_question_score_is_the_scoring_rule(void, keys, expected):
     question = AttemptQuestion(points=2, correct_keys=["A", "C"], void=void)
     assert tuple(svc.question_score(question, keys)) == expected
+
+
+def test_a_save_into_an_attempt_abandoned_by_the_clock_says_it_will_not_be_scored(db_session, player, round_):
+    round_.contest.overdue_handling = "autoabandon"
+    db_session.commit()
+    attempt = start(db_session, player, round_)
+    question = attempt.questions[0]
+    with pytest.raises(AttemptError, match=(
+            r"^Đã hết thời gian làm bài; câu trả lời này không được ghi nhận\. Bài thi chưa được nộp trước khi hết giờ "
+            r"nên đã bị hủy và không được tính điểm \(theo thể lệ cuộc thi\)\.$")):
+        svc.save_answers(db_session, attempt, {question.id: question.correct_keys}, attempt.deadline + timedelta(seconds=11), POLICY)
+    assert attempt.status == "abandoned"
