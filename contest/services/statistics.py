@@ -120,6 +120,7 @@ def citizens_by_unit(session: Session, root: Unit, taking_part) -> dict[int, int
             people[unit_id].add(person)
     return {unit_id: len(persons) for unit_id, persons in people.items()}
 
+
 def _person_scores(scope: Scope):
     """One row per person: the sum over rounds of the attempt the grading policy counts."""
     counted = counted_attempts(scope.contest, scope.round_ids, None, ranked=False)
