@@ -22,6 +22,11 @@ def create_app(config: dict | None = None, instance_path: str | Path | None = No
         static_folder=str(PROJECT_ROOT / "static"),
     )
     app.config.update(load_config(Path(app.instance_path), config))
+    from contest.participant.autosave import AutosaveFastPath
+
+    # The autosave of an answer, answered before Flask on PostgreSQL when it saves (issue 21); inside ProxyFix,
+    # so that it sees the client's scheme as the CSRF check does.
+    app.wsgi_app = AutosaveFastPath(app, app.wsgi_app)
     if proxies := app.config["TRUSTED_PROXY_COUNT"]:
         # request.remote_addr (rate limits, attempts, audit log, prize flags) and the scheme become the
         # client's, as the trusted proxies report them; values a client adds in front are ignored.

@@ -8,6 +8,7 @@ from contest.formats import format_number
 from contest.forms import EmptyForm
 from contest.models import Attempt, AttemptStatus
 from contest.participant import bp
+from contest.participant.autosave import answer_from_payload
 from contest.access import (
     Need, load_asked_round, load_contest, load_group, load_own_attempt, load_round, load_touched_attempt, may_see_leaderboard,
     session_account,
@@ -168,7 +169,8 @@ def _json_prediction(value) -> int | None:
 @bp.route("/api/bai-thi/<int:attempt_id>/tra-loi", methods=["POST"])
 def save_answer_api(attempt_id: int):
     """Autosave of one answer (or the prediction, or the question shown in one-question mode); idempotent, answers
-    the true remaining time.
+    the true remaining time. On PostgreSQL an answer that saves is answered before Flask by
+    contest.participant.autosave.AutosaveFastPath; this view answers everything else.
 
     Malformed input is refused with 400 before anything is read or written; an id outside the
     64-bit range is an attempt or question that does not exist (404).
@@ -203,11 +205,10 @@ def save_answer_api(attempt_id: int):
             attempt_service.save_position(db.session, attempt, position, now, policy)
             remaining = attempt_service.remaining_seconds(attempt, now)
         else:
-            question_id, keys = payload.get("question_id"), payload.get("keys", [])
-            if isinstance(question_id, bool) or not isinstance(question_id, int) or not 1 <= question_id <= DB_INT_MAX:
-                return _bad_request("Mã câu hỏi không hợp lệ.")
-            if not isinstance(keys, list) or len(keys) > 26 or not all(isinstance(k, str) and len(k) <= 8 for k in keys):
-                return _bad_request("Phương án đã chọn không hợp lệ: cần một danh sách các chữ cái (A, B, C…).")
+            try:
+                question_id, keys = answer_from_payload(payload)
+            except ValueError as error:
+                return _bad_request(str(error))
             remaining = attempt_service.save_answer(
                 db.session, account[0], attempt_id, question_id, keys, now, policy, session_version=account[1]
             )

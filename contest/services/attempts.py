@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from sqlalchemy import Boolean, bindparam, func, select, text, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -318,6 +319,25 @@ SELECT ctx.deadline, EXISTS (SELECT FROM saved) AS saved FROM ctx
 """).bindparams(bindparam("now", type_=UTCDateTime())).columns(deadline=UTCDateTime(), saved=Boolean())
 
 
+def save_in_one(
+    connection: Connection, user_id: int, attempt_id: int, question_id: int, keys: list[str], now: datetime,
+    grace: timedelta, session_version: int | None,
+) -> int | None:
+    """PostgreSQL: the autosave of `save_answer` as one statement (_SAVE_IN_ONE) on `connection`, in its transaction.
+
+    Returns the seconds left when the answer is saved; None when any rule refused it or nothing was found (the
+    attempt row, if any, is then locked: `save_answer`'s checks say why, or the caller rolls back)."""
+    chosen = _chosen(keys)
+    saved = connection.execute(_SAVE_IN_ONE, {
+        "attempt_id": attempt_id, "question_id": question_id, "user_id": user_id, "session_version": session_version,
+        "in_progress": AttemptStatus.in_progress.value, "now": now, "grace_seconds": grace.total_seconds(),
+        "keys": chosen, "key_count": len(chosen), "selected": ",".join(chosen),
+    }).first()
+    if saved is None or not saved.saved:
+        return None
+    return max(0, int((saved.deadline - now).total_seconds()))
+
+
 def save_answer(
     session: Session, user_id: int, attempt_id: int, question_id: int, keys: list[str], now: datetime, policy: AttemptPolicy,
     session_version: int | None = None,
@@ -331,14 +351,9 @@ def save_answer(
     """
     connection = session.connection()  # Core statements: no ORM bookkeeping on the hottest path
     if connection.dialect.name == "postgresql":
-        chosen = _chosen(keys)
-        saved = connection.execute(_SAVE_IN_ONE, {
-            "attempt_id": attempt_id, "question_id": question_id, "user_id": user_id, "session_version": session_version,
-            "in_progress": AttemptStatus.in_progress.value, "now": now, "grace_seconds": policy.grace.total_seconds(),
-            "keys": chosen, "key_count": len(chosen), "selected": ",".join(chosen),
-        }).first()
-        if saved is not None and saved.saved:
-            return max(0, int((saved.deadline - now).total_seconds()))
+        remaining = save_in_one(connection, user_id, attempt_id, question_id, keys, now, policy.grace, session_version)
+        if remaining is not None:
+            return remaining
         # Refused (or nothing found): the attempt is locked by now; the checks below say why, in the same transaction.
     row = connection.execute(_SAVE_CONTEXT, {"attempt_id": attempt_id, "question_id": question_id}).first()
     if row is None or row.user_id != user_id:

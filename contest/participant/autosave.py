@@ -1,0 +1,162 @@
+"""The autosave of one answer: what a request must carry, and its fast path in front of Flask.
+
+A contest sends this request thousands of times a minute (issue 21). On PostgreSQL, `AutosaveFastPath` answers
+the ordinary case — a signed session cookie, a valid CSRF token, a well-formed answer, and `_SAVE_IN_ONE` saving
+it — without Flask's request machinery (request context, routing, the limiter's and the CSRF extension's
+hooks, the ORM session), with the same checks done once each. Every other request, and every autosave it cannot
+answer with "saved" (no or bad cookie, bad CSRF token, a refused or malformed save, a database error, SQLite),
+goes on unchanged to the Flask app, whose view (participant.save_answer_api) then decides and words the answer.
+So the fast path can only say yes to what the view would say yes to; it never refuses anything itself.
+"""
+
+from __future__ import annotations
+
+import hmac
+import io
+import json
+import re
+from datetime import timedelta
+
+from flask import Flask
+from itsdangerous import BadData, URLSafeTimedSerializer
+from werkzeug.http import parse_cookie
+
+from contest.access import parse_session_id
+from contest.security import HEADERS, HSTS
+from contest.services.attempts import save_in_one
+from contest.timeutil import utcnow
+from contest.viewhelpers import DB_INT_MAX
+
+PATH = re.compile(r"/api/bai-thi/([1-9][0-9]{0,18})/tra-loi")  # the route of participant.save_answer_api
+MAX_BODY = 4096  # an answer is a few dozen bytes; anything larger is the view's business
+KEYS_MAX, KEY_LENGTH_MAX = 26, 8
+
+
+def answer_from_payload(payload) -> tuple[int, list[str]]:
+    """(question id, chosen keys) of an autosave's JSON body; ValueError with the participant's message otherwise."""
+    question_id, keys = payload.get("question_id"), payload.get("keys", [])
+    if isinstance(question_id, bool) or not isinstance(question_id, int) or not 1 <= question_id <= DB_INT_MAX:
+        raise ValueError("Mã câu hỏi không hợp lệ.")
+    if not isinstance(keys, list) or len(keys) > KEYS_MAX or not all(isinstance(k, str) and len(k) <= KEY_LENGTH_MAX for k in keys):
+        raise ValueError("Phương án đã chọn không hợp lệ: cần một danh sách các chữ cái (A, B, C…).")
+    return question_id, keys
+
+
+class AutosaveFastPath:
+    """WSGI middleware around the Flask app's `wsgi_app` (installed by contest.create_app, inside ProxyFix)."""
+
+    def __init__(self, app: Flask, wsgi_app):
+        self.app = app
+        self.wsgi_app = wsgi_app
+        self._signers = None
+
+    def __call__(self, environ, start_response):
+        if environ.get("REQUEST_METHOD") == "POST":
+            match = PATH.fullmatch(environ.get("PATH_INFO", ""))
+            if match is not None:
+                answered = self._answer(environ, int(match.group(1)))
+                if answered is not None:
+                    return answered(environ, start_response)
+        return self.wsgi_app(environ, start_response)
+
+    def _answer(self, environ, attempt_id: int):
+        """The saved answer's response, or None for the Flask app to answer (the body put back for it)."""
+        config = self.app.config
+        engine = self.app.extensions["db_engine"]
+        if engine.dialect.name != "postgresql" or attempt_id > DB_INT_MAX or environ.get("QUERY_STRING"):
+            return None
+        if config.get("SERVER_NAME") or config.get("TRUSTED_HOSTS"):
+            return None  # host checks are Flask's routing's
+        if config.get("RATELIMIT_DEFAULT") or config.get("RATELIMIT_APPLICATION"):
+            return None  # limits on every route would be Flask-Limiter's to count
+        if environ.get("CONTENT_TYPE", "").partition(";")[0].strip().lower() != "application/json":
+            return None  # what request.get_json takes as JSON, but for application/*+json, which no page sends
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or -1)
+        except ValueError:
+            return None
+        if not 0 < length <= min(MAX_BODY, config.get("MAX_CONTENT_LENGTH") or MAX_BODY):
+            return None
+        body = environ["wsgi.input"].read(length)
+        environ["wsgi.input"] = io.BytesIO(body)  # for the Flask app, whenever it answers instead
+        account = self._account(environ, config)
+        if account is None:
+            return None
+        try:
+            payload = json.loads(body)
+            if not isinstance(payload, dict) or "prediction" in payload or "position" in payload:
+                return None
+            question_id, keys = answer_from_payload(payload)
+        except ValueError:  # json.JSONDecodeError and UnicodeDecodeError are ValueErrors
+            return None
+        clock = config.get("CLOCK")
+        now = clock() if clock is not None else utcnow()
+        grace = timedelta(seconds=config["ATTEMPT_GRACE_SECONDS"])
+        try:
+            with engine.connect() as connection:
+                remaining = save_in_one(connection, account[0], attempt_id, question_id, keys, now, grace, account[1])
+                if remaining is None:
+                    connection.rollback()
+                    return None
+                connection.commit()
+        except Exception:  # noqa: BLE001  (the Flask app answers, with its error handling, on a fresh connection)
+            return None
+        return self._saved_response(remaining, config)
+
+    def _account(self, environ, config) -> tuple[int, int] | None:
+        """(user id, session version) of the signed session cookie, when the request also carries the session's
+        CSRF token as Flask-WTF checks it (its header, same-origin referrer over HTTPS); None otherwise."""
+        if self._signers is None:
+            self._signers = (
+                self.app.session_interface.get_signing_serializer(self.app),
+                URLSafeTimedSerializer(config.get("WTF_CSRF_SECRET_KEY") or self.app.secret_key, salt="wtf-csrf-token"),
+            )
+        sessions, tokens = self._signers
+        if sessions is None:
+            return None
+        cookie = parse_cookie(environ.get("HTTP_COOKIE", "")).get(config["SESSION_COOKIE_NAME"])
+        if not cookie:
+            return None
+        try:
+            data = sessions.loads(cookie, max_age=int(self.app.permanent_session_lifetime.total_seconds()))
+        except BadData:
+            return None
+        if not isinstance(data, dict) or "_remember" in data:
+            return None  # Flask-Login sets or clears the remember cookie after such a request
+        if config["WTF_CSRF_ENABLED"] and config["WTF_CSRF_CHECK_DEFAULT"] and not self._csrf_valid(environ, config, tokens, data):
+            return None
+        return parse_session_id(data.get("_user_id"))
+
+    @staticmethod
+    def _csrf_valid(environ, config, tokens: URLSafeTimedSerializer, data: dict) -> bool:
+        stored = data.get(config["WTF_CSRF_FIELD_NAME"])
+        sent = next(filter(None, (environ.get("HTTP_" + name.upper().replace("-", "_")) for name in config["WTF_CSRF_HEADERS"])), None)
+        if not stored or not sent:
+            return False
+        try:
+            token = tokens.loads(sent, max_age=config["WTF_CSRF_TIME_LIMIT"])
+        except BadData:
+            return False
+        if not isinstance(token, str) or not isinstance(stored, str) or not hmac.compare_digest(stored, token):
+            return False
+        if environ.get("wsgi.url_scheme") == "https" and config["WTF_CSRF_SSL_STRICT"]:
+            # Flask-WTF's same_origin(referrer, "https://host/"); only the plain case is answered here.
+            host = environ.get("HTTP_HOST", "")
+            return bool(host) and environ.get("HTTP_REFERER", "").startswith(f"https://{host}/")
+        return True
+
+    @staticmethod
+    def _saved_response(remaining: int, config):
+        # The bytes of the view's jsonify (Flask's provider sorts the keys, compact outside debug).
+        body = json.dumps({"remaining_seconds": remaining, "saved": True, "status": "in_progress"},
+                          separators=(",", ":"), sort_keys=True).encode() + b"\n"
+        headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body))), ("Vary", "Cookie")]
+        headers += HEADERS.items()
+        if config["ENV"] == "production":
+            headers.append(("Strict-Transport-Security", HSTS))
+
+        def respond(_environ, start_response):
+            start_response("200 OK", headers)
+            return [body]
+
+        return respond
