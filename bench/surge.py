@@ -48,6 +48,11 @@ from tests.servers import Gunicorn, app_env
 
 QUESTIONS = 10
 PASSWORD = "Bench@2026"
+# Idle connections are dropped before gunicorn's keepalive (5 s) closes them, as a browser's connection to nginx
+# is never reused after nginx dropped it: else a request sent on a connection the server is just closing gets no
+# answer (aiohttp keeps idle connections 15 s and does not resend a POST).
+KEEPALIVE_SECONDS = 4
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 OFFICE_SIZE = 50  # participants behind one address; the login limit per address is contest.ratelimit.LOGIN_PER_ADDRESS
 PARTICIPANTS = 1000
 CONCURRENCY = 24
@@ -129,6 +134,35 @@ class Recorder:
     statuses: dict[str, dict[int, int]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(int)))
     spans: dict[str, tuple[float, float]] = field(default_factory=dict)
     busy: dict[str, float] = field(default_factory=lambda: defaultdict(float))  # seconds of phases that ran `name` alone
+    servers: dict[str, int] = field(default_factory=dict)  # gunicorn master pid of "app" and "ceiling"
+    # CPU seconds by process kind over the phases that ran `name` alone (Linux /proc; empty elsewhere)
+    cpu: dict[str, dict[str, float]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(float)))
+
+    def cpu_now(self) -> dict[str, float]:
+        """CPU seconds (user + system) used so far by each kind of process: the app's gunicorn, the ceiling's,
+        PostgreSQL's backends, this load generator."""
+        kinds = {pid: kind for kind, pid in self.servers.items()}
+        used: dict[str, float] = defaultdict(float)
+        for name in os.listdir("/proc") if os.path.isdir("/proc") else []:
+            if not name.isdigit():
+                continue
+            try:
+                with open(f"/proc/{name}/stat") as stat:
+                    fields = stat.read().rsplit(")", 1)[1].split()
+                with open(f"/proc/{name}/cmdline", "rb") as cmdline:
+                    command = cmdline.read(64)
+            except OSError:
+                continue  # ended meanwhile
+            pid, parent = int(name), int(fields[1])
+            kind = ("load generator" if pid == os.getpid() else kinds.get(pid) or kinds.get(parent)
+                    or ("PostgreSQL" if command.startswith(b"postgres") else None))
+            if kind:
+                used[kind] += (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+        return used
+
+    def charge(self, name: str, before: dict[str, float]) -> None:
+        for kind, seconds in self.cpu_now().items():
+            self.cpu[name][kind] += seconds - before.get(kind, 0.0)
 
     async def timed(self, name: str, make_request, ok=(200,)):
         """(status, body, Location header) of one timed request; a status outside `ok` is an error."""
@@ -234,11 +268,11 @@ async def save_all(base: str, ceiling_base: str, participants: list[Participant]
     concurrency: on a machine whose load drifts (shared with other work), both see the same moments."""
     saves = [(p, question_id, random.choice(keys)) for p in participants if not p.lost for question_id, keys in p.questions.items()]
     random.Random(2).shuffle(saves)  # participants' answers mixed, as they arrive
-    connector = aiohttp.TCPConnector(limit=CONCURRENCY)
+    connector = aiohttp.TCPConnector(limit=CONCURRENCY, keepalive_timeout=KEEPALIVE_SECONDS)
     async with aiohttp.ClientSession(connector=connector) as ceiling_session:
         for number in range(SLICES):
             queue = iter(saves[number::SLICES])
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), rec.cpu_now()
 
             async def worker():
                 for p, question_id, key in queue:
@@ -250,9 +284,11 @@ async def save_all(base: str, ceiling_base: str, participants: list[Participant]
 
             await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
             rec.busy["answer-save"] += time.perf_counter() - started
-            started = time.perf_counter()
+            rec.charge("answer-save", cpu)
+            started, cpu = time.perf_counter(), rec.cpu_now()
             await ceiling(ceiling_base, ceiling_session, len(saves[number::SLICES]), number * len(saves), rec)
             rec.busy["ceiling upsert"] += time.perf_counter() - started
+            rec.charge("ceiling upsert", cpu)
     return len(saves)
 
 
@@ -288,7 +324,7 @@ async def bounded(limit: int, coroutines) -> None:
 
 async def play(base: str, ceiling_base: str, rec: Recorder) -> tuple[int, list[str]]:
     # One connection pool per office address: each participant's requests come from their office.
-    connectors = {a: aiohttp.TCPConnector(limit=0, local_addr=(a, 0)) for a in sorted({address(n) for n in range(1, PARTICIPANTS + 1)})}
+    connectors = {a: aiohttp.TCPConnector(limit=0, local_addr=(a, 0), keepalive_timeout=KEEPALIVE_SECONDS) for a in sorted({address(n) for n in range(1, PARTICIPANTS + 1)})}
     timeout = aiohttp.ClientTimeout(total=300)  # aiohttp's default: a slow answer is timed, not dropped
     sessions = [aiohttp.ClientSession(connector=connectors[address(n)], connector_owner=False, timeout=timeout,
                                       cookie_jar=aiohttp.CookieJar(unsafe=True)) for n in range(1, PARTICIPANTS + 1)]
@@ -305,6 +341,26 @@ async def play(base: str, ceiling_base: str, rec: Recorder) -> tuple[int, list[s
             await s.close()
         for connector in connectors.values():
             await connector.close()
+
+
+def cpu_table(rec: Recorder) -> str:
+    """CPU milliseconds per request of the saves and the ceiling's upserts, by process, over their own slices."""
+    if not rec.cpu:
+        return ""
+    names = ["answer-save", "ceiling upsert"]
+    kinds = ["app (gunicorn)", "ceiling (gunicorn)", "PostgreSQL", "load generator"]
+    count = {name: len(rec.times[name]) or 1 for name in names}
+    per = {name: {kind: rec.cpu[name].get(kind, 0.0) * 1000 / count[name] for kind in kinds} for name in names}
+    lines = [f"| {name} | " + " | ".join(f"{per[name][kind]:.2f}" for kind in kinds) + f" | {sum(per[name].values()):.2f} |"
+             for name in names]
+    return f"""
+CPU per request over the same slices (ms, from /proc: every process of each gunicorn, PostgreSQL's backends, the
+load generator; 2 cores give 2,000 ms a second):
+
+| requests | {" | ".join(kinds)} | all |
+|---|{"---:|" * (len(kinds) + 1)}
+{chr(10).join(lines)}
+"""
 
 
 def main() -> None:
@@ -324,6 +380,7 @@ def main() -> None:
         seeded = time.perf_counter()
         with server(database_url, workers=workers) as app, server(database_url, "bench.ceiling_app:app", workers=workers) as ceiling_server:
             servers_up = time.perf_counter()
+            rec.servers = {"app (gunicorn)": app.process.pid, "ceiling (gunicorn)": ceiling_server.process.pid}
             saves, lost = asyncio.run(play(app.url, ceiling_server.url, rec))
     phases = (f"seeding {seeded - started:.0f} s, servers {servers_up - seeded:.0f} s, the surge with the interleaved ceiling "
               f"{time.perf_counter() - servers_up:.0f} s")
@@ -350,7 +407,7 @@ requests/s of those two is over their own slices.
 {table}
 
 answer-save/ceiling ratio: {save_rps / ceiling_rps:.2f}
-
+{cpu_table(rec)}
 Where the time goes: `python -m bench.profile_save` (BENCHMARKS.md, "Where an answer-save spends its time").
 """
     publish("Contest surge (gunicorn + PostgreSQL)", body,

@@ -6,6 +6,7 @@ leaving BENCHMARKS.md as it was. The surge needs PostgreSQL: it runs in the Post
 from __future__ import annotations
 
 import importlib.util
+import itertools
 import os
 import re
 import subprocess
@@ -30,11 +31,13 @@ def run_benchmark(module: str, **env: str) -> str:
     return result.stdout
 
 
-def table_rows(output: str) -> dict[str, list[str]]:
-    """The figures table (header and separator left out), first column -> the other cells."""
-    lines = [line for line in output.splitlines() if line.startswith("|")]
+def table_rows(output: str, table: int | None = None) -> dict[str, list[str]]:
+    """The figures of the output's tables, or of its `table`-th one (headers and separators left out): first column ->
+    the other cells."""
+    tables = [list(lines)[2:] for is_table, lines in itertools.groupby(output.splitlines(), lambda line: line.startswith("|"))
+              if is_table]
     rows = {}
-    for line in lines[2:]:
+    for line in itertools.chain(*tables) if table is None else tables[table]:
         cells = [c.strip() for c in line.strip("|").split("|")]
         rows[cells[0]] = cells[1:]
     return rows
@@ -45,12 +48,14 @@ def test_surge_benchmark_plays_thirty_participants_without_an_error():
     if importlib.util.find_spec("aiohttp") is None and not os.environ.get("CI"):
         pytest.skip("aiohttp (the bench extra) is not installed: pip install -e '.[test,bench]'")
     output = run_benchmark("bench.surge", BENCH_DATABASE_URL=POSTGRES)
-    rows = table_rows(output)
+    rows = table_rows(output, 0)
     expected = {"login": 30, "contest page": 30, "start": 30, "attempt page": 30, "answer-save": 300, "reload": 30, "submit": 30,
                 "ceiling upsert": 300}
     assert {name: int(rows[name][0].replace(",", "")) for name in expected} == expected
     assert all(rows[name][1] == "0" for name in expected), rows  # no request refused or failed
     assert re.search(r"answer-save/ceiling ratio: \d+\.\d\d", output)
+    cpu = table_rows(output, 1)  # CPU per request by process, over the saves' and the ceiling's own slices
+    assert set(cpu) == {"answer-save", "ceiling upsert"} and all(float(cells[-1]) > 0 for cells in cpu.values()), cpu
     assert "surge benchmark: 30 participants" in output
 
 

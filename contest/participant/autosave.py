@@ -11,10 +11,12 @@ So the fast path can only say yes to what the view would say yes to; it never re
 
 from __future__ import annotations
 
+import functools
 import hmac
 import io
 import json
 import re
+import time
 from datetime import timedelta
 
 from flask import Flask
@@ -30,6 +32,7 @@ from contest.viewhelpers import DB_INT_MAX
 PATH = re.compile(r"/api/bai-thi/([1-9][0-9]{0,18})/tra-loi")  # the route of participant.save_answer_api
 MAX_BODY = 4096  # an answer is a few dozen bytes; anything larger is the view's business
 KEYS_MAX, KEY_LENGTH_MAX = 26, 8
+MEMO_SIZE = 4096  # signed cookies and tokens remembered as verified, per process
 
 
 def answer_from_payload(payload) -> tuple[int, list[str]]:
@@ -40,6 +43,38 @@ def answer_from_payload(payload) -> tuple[int, list[str]]:
     if not isinstance(keys, list) or len(keys) > KEYS_MAX or not all(isinstance(k, str) and len(k) <= KEY_LENGTH_MAX for k in keys):
         raise ValueError("Phương án đã chọn không hợp lệ: cần một danh sách các chữ cái (A, B, C…).")
     return question_id, keys
+
+
+def _memoised_loads(serializer: URLSafeTimedSerializer):
+    """`serializer.loads` of a signed string, as (value, signed at: epoch seconds), or None when the signature is
+    bad; memoised, since checking a signature is a pure function of the string and the key, and a participant's
+    browser sends the same cookie and token with every save. The age is checked on every use (_unexpired). A
+    bounded cache of verifications, not state: every server computes the same, and the account's session version
+    is still read from the database by each save."""
+
+    @functools.lru_cache(maxsize=MEMO_SIZE)
+    def loads(signed: str):
+        try:
+            value, signed_at = serializer.loads(signed, return_timestamp=True)
+        except BadData:
+            return None
+        return value, int(signed_at.timestamp())
+
+    return loads
+
+
+def _epoch() -> int:
+    return int(time.time())
+
+
+def _unexpired(loaded, max_age: int | None):
+    """The value of a `_memoised_loads` result, None when there is none or it is older than `max_age` seconds (or
+    signed in the future), as itsdangerous's TimestampSigner decides."""
+    if loaded is None:
+        return None
+    value, signed_at = loaded
+    age = _epoch() - signed_at
+    return None if age < 0 or (max_age is not None and age > max_age) else value
 
 
 class AutosaveFastPath:
@@ -107,36 +142,27 @@ class AutosaveFastPath:
         """(user id, session version) of the signed session cookie, when the request also carries the session's
         CSRF token as Flask-WTF checks it (its header, same-origin referrer over HTTPS); None otherwise."""
         if self._signers is None:
-            self._signers = (
-                self.app.session_interface.get_signing_serializer(self.app),
-                URLSafeTimedSerializer(config.get("WTF_CSRF_SECRET_KEY") or self.app.secret_key, salt="wtf-csrf-token"),
-            )
+            sessions = self.app.session_interface.get_signing_serializer(self.app)
+            if sessions is None:
+                return None  # no secret key: Flask opens no session
+            tokens = URLSafeTimedSerializer(config.get("WTF_CSRF_SECRET_KEY") or self.app.secret_key, salt="wtf-csrf-token")
+            self._signers = (_memoised_loads(sessions), _memoised_loads(tokens))
         sessions, tokens = self._signers
-        if sessions is None:
-            return None
         cookie = parse_cookie(environ.get("HTTP_COOKIE", "")).get(config["SESSION_COOKIE_NAME"])
-        if not cookie:
-            return None
-        try:
-            data = sessions.loads(cookie, max_age=int(self.app.permanent_session_lifetime.total_seconds()))
-        except BadData:
-            return None
+        data = _unexpired(sessions(cookie), int(self.app.permanent_session_lifetime.total_seconds())) if cookie else None
         if not isinstance(data, dict) or "_remember" in data:
-            return None  # Flask-Login sets or clears the remember cookie after such a request
+            return None  # no session; or Flask-Login sets or clears the remember cookie after this request
         if config["WTF_CSRF_ENABLED"] and config["WTF_CSRF_CHECK_DEFAULT"] and not self._csrf_valid(environ, config, tokens, data):
             return None
         return parse_session_id(data.get("_user_id"))
 
     @staticmethod
-    def _csrf_valid(environ, config, tokens: URLSafeTimedSerializer, data: dict) -> bool:
+    def _csrf_valid(environ, config, tokens, data: dict) -> bool:
         stored = data.get(config["WTF_CSRF_FIELD_NAME"])
         sent = next(filter(None, (environ.get("HTTP_" + name.upper().replace("-", "_")) for name in config["WTF_CSRF_HEADERS"])), None)
         if not stored or not sent:
             return False
-        try:
-            token = tokens.loads(sent, max_age=config["WTF_CSRF_TIME_LIMIT"])
-        except BadData:
-            return False
+        token = _unexpired(tokens(sent), config["WTF_CSRF_TIME_LIMIT"])
         if not isinstance(token, str) or not isinstance(stored, str) or not hmac.compare_digest(stored, token):
             return False
         if environ.get("wsgi.url_scheme") == "https" and config["WTF_CSRF_SSL_STRICT"]:

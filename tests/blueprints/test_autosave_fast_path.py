@@ -164,3 +164,18 @@ def test_a_save_after_the_deadline_is_refused_by_the_view_which_finishes_the_att
     db_session.expire_all()
     assert db_session.get(Attempt, attempt_id).finished_at is not None
     assert clock.current - db_session.get(Attempt, attempt_id).deadline > timedelta(seconds=0)
+
+
+def test_a_session_cookie_older_than_the_session_lifetime_goes_to_the_view(app, client, db_session, clock, started,
+                                                                           flask_requests, monkeypatch):
+    from contest.participant import autosave
+
+    attempt_id, question_id, token = started
+    url, headers = f"/api/bai-thi/{attempt_id}/tra-loi", {"X-CSRFToken": token}
+    assert client.post(url, json={"question_id": question_id, "keys": ["A"]}, headers=headers).status_code == 200
+    lifetime = int(app.permanent_session_lifetime.total_seconds())
+    now = autosave._epoch()
+    for moment in (now + lifetime + 5, now - 5):  # too old, or signed in the future: itsdangerous refuses both
+        monkeypatch.setattr(autosave, "_epoch", lambda moment=moment: moment)
+        client.post(url, json={"question_id": question_id, "keys": ["B"]}, headers=headers)
+    assert len(flask_requests) == (2 if _postgresql(app) else 3)
