@@ -38,12 +38,21 @@ def _timed(fn, count: int) -> tuple[float, float]:
     return (time.perf_counter() - started) / count * 1e6, (time.process_time() - cpu) / count * 1e6
 
 
-def _round_trips(engine) -> list[str]:
-    """The statements sent on `engine` (a list that grows), BEGIN and COMMIT included."""
+def _round_trips(*engines) -> list[str]:
+    """The statements sent on `engines` (a list that grows), BEGIN and COMMIT included where they are sent (not on an
+    autocommit connection, where the driver sends neither)."""
     sent: list[str] = []
-    event.listen(engine, "before_cursor_execute", lambda _c, _cur, statement, *_a: sent.append(statement.split()[0]))
-    event.listen(engine, "begin", lambda _c: sent.append("BEGIN"))
-    event.listen(engine, "commit", lambda _c: sent.append("COMMIT"))
+
+    def transaction(word: str):
+        def note(connection) -> None:
+            if not connection.connection.dbapi_connection.autocommit:
+                sent.append(word)
+        return note
+
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", lambda _c, _cur, statement, *_a: sent.append(statement.split()[0]))
+        event.listen(engine, "begin", transaction("BEGIN"))
+        event.listen(engine, "commit", transaction("COMMIT"))
     return sent
 
 
@@ -141,7 +150,7 @@ def main() -> None:
         for fn in (save, upsert):  # warm up: pools, caches, compiled statements
             _timed(fn, 50)
         (save_wall, save_cpu), (upsert_wall, upsert_cpu) = _timed(save, args.saves), _timed(upsert, args.saves)
-        save_sent = _round_trips(app.extensions["db_engine"])
+        save_sent = _round_trips(app.extensions["db_engine"], app.extensions["db_single_statement_engine"])
         upsert_sent = _round_trips(importlib.import_module("bench.ceiling_app").engine)
         print(f"answer-save: {save_wall:.0f} µs wall, {save_cpu:.0f} µs CPU per request, database calls per request "
               f"{_per_request(save, save_sent)}")
@@ -151,6 +160,7 @@ def main() -> None:
         report = _profile(save, args.saves, args.top, "answer-save") + _profile(upsert, args.saves, args.top, "ceiling upsert")
         print(re.sub(r"\n{3,}", "\n\n", report))
         app.extensions["db_engine"].dispose()
+        app.extensions["db_single_statement_engine"].dispose()
         importlib.import_module("bench.ceiling_app").engine.dispose()
 
 

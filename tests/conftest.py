@@ -81,7 +81,7 @@ def app(app_config, tmp_path):
     application = create_app(app_config, instance_path=tmp_path / "instance")
     yield application
     _empty_all_tables(application)
-    for engine in ("db_engine", "db_replica_engine"):
+    for engine in ("db_engine", "db_single_statement_engine", "db_replica_engine"):
         if engine in application.extensions:
             application.extensions[engine].dispose()
 

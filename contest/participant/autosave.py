@@ -97,8 +97,8 @@ class AutosaveFastPath:
     def _answer(self, environ, attempt_id: int):
         """The saved answer's response, or None for the Flask app to answer (the body put back for it)."""
         config = self.app.config
-        engine = self.app.extensions["db_engine"]
-        if engine.dialect.name != "postgresql" or attempt_id > DB_INT_MAX or environ.get("QUERY_STRING"):
+        engine = self.app.extensions.get("db_single_statement_engine")  # PostgreSQL only
+        if engine is None or attempt_id > DB_INT_MAX or environ.get("QUERY_STRING"):
             return None
         if config.get("SERVER_NAME") or config.get("TRUSTED_HOSTS"):
             return None  # host checks are Flask's routing's
@@ -128,15 +128,11 @@ class AutosaveFastPath:
         now = clock() if clock is not None else utcnow()
         grace = timedelta(seconds=config["ATTEMPT_GRACE_SECONDS"])
         try:
-            with engine.connect() as connection:
+            with engine.connect() as connection:  # autocommit: the statement is the whole transaction
                 remaining = save_in_one(connection, account[0], attempt_id, question_id, keys, now, grace, account[1])
-                if remaining is None:
-                    connection.rollback()
-                    return None
-                connection.commit()
-        except Exception:  # noqa: BLE001  (the Flask app answers, with its error handling, on a fresh connection)
+        except Exception:  # noqa: BLE001  (the Flask app answers, with its error handling, on a pinged connection)
             return None
-        return self._saved_response(remaining, config)
+        return None if remaining is None else self._saved_response(remaining, config)
 
     def _account(self, environ, config) -> tuple[int, int] | None:
         """(user id, session version) of the signed session cookie, when the request also carries the session's

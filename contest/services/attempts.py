@@ -323,10 +323,11 @@ def save_in_one(
     connection: Connection, user_id: int, attempt_id: int, question_id: int, keys: list[str], now: datetime,
     grace: timedelta, session_version: int | None,
 ) -> int | None:
-    """PostgreSQL: the autosave of `save_answer` as one statement (_SAVE_IN_ONE) on `connection`, in its transaction.
+    """PostgreSQL: the autosave of `save_answer` as one statement (_SAVE_IN_ONE) on `connection`, in its transaction
+    (or as its own on an autocommit connection: the attempt's row lock then lasts as long as the statement).
 
     Returns the seconds left when the answer is saved; None when any rule refused it or nothing was found (the
-    attempt row, if any, is then locked: `save_answer`'s checks say why, or the caller rolls back)."""
+    attempt row, if any, is then locked in the caller's transaction: `save_answer`'s checks say why)."""
     chosen = _chosen(keys)
     saved = connection.execute(_SAVE_IN_ONE, {
         "attempt_id": attempt_id, "question_id": question_id, "user_id": user_id, "session_version": session_version,

@@ -179,3 +179,27 @@ def test_a_session_cookie_older_than_the_session_lifetime_goes_to_the_view(app, 
         monkeypatch.setattr(autosave, "_epoch", lambda moment=moment: moment)
         client.post(url, json={"question_id": question_id, "keys": ["B"]}, headers=headers)
     assert len(flask_requests) == (2 if _postgresql(app) else 3)
+
+
+def test_a_connection_that_died_in_the_pool_costs_one_save_to_the_view_and_no_answer(app, client, db_session, clock,
+                                                                                    started, flask_requests):
+    """The fast path's connections are not pinged before use (one round trip a save): when the database has dropped
+    them (a restart, a failover), the save fails there, the view answers it on its own pinged connection, and the
+    pool's older connections are dropped with the dead one, so the next save is the fast path's again."""
+    if not _postgresql(app):
+        pytest.skip("the fast path runs on PostgreSQL")
+    attempt_id, question_id, token = started
+    url, headers = f"/api/bai-thi/{attempt_id}/tra-loi", {"X-CSRFToken": token}
+    assert client.post(url, json={"question_id": question_id, "keys": ["A"]}, headers=headers).status_code == 200
+    assert flask_requests == []
+    engine = app.extensions["db_single_statement_engine"]
+    with engine.connect() as connection:
+        backend = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+    with app.extensions["db_engine"].connect() as connection:
+        assert connection.exec_driver_sql(f"SELECT pg_terminate_backend({backend})").scalar()
+    saved = client.post(url, json={"question_id": question_id, "keys": ["B"]}, headers=headers)
+    assert saved.status_code == 200 and saved.get_json()["saved"] is True
+    assert _stored(db_session, attempt_id, question_id) == "B" and flask_requests == [url]
+    again = client.post(url, json={"question_id": question_id, "keys": ["C"]}, headers=headers)
+    assert again.status_code == 200 and _stored(db_session, attempt_id, question_id) == "C"
+    assert flask_requests == [url]
