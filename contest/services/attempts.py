@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from contest import cache
 from contest.errors import SESSION_ENDED_MESSAGE, ContestError, NotFoundError, SessionEndedError
@@ -124,7 +124,8 @@ def start_attempt(session: Session, user: User, round_: Round, now: datetime, po
         question_ids = draw_questions(contest_service.blueprint_cells(session, round_), seed, contest.shuffle_questions)
     except NotEnoughQuestionsError:
         raise AttemptError("Ngân hàng câu hỏi hiện không đủ câu theo cấu trúc đề; vui lòng báo ban tổ chức.") from None
-    questions = {q.id: q for q in session.scalars(select(Question).where(Question.id.in_(question_ids)))}
+    drawn = select(Question).where(Question.id.in_(question_ids)).options(selectinload(Question.choices))  # one query, not one a question
+    questions = {q.id: q for q in session.scalars(drawn)}
     attempt = Attempt(
         round_id=round_.id,
         user_id=user.id,
