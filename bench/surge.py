@@ -2,8 +2,9 @@
 
 Seeds a contest with N participants on PostgreSQL, starts the app under
 gunicorn (gunicorn.conf.py) and plays participants with an asyncio HTTP
-client: log in, start an attempt (all within 60 s), save every answer, reload
-once, submit. In the same run, a minimal Flask app doing one PostgreSQL upsert
+client: log in, start an attempt (all within 60 s), save every answer (as fast
+as the app answers, CONCURRENCY at a time), reload once and submit (all within
+60 s again). In the same run, a minimal Flask app doing one PostgreSQL upsert
 per request runs under the same gunicorn settings and takes the same number of
 requests at the same concurrency: its throughput is the ceiling. The saves and
 the ceiling's upserts take turns in SLICES slices, both servers up, so that on a
@@ -292,10 +293,11 @@ async def save_all(base: str, ceiling_base: str, participants: list[Participant]
     return len(saves)
 
 
-async def reload_and_submit(base: str, p: Participant, rec: Recorder) -> None:
+async def reload_and_submit(base: str, p: Participant, rec: Recorder, delay: float) -> None:
+    await asyncio.sleep(delay)
     await load_attempt(base, p, rec, "reload")
     _, _, location = await rec.timed(
-        "submit", lambda: p.session.post(base + p.attempt_url, data={"csrf_token": p.csrf, "action": "submit", "confirmed": "1"},
+        "submit", lambda: p.session.post(base + p.attempt_url, data={"csrf_token": p.csrf, "action": "submit", "confirmed": "1", "autosaved": "1"},
                                          allow_redirects=False), ok=(302,))
     if not location.endswith("/ket-qua"):
         raise PageError(f"participant {p.number}: submitting did not lead to the result (Location {location!r})")
@@ -334,7 +336,9 @@ async def play(base: str, ceiling_base: str, rec: Recorder) -> tuple[int, list[s
         rng = random.Random(1)
         await asyncio.gather(*(guarded(p, start(base, p, rec, rng.uniform(0, START_WINDOW))) for p in participants))
         saves = await save_all(base, ceiling_base, participants, rec)
-        await bounded(CONCURRENCY, [guarded(p, reload_and_submit(base, p, rec)) for p in participants])
+        # Everyone has the same time limit, so those who started within the window finish within one as long: the
+        # reloads and submits arrive as the starts did (not all at once, which would time the queue, not the app).
+        await asyncio.gather(*(guarded(p, reload_and_submit(base, p, rec, rng.uniform(0, START_WINDOW))) for p in participants))
         return saves, [p.lost for p in participants if p.lost]
     finally:
         for s in sessions:
@@ -363,13 +367,29 @@ load generator; 2 cores give 2,000 ms a second):
 """
 
 
+def stored_after(database_url: str) -> dict[str, int]:
+    """What the database holds once everyone has submitted: the answers with a choice, the attempts submitted, and
+    the attempts whose stored score disagrees with their stored answers (there must be none)."""
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            return dict(connection.execute(text("""
+                SELECT (SELECT count(*) FROM answers WHERE selected <> '') AS answers,
+                       (SELECT count(*) FROM attempts WHERE status = 'submitted') AS submitted,
+                       (SELECT count(*) FROM attempts a WHERE a.correct_count IS DISTINCT FROM
+                            (SELECT count(*) FROM answers s WHERE s.attempt_id = a.id AND s.is_correct)) AS disagreeing
+            """)).mappings().one())
+    finally:
+        engine.dispose()
+
+
 def main() -> None:
     global PARTICIPANTS, CONCURRENCY, START_WINDOW
     args = arguments(
         __doc__.split("\n")[0],
         participants=(1000, 30, "simulated participants (1,000; smoke: 30)"),
-        concurrency=(24, 8, "requests at a time in the save, reload and ceiling phases (24; smoke: 8)"),
-        start_window=(60, 3, "seconds over which everyone starts (60; smoke: 3)"),
+        concurrency=(24, 8, "requests at a time in the login, save and ceiling phases (24; smoke: 8)"),
+        start_window=(60, 3, "seconds over which everyone starts, and then finishes (60; smoke: 3)"),
     )
     PARTICIPANTS, CONCURRENCY, START_WINDOW = args.participants, args.concurrency, float(args.start_window)
     started = time.perf_counter()
@@ -382,6 +402,7 @@ def main() -> None:
             servers_up = time.perf_counter()
             rec.servers = {"app (gunicorn)": app.process.pid, "ceiling (gunicorn)": ceiling_server.process.pid}
             saves, lost = asyncio.run(play(app.url, ceiling_server.url, rec))
+        stored = stored_after(database_url)
     phases = (f"seeding {seeded - started:.0f} s, servers {servers_up - seeded:.0f} s, the surge with the interleaved ceiling "
               f"{time.perf_counter() - servers_up:.0f} s")
 
@@ -389,6 +410,7 @@ def main() -> None:
     rows = [rec.row(name) for name in order if rec.times[name]]
     save_rps, ceiling_rps = rec.row("answer-save")[3], rec.row("ceiling upsert")[3]
     start_first, start_last = rec.spans.get("start", (0.0, 0.0))
+    finish_first, finish_last = rec.spans.get("reload", (0.0, 0.0))
     table = "\n".join(
         f"| {name} | {count:,} | {errors} | {rps:,.0f} | {p50:.0f} | {p95:.0f} | {p99:.0f} |" for name, count, errors, rps, p50, p95, p99 in rows
     )
@@ -397,7 +419,8 @@ def main() -> None:
 Command: `make bench` (`python -m bench.surge`). Machine: {machine()}; PostgreSQL on 127.0.0.1; the load generator
 runs on the same machine. gunicorn.conf.py: gthread, {workers} workers × {os.environ.get('GUNICORN_THREADS', 4)} threads.
 {PARTICIPANTS:,} participants, {OFFICE_SIZE} to an office address, log in (login rate limits on, as configured), then all start within {START_WINDOW:.0f} s (starts spread over {start_last - start_first:.0f} s),
-save each of their {QUESTIONS} answers ({saves:,} saves in random order, {CONCURRENCY} at a time), reload once and submit. The
+save each of their {QUESTIONS} answers ({saves:,} saves in random order, {CONCURRENCY} at a time, as fast as the app answers),
+then reload once and submit, those finishes spread over {finish_last - finish_first:.0f} s as the starts were. The
 ceiling is a minimal Flask app doing one PostgreSQL upsert per request, under the same gunicorn settings, taking the
 same number of requests at the same concurrency, in turns with the saves ({SLICES} slices each, both servers up);
 requests/s of those two is over their own slices.
@@ -407,12 +430,18 @@ requests/s of those two is over their own slices.
 {table}
 
 answer-save/ceiling ratio: {save_rps / ceiling_rps:.2f}
+
+Stored after the submits: {stored["answers"]:,} answers with a choice (of {saves:,} saves), {stored["submitted"]:,} attempts
+submitted, {stored["disagreeing"]} whose score disagrees with their stored answers.
 {cpu_table(rec)}
 Where the time goes: `python -m bench.profile_save` (BENCHMARKS.md, "Where an answer-save spends its time").
 """
     publish("Contest surge (gunicorn + PostgreSQL)", body,
             f"surge benchmark: {PARTICIPANTS} participants in {time.perf_counter() - started:.0f} s ({phases})", args.smoke)
     errors = sum(rec.errors.values())
+    if stored["answers"] != saves or stored["disagreeing"]:
+        print(f"the database does not hold what was saved: {stored}", file=sys.stderr)
+        sys.exit(1)
     if errors or lost:
         print(f"{errors} error responses: {rec.error_summary()}", file=sys.stderr)
         if lost:
