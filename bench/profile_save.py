@@ -11,6 +11,9 @@ ceiling app (bench/ceiling_app.py) takes as many upserts the same way. Both are 
 first — wall time, and this process's CPU time per request, which is what a saturated server divides its
 cores by — and their database calls counted (the pool's ping, BEGIN, statements, COMMIT); then profiled on
 CPU time (waits on PostgreSQL excluded), and the heaviest functions by own and cumulative time are printed.
+--statements times the save's statement alone on one psycopg connection (no SQLAlchemy, no HTTP), sent the main
+engine's way (ping, BEGIN, statement, COMMIT) and the fast path's (autocommit, alone), without its row lock, and
+the ceiling's upsert: CPU of this process and of its PostgreSQL backend (/proc), and WAL, per save (3,000 each).
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ import re
 import sys
 import time
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 
 from bench import surge
 from bench.common import arguments, postgres_database
@@ -114,9 +117,81 @@ def _pages(app, count: int) -> str:
     return "\n".join(rows) + f"\none participant's whole attempt: {per_taker:.0f} ms CPU"
 
 
+def _backend_cpu(pid: int) -> float:
+    """CPU seconds (user + system) of the PostgreSQL backend `pid` (on this machine, from /proc)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _statements(url: str, attempt_id: int, user_id: int, questions: list[tuple[int, str]], count: int) -> str:
+    """The save's statement alone, on one psycopg connection (no SQLAlchemy, no HTTP): CPU of this process and of
+    its PostgreSQL backend, and WAL written, per save, sent the main engine's way and the fast path's way, beside
+    the ceiling's upsert; each way `count` times, in two interleaved rounds (the second round's figures)."""
+    import datetime
+
+    import psycopg
+
+    from contest.services.attempts import _SAVE_IN_ONE
+
+    save = re.sub(r"(?<![:\w]):(\w+)", r"%(\1)s", _SAVE_IN_ONE.element.text)  # SQLAlchemy's :name to psycopg's %(name)s
+    upsert = ("INSERT INTO ceiling (id, value, saved_at) VALUES (%(id)s, 'B', now()) "
+              "ON CONFLICT (id) DO UPDATE SET value = excluded.value, saved_at = excluded.saved_at")
+
+    def save_params(n: int) -> dict:
+        question_id, key = questions[n % len(questions)]
+        return {"attempt_id": attempt_id, "question_id": question_id, "user_id": user_id, "session_version": None,
+                "in_progress": "in_progress", "now": datetime.datetime.now(datetime.timezone.utc), "grace_seconds": 30.0,
+                "keys": [key], "key_count": 1, "selected": key}
+
+    def in_transaction(statement: str, params, ping: bool):
+        def run(connection, n: int) -> None:
+            if ping:  # SQLAlchemy's pre-ping on psycopg: SELECT 1 in autocommit
+                connection.autocommit = True
+                connection.execute("SELECT 1")
+                connection.autocommit = False
+            connection.execute(statement, params(n))  # psycopg sends BEGIN first
+            connection.commit()
+        return run, False
+
+    def alone(statement: str):
+        return (lambda connection, n: connection.execute(statement, save_params(n))), True
+
+    ways = {
+        "save: ping, BEGIN, statement, COMMIT (main engine)": in_transaction(save, save_params, True),
+        "save: the statement alone, autocommit (fast path)": alone(save),
+        "save without the row lock, autocommit (not used)": alone(save.replace("FOR UPDATE OF a", "")),
+        "ceiling: ping, BEGIN, upsert, COMMIT": in_transaction(upsert, lambda n: {"id": n % 5000}, True),
+    }
+    figures: dict[str, str] = {}
+    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as connection:
+        backend = connection.execute("SELECT pg_backend_pid()").fetchone()[0]
+        connection.commit()
+        for _round in range(2):
+            for name, (run, autocommit) in ways.items():
+                connection.autocommit = autocommit
+                for n in range(20):  # warm: prepared after psycopg's fifth use
+                    run(connection, n)
+                wal_before = connection.execute("SELECT pg_current_wal_lsn()").fetchone()[0]
+                connection.commit()
+                own, theirs, wall = time.process_time(), _backend_cpu(backend), time.perf_counter()
+                for n in range(count):
+                    run(connection, n)
+                own, theirs = time.process_time() - own, _backend_cpu(backend) - theirs
+                wall = time.perf_counter() - wall
+                wal = connection.execute("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), %s)", (wal_before,)).fetchone()[0]
+                connection.commit()
+                connection.autocommit = False
+                figures[name] = (f"| {name} | {own / count * 1e6:.0f} | {theirs / count * 1e6:.0f} | "
+                                 f"{(own + theirs) / count * 1e6:.0f} | {wall / count * 1e6:.0f} | {float(wal) / count:.0f} |")
+    return ("| the statement, sent | this process CPU (µs) | PostgreSQL backend CPU (µs) | both (µs) | wall (µs) | WAL (bytes) |\n"
+            "|---|---:|---:|---:|---:|---:|\n" + "\n".join(figures.values()))
+
+
 def main() -> None:
     args = arguments(__doc__.split("\n")[0], saves=(2000, 100, "saves profiled (2,000)"), top=(25, 10, "functions printed (25)"),
-                     pages=(20, 3, "participants timed through every page of an attempt first (20)"))
+                     pages=(20, 3, "participants timed through every page of an attempt first (20)"),
+                     statements=(3000, 100, "the save's statement alone, each way, on one psycopg connection (3,000)"))
     with postgres_database("contest_profile") as url:
         surge.PARTICIPANTS = 10 + args.pages
         surge.seed(url)
@@ -157,6 +232,10 @@ def main() -> None:
         print(f"ceiling upsert: {upsert_wall:.0f} µs wall, {upsert_cpu:.0f} µs CPU per request, database calls per request "
               f"{_per_request(upsert, upsert_sent)}")
         print(f"CPU ratio (ceiling ÷ save): {upsert_cpu / save_cpu:.2f}")
+        attempt_id = int(re.search(r"/bai-thi/(\d+)", attempt_url).group(1))
+        with app.extensions["db_engine"].connect() as connection:
+            user_id = connection.execute(text("SELECT user_id FROM attempts WHERE id = :id"), {"id": attempt_id}).scalar_one()
+        print(_statements(url, attempt_id, user_id, questions, args.statements))
         report = _profile(save, args.saves, args.top, "answer-save") + _profile(upsert, args.saves, args.top, "ceiling upsert")
         print(re.sub(r"\n{3,}", "\n\n", report))
         app.extensions["db_engine"].dispose()

@@ -119,3 +119,13 @@ def test_export_job_benchmark_runs_a_results_export_in_the_background():
     rows = table_rows(output)
     assert "export job benchmark: 3000 rows as a job" in output
     assert rows["job: asked → file ready"][0].endswith("workbook)")
+
+
+@pytest.mark.skipif(not POSTGRES, reason="the save's profile needs PostgreSQL: set TEST_DATABASE_URL (CI's PostgreSQL pass runs it)")
+def test_save_profile_counts_one_database_call_a_save_and_times_the_statement_each_way():
+    output = run_benchmark("bench.profile_save", BENCH_DATABASE_URL=POSTGRES)
+    assert "answer-save: " in output and "database calls per request 1.0 (WITH)" in output  # the fast path: one round trip
+    assert re.search(r"CPU ratio \(ceiling ÷ save\): \d+\.\d\d", output)
+    statements = table_rows(output)
+    assert {name.split(":")[0] for name in statements} >= {"save", "ceiling"} and len(statements) == 4, statements
+    assert all(int(cells[-1]) > 0 for cells in statements.values())  # every way wrote WAL: the saves were made
