@@ -15,13 +15,16 @@ import functools
 import hmac
 import io
 import json
+import logging
 import re
 import time
 from datetime import timedelta
 
 from flask import Flask
+from flask_wtf.csrf import same_origin
 from itsdangerous import BadData, URLSafeTimedSerializer
 from werkzeug.http import parse_cookie
+from werkzeug.sansio.utils import get_host
 
 from contest.access import parse_session_id
 from contest.security import HEADERS, HSTS
@@ -33,6 +36,8 @@ PATH = re.compile(r"/api/bai-thi/([1-9][0-9]{0,18})/tra-loi")  # the route of pa
 MAX_BODY = 4096  # an answer is a few dozen bytes; anything larger is the view's business
 KEYS_MAX, KEY_LENGTH_MAX = 26, 8
 MEMO_SIZE = 4096  # signed cookies and tokens remembered as verified, per process
+DIGITS = re.compile(r"[0-9]+")  # a Content-Length as werkzeug reads one
+log = logging.getLogger(__name__)
 
 
 def answer_from_payload(payload) -> tuple[int, list[str]]:
@@ -40,25 +45,31 @@ def answer_from_payload(payload) -> tuple[int, list[str]]:
     question_id, keys = payload.get("question_id"), payload.get("keys", [])
     if isinstance(question_id, bool) or not isinstance(question_id, int) or not 1 <= question_id <= DB_INT_MAX:
         raise ValueError("Mã câu hỏi không hợp lệ.")
-    if not isinstance(keys, list) or len(keys) > KEYS_MAX or not all(isinstance(k, str) and len(k) <= KEY_LENGTH_MAX for k in keys):
+    if not isinstance(keys, list) or len(keys) > KEYS_MAX or not all(
+        isinstance(k, str) and len(k) <= KEY_LENGTH_MAX and k.isprintable() for k in keys  # no NUL or other control
+    ):
         raise ValueError("Phương án đã chọn không hợp lệ: cần một danh sách các chữ cái (A, B, C…).")
     return question_id, keys
 
 
 def _memoised_loads(serializer: URLSafeTimedSerializer):
     """`serializer.loads` of a signed string, as (value, signed at: epoch seconds), or None when the signature is
-    bad; memoised, since checking a signature is a pure function of the string and the key, and a participant's
-    browser sends the same cookie and token with every save. The age is checked on every use (_unexpired). A
+    bad; the good ones memoised, since checking a signature is a pure function of the string and the key, and a
+    participant's browser sends the same cookie and token with every save (bad ones are not: a client sending
+    junk cannot fill the memo). The age is checked on every use (_unexpired). A
     bounded cache of verifications, not state: every server computes the same, and the account's session version
     is still read from the database by each save."""
 
     @functools.lru_cache(maxsize=MEMO_SIZE)
+    def verified(signed: str):
+        value, signed_at = serializer.loads(signed, return_timestamp=True)  # BadData is raised, so never memoised
+        return value, int(signed_at.timestamp())
+
     def loads(signed: str):
         try:
-            value, signed_at = serializer.loads(signed, return_timestamp=True)
+            return verified(signed)
         except BadData:
             return None
-        return value, int(signed_at.timestamp())
 
     return loads
 
@@ -106,11 +117,11 @@ class AutosaveFastPath:
             return None  # limits on every route would be Flask-Limiter's to count
         if environ.get("CONTENT_TYPE", "").partition(";")[0].strip().lower() != "application/json":
             return None  # what request.get_json takes as JSON, but for application/*+json, which no page sends
-        try:
-            length = int(environ.get("CONTENT_LENGTH") or -1)
-        except ValueError:
-            return None
-        if not 0 < length <= min(MAX_BODY, config.get("MAX_CONTENT_LENGTH") or MAX_BODY):
+        declared, limit = environ.get("CONTENT_LENGTH", ""), config.get("MAX_CONTENT_LENGTH")
+        if not DIGITS.fullmatch(declared):
+            return None  # none (chunked), or a form werkzeug reads otherwise ("+62")
+        length = int(declared)
+        if not 0 < length <= (MAX_BODY if limit is None else min(MAX_BODY, limit)):
             return None
         body = environ["wsgi.input"].read(length)
         environ["wsgi.input"] = io.BytesIO(body)  # for the Flask app, whenever it answers instead
@@ -130,7 +141,8 @@ class AutosaveFastPath:
         try:
             with engine.connect() as connection:  # autocommit: the statement is the whole transaction
                 remaining = save_in_one(connection, account[0], attempt_id, question_id, keys, now, grace, account[1])
-        except Exception:  # noqa: BLE001  (the Flask app answers, with its error handling, on a pinged connection)
+        except Exception as error:  # noqa: BLE001  (the Flask app answers, with its error handling, on a pinged connection)
+            log.warning("autosave of attempt %s answered by the view instead: %r", attempt_id, error)
             return None
         return None if remaining is None else self._saved_response(remaining, config)
 
@@ -148,6 +160,10 @@ class AutosaveFastPath:
         data = _unexpired(sessions(cookie), int(self.app.permanent_session_lifetime.total_seconds())) if cookie else None
         if not isinstance(data, dict) or "_remember" in data:
             return None  # no session; or Flask-Login sets or clears the remember cookie after this request
+        if data.get("_permanent") and config["SESSION_REFRESH_EACH_REQUEST"]:
+            return None  # Flask would send the session cookie again, with a new expiry
+        if config.get("REMEMBER_COOKIE_REFRESH_EACH_REQUEST"):
+            return None  # Flask-Login sends the remember cookie with every response then
         if config["WTF_CSRF_ENABLED"] and config["WTF_CSRF_CHECK_DEFAULT"] and not self._csrf_valid(environ, config, tokens, data):
             return None
         return parse_session_id(data.get("_user_id"))
@@ -162,9 +178,13 @@ class AutosaveFastPath:
         if not isinstance(token, str) or not isinstance(stored, str) or not hmac.compare_digest(stored, token):
             return False
         if environ.get("wsgi.url_scheme") == "https" and config["WTF_CSRF_SSL_STRICT"]:
-            # Flask-WTF's same_origin(referrer, "https://host/"); only the plain case is answered here.
-            host = environ.get("HTTP_HOST", "")
-            return bool(host) and environ.get("HTTP_REFERER", "").startswith(f"https://{host}/")
+            # Flask-WTF's check, with request.host as werkzeug computes it (":443" dropped, "" for a bad Host)
+            referrer = environ.get("HTTP_REFERER")
+            host = get_host("https", environ.get("HTTP_HOST"), (environ.get("SERVER_NAME", ""), None))
+            try:
+                return bool(referrer and host) and same_origin(referrer, f"https://{host}/")
+            except ValueError:  # a port urlparse cannot read: Flask-WTF's own check says what happens then
+                return False
         return True
 
     @staticmethod

@@ -3,6 +3,8 @@ the view's exact response; every other autosave reaches the Flask app, whose vie
 
 from __future__ import annotations
 
+import contextlib
+import json
 import re
 from datetime import timedelta
 
@@ -59,6 +61,16 @@ def _postgresql(app) -> bool:
     return app.extensions["db_engine"].dialect.name == "postgresql"
 
 
+@contextlib.contextmanager
+def _view_only(app):
+    """Requests answered by the Flask app alone, the fast path taken out, for comparison."""
+    middleware, app.wsgi_app = app.wsgi_app, app.wsgi_app.wsgi_app
+    try:
+        yield
+    finally:
+        app.wsgi_app = middleware
+
+
 def test_a_save_that_succeeds_is_answered_before_flask_with_the_views_response(app, client, db_session, clock, started,
                                                                                  flask_requests):
     attempt_id, question_id, token = started
@@ -67,12 +79,8 @@ def test_a_save_that_succeeds_is_answered_before_flask_with_the_views_response(a
     fast = client.post(url, json={"question_id": question_id, "keys": ["b"]}, headers=headers)
     assert _stored(db_session, attempt_id, question_id) == "B"
     assert flask_requests == ([] if _postgresql(app) else [url])
-    middleware, app.wsgi_app = app.wsgi_app, app.wsgi_app.wsgi_app
-    try:
-        # The same request answered by the view, for comparison.
+    with _view_only(app):
         slow = client.post(url, json={"question_id": question_id, "keys": ["b"]}, headers=headers)
-    finally:
-        app.wsgi_app = middleware
     assert fast.status_code == slow.status_code == 200
     assert fast.get_data() == slow.get_data() == b'{"remaining_seconds":900,"saved":true,"status":"in_progress"}\n'
     assert sorted(fast.headers.items()) == sorted(slow.headers.items())
@@ -109,6 +117,7 @@ def test_every_other_autosave_is_the_views(app, client, db_session, clock, start
         (client.post(url, json={"question_id": question_id, "keys": ["A", "B"]}, headers=headers), 422),  # single choice
         (client.post(url, json={"question_id": "1"}, headers=headers), 400),
         (client.post(url, json={"question_id": question_id, "keys": "A"}, headers=headers), 400),
+        (client.post(url, json={"question_id": question_id, "keys": ["A\u0000"]}, headers=headers), 400),  # PostgreSQL text cannot hold NUL
         (client.post(url, json=[answer], headers=headers), 400),
         (client.post(url, data=b'{"question_id": ', content_type="application/json", headers=headers), 400),
         (client.post(url, data=b'{"question_id": 1}', content_type="text/plain", headers=headers), 400),
@@ -203,3 +212,35 @@ def test_a_connection_that_died_in_the_pool_costs_one_save_to_the_view_and_no_an
     again = client.post(url, json={"question_id": question_id, "keys": ["C"]}, headers=headers)
     assert again.status_code == 200 and _stored(db_session, attempt_id, question_id) == "C"
     assert flask_requests == [url]
+
+
+@pytest.mark.parametrize("case", ["https, port 443 in Host", "https, Host werkzeug refuses", "Content-Length +N",
+                                  "MAX_CONTENT_LENGTH 0", "remember cookie refreshed", "permanent session"])
+def test_the_fast_path_says_what_the_view_says_at_the_edges_of_a_request(app, client, db_session, clock, started,
+                                                                         flask_requests, case):
+    """Where Flask reads a request in its own way (the host, the length, the limits, the cookies it sends back),
+    the fast path's answer is the view's: the same status, body and cookies, and the answer stored only then."""
+    attempt_id, question_id, token = started
+    url, body = f"/api/bai-thi/{attempt_id}/tra-loi", json.dumps({"question_id": question_id, "keys": ["A"]}).encode()
+    request = {"data": body, "content_type": "application/json", "headers": {"X-CSRFToken": token}}
+    if case.startswith("https"):
+        host = "localhost:443" if "443" in case else "contest_app"
+        request.update(base_url=f"https://{host}", headers={"X-CSRFToken": token, "Referer": f"https://{host}/bai-thi/{attempt_id}"})
+    elif case == "Content-Length +N":
+        request["environ_overrides"] = {"CONTENT_LENGTH": f"+{len(body)}"}
+    elif case == "MAX_CONTENT_LENGTH 0":
+        app.config["MAX_CONTENT_LENGTH"] = 0
+    elif case == "remember cookie refreshed":
+        app.config["REMEMBER_COOKIE_REFRESH_EACH_REQUEST"] = True
+    else:
+        with client.session_transaction() as session:
+            session.permanent = True
+    fast = client.post(url, **request)
+    stored = _stored(db_session, attempt_id, question_id)
+    db_session.execute(Answer.__table__.delete().where(Answer.attempt_id == attempt_id))
+    db_session.commit()
+    with _view_only(app):
+        slow = client.post(url, **request)
+    assert (fast.status_code, fast.get_data(), fast.headers.getlist("Set-Cookie")) == (
+        slow.status_code, slow.get_data(), slow.headers.getlist("Set-Cookie"))
+    assert _stored(db_session, attempt_id, question_id) == stored
