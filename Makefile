@@ -59,6 +59,7 @@ bench-export-job: install
 bench-smoke: install
 	$(BIN)/pip install -q -e '.[test,bench]'
 	$(BIN)/python -m bench.surge --smoke
+	$(BIN)/python -m bench.profile_save --smoke
 	$(BIN)/python -m bench.question_import --smoke
 	$(BIN)/python -m bench.reports --smoke
 	$(BIN)/python -m bench.exports --smoke
