@@ -34,6 +34,7 @@ from contest.migrate import upgrade_to_head
 from contest.models import Attempt, Contest, Role, Round, Unit, User
 from contest.services import users as user_service
 from tests.servers import BIN, Gunicorn, app_env
+from contest.db import dispose_engines
 
 T0 = datetime(2026, 11, 2, 1, 0, tzinfo=timezone.utc)
 ORGANISER_PHONE = "0999999999"
@@ -89,7 +90,7 @@ def seed(url: str, people: int) -> None:
         else:
             session.execute(text("ANALYZE"))
             session.commit()
-    app.extensions["db_engine"].dispose()
+    dispose_engines(app)
 
 
 def log_in(base: str) -> requests.Session:

@@ -34,6 +34,7 @@ from contest.services.attempts import AttemptPolicy
 from contest.services.period_report import export_period_report, period_report
 from contest.services.periods import custom_period
 from contest.services.statistics import Scope
+from contest.db import dispose_engines
 
 DEPARTMENTS = 5  # the small size is one department's subtree, a fifth of the units
 QUESTIONS_PER_ATTEMPT = 10
@@ -162,7 +163,7 @@ def run(url: str, people: int, units: int, bank_questions: int, repeat: int) -> 
                 db.session.rollback()
                 results.append((name, len(rows), max(len(r) for r in rows), export_s, raw_s, memory_small, memory_full))
             dialect = db.get_engine().dialect.name
-        app.extensions["db_engine"].dispose()
+        dispose_engines(app)
     return dialect, results, seed_s
 
 

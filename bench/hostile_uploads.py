@@ -40,6 +40,7 @@ from tests.conftest import TEST_PASSWORD
 from tests.helpers import post_file
 from tests.hostile_images import HOSTILE, picture
 from tests.hostile_workbooks import CORPUS
+from contest.db import dispose_engines
 
 CEILING_S = 2.0
 AFTER_TABLE = """
@@ -157,7 +158,7 @@ def main() -> None:
             worst = max(times.values())
             rows.append(f"| {name} | {size / 2**20:.2f} | " + " | ".join(f"{times[u]:.3f}" for u in uploads)
                         + f" | {worst / CEILING_S:.3f} |")
-        app.extensions["db_engine"].dispose()
+        dispose_engines(app)
 
     header = " | ".join(f"{u} (s)" for u in uploads)
     body = f"""

@@ -31,6 +31,7 @@ from sqlalchemy import event, text
 
 from bench import surge
 from bench.common import arguments, postgres_database
+from contest.db import dispose_engines
 
 
 def _timed(fn, count: int) -> tuple[float, float]:
@@ -238,8 +239,7 @@ def main() -> None:
         print(_statements(url, attempt_id, user_id, questions, args.statements))
         report = _profile(save, args.saves, args.top, "answer-save") + _profile(upsert, args.saves, args.top, "ceiling upsert")
         print(re.sub(r"\n{3,}", "\n\n", report))
-        app.extensions["db_engine"].dispose()
-        app.extensions["db_single_statement_engine"].dispose()
+        dispose_engines(app)
         importlib.import_module("bench.ceiling_app").engine.dispose()
 
 

@@ -20,6 +20,7 @@ from contest.models import Unit
 from contest.services import questions as question_service
 from contest.services.questions import FileFormat
 from question_bank.excel import QUESTION_COLUMNS, parse_excel
+from contest.db import dispose_engines
 
 ROWS = 5000
 
@@ -78,7 +79,7 @@ def main() -> None:
         first_s = measure(full_import, repeat=1)  # the first run creates 5,000 questions
         update_s = measure(full_import, repeat=1)  # later runs compare them by code, field by field: unchanged, nothing written
         update_mem = peak_memory(full_import)
-        app.extensions["db_engine"].dispose()
+        dispose_engines(app)
 
     body = f"""
 Command: `make bench-import` (`python -m bench.question_import`). Machine: {machine()}.

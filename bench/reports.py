@@ -37,6 +37,7 @@ from contest.services import exports, period_report, ranking, statistics, users 
 from contest.services.attempts import AttemptPolicy
 from contest.services.periods import custom_period
 from contest.services.statistics import Scope
+from contest.db import dispose_engines
 
 UNITS = 1000
 PEOPLE = 50_000
@@ -236,7 +237,7 @@ def run(url: str, tmp: str, memory: bool) -> dict:
             peaks = (peak_memory(job), peak_memory(lambda rows=rows: raw_write(rows))) if memory else (0.0, 0.0)
             result["exports"][name] = (f"{len(rows):,} × {max(len(r) for r in rows)}", export_s, raw_s, *peaks)
         session.rollback()
-    app.extensions["db_engine"].dispose()
+    dispose_engines(app)
     return result
 
 

@@ -15,7 +15,7 @@ from sqlalchemy import make_url, text
 from sqlalchemy.orm import Session
 
 from contest import create_app, db
-from contest.db import Base
+from contest.db import Base, dispose_engines
 from contest.migrate import upgrade_to_head
 from contest.models import Role, Unit, UnitKind, User
 from contest.services import contests as contest_service
@@ -81,9 +81,7 @@ def app(app_config, tmp_path):
     application = create_app(app_config, instance_path=tmp_path / "instance")
     yield application
     _empty_all_tables(application)
-    for engine in ("db_engine", "db_single_statement_engine", "db_replica_engine"):
-        if engine in application.extensions:
-            application.extensions[engine].dispose()
+    dispose_engines(application)
 
 
 @pytest.fixture

@@ -25,6 +25,7 @@ from contest import clock, db
 from contest.models import Contest, Question, User
 from contest.services import demo
 from tests.servers import CSRF, Gunicorn, app_env
+from contest.db import dispose_engines
 
 pytestmark = pytest.mark.slow
 PASSWORD = demo.DEMO_PASSWORD
@@ -72,7 +73,7 @@ def server(tmp_path_factory):
                 "question": db.session.scalar(select(Question.id).order_by(Question.id)),
                 "participant": db.session.scalar(select(User.id).where(User.phone == "0900000005")),
             }
-        app.extensions["db_engine"].dispose()
+        dispose_engines(app)
         with Gunicorn(app_env(url, SECRET_KEY="attacks", TRUSTED_PROXY_COUNT="1"), workers=2, threads=4) as gunicorn:
             yield gunicorn.url, ids
 

@@ -9,6 +9,7 @@ import socket
 import pytest
 
 from contest import cache, create_app, db
+from contest.db import dispose_engines
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
 
@@ -61,5 +62,5 @@ def test_a_second_app_process_sees_the_same_entries(app, backend, tmp_path):
     client = other.extensions.pop("redis", None)
     if client is not None:
         client.close()
-    other.extensions["db_engine"].dispose()
+    dispose_engines(other)
     assert cache.get(db.session, "test:shared") is None

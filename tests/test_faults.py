@@ -24,6 +24,7 @@ from contest.models import Attempt, Role, UnitKind
 from contest.timeutil import utcnow
 from tests.conftest import TEST_PASSWORD
 from tests.servers import Gunicorn, app_env, log_in_and_start
+from contest.db import dispose_engines
 
 pytestmark = [
     pytest.mark.slow,
@@ -46,7 +47,7 @@ def test_pool_pre_ping_recovers_dropped_connections(app_config, database_url, tm
     assert killed >= 1
     response = client.get("/healthz")
     assert response.status_code == 200 and response.get_json()["database"] == "ok"
-    tagged.extensions["db_engine"].dispose()
+    dispose_engines(tagged)
 
 
 def worker_pids(master: int) -> list[int]:

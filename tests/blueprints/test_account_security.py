@@ -14,6 +14,7 @@ from contest.models import Attempt, AuditEntry, Question, Role, UnitKind, User
 from contest.passwords import password_problems
 from contest.viewhelpers import safe_target
 from tests.conftest import T0, TEST_PASSWORD
+from contest.db import dispose_engines
 
 PROXY = "10.0.0.2"  # nginx, as the app server sees it
 
@@ -33,7 +34,7 @@ def app_with(app, app_config, tmp_path):
     yield factory
     limiter._storage.engine.dispose() if hasattr(limiter._storage, "engine") else None
     for other in made:
-        other.extensions["db_engine"].dispose()
+        dispose_engines(other)
 
 
 def _from(client_address: str) -> dict:
@@ -250,7 +251,7 @@ def test_the_remember_cookie_is_lax_http_only_and_lasts_thirty_days(make_user, w
 def test_the_remember_cookie_is_secure_in_production(database_url, tmp_path):
     production = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "x", "ENV": "production"}, instance_path=tmp_path)
     assert production.config["REMEMBER_COOKIE_SECURE"] is True
-    production.extensions["db_engine"].dispose()
+    dispose_engines(production)
 
 
 # --- Same work for unknown and known accounts -------------------------------------------------------------------

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from contest.models import User
 from contest.passwords import verify_password
 from tests.conftest import TEST_PASSWORD
+from contest.db import dispose_engines
 
 
 @pytest.fixture
@@ -224,7 +225,7 @@ def test_production_hashes_passwords_with_argon2id_as_owasp_lists(database_url, 
     earlier = generate_password_hash("Matkhau123", method="scrypt")
     assert verify_password(earlier, "Matkhau123") and not verify_password(earlier, "Matkhau124")
     assert not verify_password("$argon2id$v=19$m=19456,t=2,p=1$broken", "Matkhau123")
-    app.extensions["db_engine"].dispose()
+    dispose_engines(app)
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from contest import create_app
 from contest.models import AuditEntry, MoveStatus, Role, UnitChangeRequest, UnitKind, User
 from contest.passwords import verify_password
 from tests.conftest import TEST_PASSWORD
+from contest.db import dispose_engines
 
 NEW_PASSWORD = "Thuyen-giay-mua-ha-7"
 
@@ -25,7 +26,7 @@ def web(app_config, db_session, tmp_path):
     db_session.commit()
     application = create_app(app_config, instance_path=tmp_path / "web")
     yield application
-    application.extensions["db_engine"].dispose()
+    dispose_engines(application)
 
 
 @pytest.fixture

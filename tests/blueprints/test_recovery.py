@@ -22,6 +22,7 @@ from contest.models import AuditEntry
 from contest.passwords import verify_password
 from tests.conftest import TEST_PASSWORD
 from tests.servers import free_port
+from contest.db import dispose_engines
 
 NEW_PASSWORD = "Thuyen-giay-mua-ha-7"
 PUBLIC_URL = "https://thi.example.gov.vn"
@@ -61,7 +62,7 @@ def mail_app(app_config, inbox, tmp_path):
                               "MAIL_DEFAULT_SENDER": "Ban tổ chức <khong-tra-loi@thi.example.gov.vn>"},
                              instance_path=tmp_path / "mail")
     yield application
-    application.extensions["db_engine"].dispose()
+    dispose_engines(application)
 
 
 def _link_in(message) -> str:
@@ -210,7 +211,7 @@ def test_requests_are_rate_limited_per_account_and_per_client(app_config, inbox,
         assert len(handler.messages) == 3
     finally:
         limiter._storage.engine.dispose()
-        limited.extensions["db_engine"].dispose()
+        dispose_engines(limited)
 
 
 def test_the_cli_prints_a_one_time_link(app, db_session, make_user):

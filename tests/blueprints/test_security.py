@@ -22,6 +22,7 @@ from contest.services import questions as question_service
 from contest.services.attempts import AttemptPolicy
 from tests.conftest import T0, TEST_PASSWORD
 from tests.hostile_images import picture
+from contest.db import dispose_engines
 
 BANNER = picture("PNG", size=(800, 420))
 
@@ -232,7 +233,7 @@ def limited_client(app, app_config, tmp_path):
     limited = create_app({**app_config, "RATELIMIT_ENABLED": True}, instance_path=tmp_path / "limited")
     yield limited.test_client()
     limiter._storage.engine.dispose()
-    limited.extensions["db_engine"].dispose()
+    dispose_engines(limited)
 
 
 def test_login_is_rate_limited_per_account(limited_client, make_user):
@@ -255,7 +256,7 @@ def test_production_session_cookie_flags(database_url, tmp_path):
     app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "x", "ENV": "production"}, instance_path=tmp_path)
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["SESSION_COOKIE_HTTPONLY"] and app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
     assert "Strict-Transport-Security" in app.test_client().get("/healthz").headers
-    app.extensions["db_engine"].dispose()
+    dispose_engines(app)
 
 
 def test_login_limits_are_kept_in_redis_when_configured(app_config, make_user, tmp_path):
@@ -277,10 +278,10 @@ def test_login_limits_are_kept_in_redis_when_configured(app_config, make_user, t
         # A second app process sees the same counters.
         other = create_app({**app_config, "RATELIMIT_ENABLED": True, "REDIS_URL": REDIS_URL}, instance_path=tmp_path / "other")
         assert other.test_client().post("/dang-nhap", data={"identifier": victim.phone, "password": TEST_PASSWORD}).status_code == 429
-        other.extensions["db_engine"].dispose()
+        dispose_engines(other)
     finally:
         limiter.reset()
-        app.extensions["db_engine"].dispose()
+        dispose_engines(app)
 
 
 # --- State-changing routes -------------------------------------------------------------------------------------

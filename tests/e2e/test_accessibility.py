@@ -19,6 +19,7 @@ from werkzeug.exceptions import HTTPException
 from contest import create_app
 from tests.e2e.axe import axe_violations
 from tests.e2e.conftest import SCREENSHOTS, log_in
+from contest.db import dispose_engines
 
 ACCOUNTS = {"anonymous": None, "participant": "0900000004", "unit_manager": "0900000003", "organizer": "0900000002",
             "admin": "0900000001"}
@@ -63,7 +64,7 @@ CUT_OFF_SELECTS = """
 def url_adapter(e2e_database):
     app = create_app({"DATABASE_URL": e2e_database, "SECRET_KEY": "e2e"})
     yield app.url_map.bind("localhost")
-    app.extensions["db_engine"].dispose()
+    dispose_engines(app)
 
 
 def _endpoint(adapter, path: str) -> str:

@@ -18,6 +18,7 @@ from contest.services import demo
 from contest.services import users as user_service
 from contest.services.attempts import AttemptPolicy
 from tests.e2e.conftest import accessibility_problems, log_in, screenshot
+from contest.db import dispose_engines
 
 pypdf = pytest.importorskip("pypdf")
 if not pdf.available():
@@ -46,7 +47,7 @@ def winner_with_a_prize(database_url: str) -> tuple[int, int]:
         award_service.set_published(session, contest, round_, True, organiser)
         session.commit()
         ids = contest.id, round_.id
-    app.extensions["db_engine"].dispose()
+    dispose_engines(app)
     return ids
 
 

@@ -13,6 +13,7 @@ from contest import create_app, db
 from contest.models import Unit
 from contest.services import users as user_service
 from tests.e2e.conftest import accessibility_problems, log_in, screenshot
+from contest.db import dispose_engines
 
 PHONE = (390, 844)
 PASSWORD = "Hoa-mai-2026!"
@@ -26,7 +27,7 @@ def new_participant(database_url: str, phone: str, cccd: str) -> None:
         user_service.create_user(db.session, role="participant", unit=unit, full_name="Đỗ Thị Trang Chủ", phone=phone,
                                  cccd=cccd, password=PASSWORD)
         db.session.commit()
-    app.extensions["db_engine"].dispose()
+    dispose_engines(app)
 
 
 def current_position(engine, attempt_id: int) -> int | None:

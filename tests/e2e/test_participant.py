@@ -14,6 +14,7 @@ from contest.services import contests as contest_service
 from contest.timeutil import utcnow
 from question_bank.sample import SAMPLE_BANK_NAME
 from tests.e2e.conftest import accessibility_problems, screenshot
+from contest.db import dispose_engines
 
 PHONE = (390, 844)
 ROUND_SECONDS = 60
@@ -38,7 +39,7 @@ def short_contest(database_url: str, seconds: int) -> int:
         contest_service.set_status(session, contest, "published")
         session.commit()
         contest_id = contest.id
-    app.extensions["db_engine"].dispose()
+    dispose_engines(app)
     return contest_id
 
 

@@ -13,6 +13,7 @@ from contest import create_app, db
 from contest.models import Role, Unit
 from contest.services import users as user_service
 from tests.e2e.conftest import accessibility_problems, log_in, screenshot
+from contest.db import dispose_engines
 
 PHONE = (390, 844)
 OLD_PASSWORD = "Cay-da-dau-lang-5"
@@ -26,7 +27,7 @@ def _person(database_url: str, phone: str, cccd: str, name: str, unit_code: str 
         user_service.create_user(db.session, full_name=name, phone=phone, cccd=cccd, password=OLD_PASSWORD,
                                  role=Role.participant, unit=unit)
         db.session.commit()
-    app.extensions["db_engine"].dispose()
+    dispose_engines(app)
 
 
 def _checked(page, problems, name: str) -> None:

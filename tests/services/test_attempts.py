@@ -14,6 +14,7 @@ from contest.services.attempts import AttemptError
 from question_bank.draw import draw_questions
 from tests.conftest import T0
 from tests.helpers import POLICY
+from contest.db import dispose_engines
 
 
 
@@ -199,7 +200,7 @@ def test_restart_keeps_deadlines(db_session, app, player, round_):
         fresh = db.session.get(Attempt, attempt.id)
         assert fresh.deadline == attempt.deadline
         assert svc.remaining_seconds(fresh, T0 + timedelta(minutes=5)) == 15 * 60
-    other.extensions["db_engine"].dispose()
+    dispose_engines(other)
 
 
 # ---------------------------------------------------------------- the JSON autosave refuses malformed input

@@ -20,6 +20,7 @@ from contest.services.overrides import OverrideSettings
 from contest.services.unit_prizes import BlocInput, TierInput
 from tests.conftest import T0
 from tests.helpers import POLICY, play
+from contest.db import dispose_engines
 
 
 @pytest.fixture
@@ -307,7 +308,7 @@ def test_the_platform_default_comes_from_the_configuration(app, app_config, tmp_
     other = create_app({**app_config, "ATTEMPT_OVERDUE_HANDLING": "autoabandon", "ATTEMPT_GRACE_SECONDS": 3}, instance_path=tmp_path / "o")
     with other.app_context():
         assert clock.attempt_policy() == AttemptPolicy(grace=timedelta(seconds=3), overdue="autoabandon")
-    other.extensions["db_engine"].dispose()
+    dispose_engines(other)
     with pytest.raises(ConfigurationError, match="ATTEMPT_OVERDUE_HANDLING"):
         create_app({**app_config, "ATTEMPT_OVERDUE_HANDLING": "abandon"}, instance_path=tmp_path / "bad")
 
